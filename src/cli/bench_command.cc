@@ -1,0 +1,221 @@
+// vigil bench flatten: the findings pipeline's speed (read + validate + flatten + enrich) on one
+// core, against the same work in Node.js with npm `flat`, the reference pipeline's flattener,
+// run in the same benchmark run on the same findings.
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <string>
+#include <vector>
+
+#include "base/json_writer.h"
+#include "base/time.h"
+#include "cli/commands.h"
+#include "findings/finding_reader.h"
+#include "findings/generator.h"
+
+namespace vigil::cli {
+
+namespace {
+
+class CountingSink : public findings::FindingSink {
+ public:
+  void OnFinding(const findings::ReadFinding& finding) override {
+    ++findings_;
+    fields_ += finding.document->fields().size();
+  }
+  void OnIssue(const findings::ReadIssue&) override { ++issues_; }
+  uint64_t findings_ = 0;
+  uint64_t fields_ = 0;
+  uint64_t issues_ = 0;
+};
+
+struct Timing {
+  double best = 0;
+  double median = 0;
+};
+
+Timing Summarise(std::vector<double> seconds) {
+  std::sort(seconds.begin(), seconds.end());
+  return {seconds.front(), seconds[seconds.size() / 2]};
+}
+
+struct PeerResult {
+  bool ok = false;
+  std::string error;
+  uint64_t findings = 0;
+  Timing timing;
+};
+
+PeerResult RunNodePeer(const std::string& script, const std::string& input, int rounds) {
+  PeerResult r;
+  if (::access(script.c_str(), R_OK) != 0) {
+    r.error = "peer script not found: " + script;
+    return r;
+  }
+  std::string command = fmt::format("node '{}' '{}' {} 2>&1", script, input, rounds);
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    r.error = "cannot start node";
+    return r;
+  }
+  std::string output;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof(buf), pipe)) output.append(buf, n);
+  int rc = ::pclose(pipe);
+  // The script prints one line: findings best_seconds median_seconds.
+  unsigned long long findings = 0;
+  double best = 0, median = 0;
+  if (rc != 0 || std::sscanf(output.c_str(), "%llu %lf %lf", &findings, &best, &median) != 3) {
+    r.error = "node peer failed: " + output.substr(0, 300);
+    return r;
+  }
+  r.ok = true;
+  r.findings = findings;
+  r.timing = {best, median};
+  return r;
+}
+
+void RunFlattenBench(uint64_t count, uint64_t seed, int rounds, const std::string& peer_script,
+                     bool json, Context* ctx) {
+  // One core: the figure is per core, and the peer is single-threaded too.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(0, &set);
+  (void)sched_setaffinity(0, sizeof(set), &set);
+
+  findings::GeneratorOptions gen;
+  gen.count = count;
+  gen.seed = seed;
+  gen.end_millis = ParseTimestamp("2026-01-01T00:00:00Z").value();
+  findings::FindingGenerator generator(gen);
+  std::string data;
+  std::string line;
+  while (generator.Next(&line)) {
+    data += line;
+    data.push_back('\n');
+    line.clear();
+  }
+
+  findings::FindingReader reader;
+  std::vector<double> seconds;
+  CountingSink sink;
+  for (int i = 0; i < rounds; ++i) {
+    sink = CountingSink();
+    auto start = std::chrono::steady_clock::now();
+    reader.Read("bench.jsonl", data, NowMillis(), &sink);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (sink.issues_ != 0) {
+    PrintError(fmt::format("{} generated findings were not accepted; the benchmark is void",
+                           sink.issues_));
+    ctx->exit_code = 1;
+    return;
+  }
+  Timing vigil = Summarise(seconds);
+  double mb = static_cast<double>(data.size()) / 1e6;
+
+  PeerResult peer;
+  if (peer_script.empty()) {
+    peer.error = "disabled (--peer none)";
+  } else {
+    char path[] = "/tmp/vigil-bench-XXXXXX";
+    int fd = ::mkstemp(path);
+    if (fd < 0 || ::write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
+      peer.error = "cannot write the peer's input file";
+    } else {
+      peer = RunNodePeer(peer_script, path, rounds);
+    }
+    if (fd >= 0) ::close(fd);
+    ::unlink(path);
+    if (peer.ok && peer.findings != sink.findings_) {
+      peer.ok = false;
+      peer.error = fmt::format("peer read {} findings, vigil {}", peer.findings, sink.findings_);
+    }
+  }
+
+  double vigil_rate = static_cast<double>(sink.findings_) / vigil.best;
+  double peer_rate = peer.ok ? static_cast<double>(peer.findings) / peer.timing.best : 0;
+  if (json) {
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject();
+    w.Field("benchmark", "flatten");
+    w.Field("findings", static_cast<int64_t>(sink.findings_));
+    w.Field("bytes", static_cast<int64_t>(data.size()));
+    w.Field("rounds", rounds);
+    w.Key("vigil");
+    w.BeginObject();
+    w.Field("findings_per_second", vigil_rate);
+    w.Field("mb_per_second", mb / vigil.best);
+    w.Field("best_seconds", vigil.best);
+    w.Field("median_seconds", vigil.median);
+    w.EndObject();
+    w.Key("peer");
+    w.BeginObject();
+    w.Field("name", "node+flat");
+    if (peer.ok) {
+      w.Field("findings_per_second", peer_rate);
+      w.Field("mb_per_second", mb / peer.timing.best);
+      w.Field("best_seconds", peer.timing.best);
+      w.Field("median_seconds", peer.timing.median);
+      w.Field("ratio", vigil_rate / peer_rate);
+    } else {
+      w.Field("error", peer.error);
+    }
+    w.EndObject();
+    w.EndObject();
+    std::printf("%s\n", out.c_str());
+    return;
+  }
+  std::printf("bench flatten: %llu findings, %.1f MB (%.0f bytes each), %d rounds, one core\n",
+              static_cast<unsigned long long>(sink.findings_), mb,
+              static_cast<double>(data.size()) / static_cast<double>(sink.findings_), rounds);
+  std::printf("  vigil      %10.0f findings/s  %7.1f MB/s  (best %.3f s, median %.3f s; %.0f fields each)\n",
+              vigil_rate, mb / vigil.best, vigil.best, vigil.median,
+              static_cast<double>(sink.fields_) / static_cast<double>(sink.findings_));
+  if (peer.ok) {
+    std::printf("  node+flat  %10.0f findings/s  %7.1f MB/s  (best %.3f s, median %.3f s)\n",
+                peer_rate, mb / peer.timing.best, peer.timing.best, peer.timing.median);
+    std::printf("  ratio      %10.1fx\n", vigil_rate / peer_rate);
+  } else {
+    std::printf("  node+flat  unavailable: %s\n", peer.error.c_str());
+  }
+}
+
+}  // namespace
+
+void AddBenchCommand(CLI::App* app, Context* ctx) {
+  CLI::App* bench = app->add_subcommand("bench", "Benchmarks (see docs/benchmarks.md)");
+  bench->require_subcommand(1);
+
+  struct Options {
+    uint64_t count = 100000;
+    uint64_t seed = 1;
+    int rounds = 5;
+    std::string peer = std::string(VIGIL_SOURCE_DIR) + "/bench/peers/flatten_node.mjs";
+    bool json = false;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* flatten = bench->add_subcommand(
+      "flatten",
+      "Findings/s for read + validate + flatten + enrich of generated findings on one core, and "
+      "the same work by Node.js with npm `flat` in the same run");
+  flatten->add_option("--count", opts->count, "Findings to generate")->capture_default_str();
+  flatten->add_option("--seed", opts->seed, "Generator seed")->capture_default_str();
+  flatten->add_option("--rounds", opts->rounds, "Timed rounds (best and median reported)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  flatten->add_option("--peer", opts->peer, "The Node.js peer script, or 'none'")
+      ->capture_default_str();
+  flatten->add_flag("--json", opts->json, "Print the figures as JSON");
+  flatten->callback([opts, ctx] {
+    RunFlattenBench(opts->count, opts->seed, opts->rounds, opts->peer == "none" ? "" : opts->peer,
+                    opts->json, ctx);
+  });
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,31 @@
+// The sub-commands of the `vigil` binary (DESIGN.md section 2.1). Each Add*Command registers a
+// CLI11 sub-command whose callback runs it and stores the process exit status in *exit_code:
+// 0 success, 1 runtime failure (including rejected input), 2 usage error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "env/env.h"
+
+namespace vigil::cli {
+
+struct Context {
+  Env* env;
+  int exit_code = 0;
+};
+
+void AddFlattenCommand(CLI::App* app, Context* ctx);
+void AddIngestCommand(CLI::App* app, Context* ctx);
+void AddGenerateCommand(CLI::App* app, Context* ctx);
+void AddBenchCommand(CLI::App* app, Context* ctx);
+
+// Parses a timestamp option value (ISO-8601, or "now"); throws CLI::ValidationError otherwise.
+int64_t ParseTimeOption(const std::string& name, const std::string& value);
+
+// Prints "vigil: <message>" to stderr.
+void PrintError(const std::string& message);
+
+}  // namespace vigil::cli

@@ -1,0 +1,65 @@
+// Env: every file-system operation Vigil makes goes through this interface, so that tests can
+// swap in a fault-injecting implementation and prove that nothing acknowledged is lost.
+//
+// Implementations must be thread-safe: one Env is shared by all threads. A WritableFile is used
+// by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace vigil {
+
+// A file being written sequentially. Data is durable only after Sync() returns OK.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Flushes buffered data and fsyncs the file.
+  virtual Status Sync() = 0;
+  // Flushes buffered data and closes; does not fsync. Idempotent.
+  virtual Status Close() = 0;
+};
+
+struct FileInfo {
+  bool exists = false;
+  bool is_directory = false;
+  uint64_t size = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Reads a whole file. Fails with ResourceExhausted when it is larger than `max_bytes`.
+  virtual Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) = 0;
+  // Creates (or truncates) a file for writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Atomically replaces `to` with `from` (POSIX rename). Durable after SyncDir of the parent.
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Creates a directory and its missing parents, fsyncing each parent that gained an entry.
+  virtual Status CreateDirs(const std::string& path) = 0;
+  // fsyncs a directory, making the creation, rename or removal of its entries durable.
+  virtual Status SyncDir(const std::string& path) = 0;
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // Regular files under `dir`, recursively, sorted by path; `dir` itself if it is a file.
+  virtual Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) = 0;
+};
+
+// The real file system.
+std::unique_ptr<Env> NewPosixEnv();
+
+// Returns the directory part of a path ("a/b/c" -> "a/b", "c" -> ".").
+std::string DirName(std::string_view path);
+// Returns the last part of a path ("a/b/c" -> "c").
+std::string_view BaseName(std::string_view path);
+// Joins two path parts with exactly one '/'.
+std::string JoinPath(std::string_view a, std::string_view b);
+
+}  // namespace vigil

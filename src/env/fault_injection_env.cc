@@ -1,0 +1,151 @@
+#include "env/fault_injection_env.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+namespace vigil {
+
+namespace {
+
+class FaultInjectionFile final : public WritableFile {
+ public:
+  FaultInjectionFile(FaultInjectionEnv* env, std::string path, std::unique_ptr<WritableFile> base)
+      : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+
+  Status Append(std::string_view data) override {
+    VIGIL_RETURN_IF_ERROR(env_->CountCall("append"));
+    size_ += data.size();
+    return base_->Append(data);
+  }
+  Status Sync() override {
+    VIGIL_RETURN_IF_ERROR(env_->CountCall("sync"));
+    VIGIL_RETURN_IF_ERROR(base_->Sync());
+    env_->OnSynced(path_, size_);
+    return Status::Ok();
+  }
+  Status Close() override { return base_->Close(); }
+
+ private:
+  FaultInjectionEnv* env_;
+  std::string path_;
+  std::unique_ptr<WritableFile> base_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace
+
+void FaultInjectionEnv::FailAfter(int64_t n) {
+  std::lock_guard lock(mu_);
+  fail_after_ = n;
+  calls_ = 0;
+}
+
+int64_t FaultInjectionEnv::mutating_calls() const {
+  std::lock_guard lock(mu_);
+  return calls_;
+}
+
+Status FaultInjectionEnv::CountCall(const char* what) {
+  std::lock_guard lock(mu_);
+  ++calls_;
+  if (fail_after_ >= 0 && calls_ > fail_after_) {
+    return Status::IOError(fmt::format("injected fault in {} (call {})", what, calls_));
+  }
+  return Status::Ok();
+}
+
+void FaultInjectionEnv::OnSynced(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  synced_size_[path] = size;
+}
+
+Result<std::string> FaultInjectionEnv::ReadFile(const std::string& path, uint64_t max_bytes) {
+  return base_->ReadFile(path, max_bytes);
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("create"));
+  Result<std::unique_ptr<WritableFile>> base = base_->NewWritableFile(path);
+  if (!base.ok()) return base.status();
+  {
+    std::lock_guard lock(mu_);
+    synced_size_[path] = 0;
+    unsynced_new_files_.insert(path);
+  }
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultInjectionFile>(this, path, std::move(base).value()));
+}
+
+Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to) {
+  VIGIL_RETURN_IF_ERROR(CountCall("rename"));
+  VIGIL_RETURN_IF_ERROR(base_->RenameFile(from, to));
+  std::lock_guard lock(mu_);
+  if (auto it = synced_size_.find(from); it != synced_size_.end()) {
+    synced_size_[to] = it->second;
+    synced_size_.erase(it);
+  }
+  unsynced_renames_.emplace_back(from, to);
+  return Status::Ok();
+}
+
+Status FaultInjectionEnv::RemoveFile(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("remove"));
+  VIGIL_RETURN_IF_ERROR(base_->RemoveFile(path));
+  std::lock_guard lock(mu_);
+  synced_size_.erase(path);
+  unsynced_new_files_.erase(path);
+  return Status::Ok();
+}
+
+Status FaultInjectionEnv::CreateDirs(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("mkdir"));
+  return base_->CreateDirs(path);
+}
+
+Status FaultInjectionEnv::SyncDir(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("syncdir"));
+  VIGIL_RETURN_IF_ERROR(base_->SyncDir(path));
+  std::lock_guard lock(mu_);
+  for (auto it = unsynced_new_files_.begin(); it != unsynced_new_files_.end();) {
+    it = DirName(*it) == path ? unsynced_new_files_.erase(it) : std::next(it);
+  }
+  std::erase_if(unsynced_renames_, [&](const auto& r) { return DirName(r.second) == path; });
+  return Status::Ok();
+}
+
+Result<FileInfo> FaultInjectionEnv::Stat(const std::string& path) { return base_->Stat(path); }
+
+Result<std::vector<std::string>> FaultInjectionEnv::ListFilesRecursive(const std::string& dir) {
+  return base_->ListFilesRecursive(dir);
+}
+
+Status FaultInjectionEnv::SimulateCrash() {
+  std::lock_guard lock(mu_);
+  // Undo renames not made durable, newest first; the file returns to its old name with the
+  // bytes it had synced.
+  for (auto it = unsynced_renames_.rbegin(); it != unsynced_renames_.rend(); ++it) {
+    if (::rename(it->second.c_str(), it->first.c_str()) != 0) {
+      return Status::IOError("crash simulation: cannot undo rename of " + it->second);
+    }
+    if (auto s = synced_size_.find(it->second); s != synced_size_.end()) {
+      synced_size_[it->first] = s->second;
+      synced_size_.erase(s);
+    }
+  }
+  for (const auto& [path, size] : synced_size_) {
+    if (unsynced_new_files_.count(path) != 0) continue;
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0 && errno != ENOENT) {
+      return Status::IOError("crash simulation: cannot truncate " + path);
+    }
+  }
+  for (const std::string& path : unsynced_new_files_) ::unlink(path.c_str());
+  synced_size_.clear();
+  unsynced_new_files_.clear();
+  unsynced_renames_.clear();
+  return Status::Ok();
+}
+
+}  // namespace vigil

@@ -1,0 +1,173 @@
+#include "findings/document.h"
+
+#include <cstring>
+
+#include "base/json_writer.h"
+#include "findings/field_types.h"
+
+namespace vigil::findings {
+
+namespace {
+
+constexpr size_t kBlockSize = 16 * 1024;
+
+uint64_t HashName(std::string_view s) {
+  // FNV-1a, 64-bit: names are short and this is not exposed to untrusted collision attacks
+  // beyond one document (bounded by the document size limit).
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+void WriteValue(JsonWriter* w, const Value& v) {
+  switch (v.kind) {
+    case ValueKind::kNull:
+      w->Null();
+      break;
+    case ValueKind::kBool:
+      w->Bool(v.boolean);
+      break;
+    case ValueKind::kInt:
+      w->Int(v.integer);
+      break;
+    case ValueKind::kDouble:
+      w->Double(v.number);
+      break;
+    case ValueKind::kString:
+      w->String(v.string);
+      break;
+    case ValueKind::kEmptyObject:
+      w->BeginObject();
+      w->EndObject();
+      break;
+    case ValueKind::kEmptyArray:
+      w->BeginArray();
+      w->EndArray();
+      break;
+    case ValueKind::kGeoPoint:
+      w->BeginObject();
+      w->Field("lat", v.number);
+      w->Field("lon", v.number2);
+      w->EndObject();
+      break;
+  }
+}
+
+}  // namespace
+
+Document::Document() { table_.assign(256, 0); }
+
+void Document::Clear() {
+  block_index_ = 0;
+  block_used_ = 0;
+  large_.clear();
+  fields_.clear();
+  field_hashes_.clear();
+  pending_.clear();
+  values_.clear();
+  std::fill(table_.begin(), table_.end(), 0);
+}
+
+std::string_view Document::Intern(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > kBlockSize / 4) {
+    auto& big = large_.emplace_back(std::make_unique<char[]>(s.size()));
+    std::memcpy(big.get(), s.data(), s.size());
+    return {big.get(), s.size()};
+  }
+  if (block_index_ < blocks_.size() && block_used_ + s.size() > kBlockSize) {
+    ++block_index_;
+    block_used_ = 0;
+  }
+  if (block_index_ == blocks_.size()) blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+  char* dst = blocks_[block_index_].get() + block_used_;
+  std::memcpy(dst, s.data(), s.size());
+  block_used_ += s.size();
+  return {dst, s.size()};
+}
+
+int32_t Document::Lookup(std::string_view name, uint64_t hash) const {
+  size_t mask = table_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot = table_[i];
+    if (slot == 0) return -1;
+    uint32_t f = slot - 1;
+    if (field_hashes_[f] == hash && fields_[f].name == name) return static_cast<int32_t>(f);
+  }
+}
+
+void Document::Insert(uint32_t field, uint64_t hash) {
+  size_t mask = table_.size() - 1;
+  size_t i = hash & mask;
+  while (table_[i] != 0) i = (i + 1) & mask;
+  table_[i] = field + 1;
+}
+
+void Document::Rehash(size_t buckets) {
+  table_.assign(buckets, 0);
+  for (uint32_t f = 0; f < fields_.size(); ++f) Insert(f, field_hashes_[f]);
+}
+
+bool Document::Add(std::string_view name, FieldOrigin origin, const Value& value) {
+  uint64_t hash = HashName(name);
+  int32_t found = Lookup(name, hash);
+  uint32_t field;
+  if (found >= 0) {
+    field = static_cast<uint32_t>(found);
+    FieldOrigin existing = fields_[field].origin;
+    if (origin == FieldOrigin::kFlat && existing == FieldOrigin::kFlat) return false;
+    // A flat key that equals a collapsed key (possible only with dots inside JSON keys) makes
+    // the field a list of all its values.
+    if (existing == FieldOrigin::kFlat) fields_[field].origin = FieldOrigin::kCollapsed;
+  } else {
+    if ((fields_.size() + 1) * 2 > table_.size()) Rehash(table_.size() * 2);
+    field = static_cast<uint32_t>(fields_.size());
+    fields_.push_back(Field{Intern(name), origin});
+    field_hashes_.push_back(hash);
+    Insert(field, hash);
+  }
+  pending_.push_back(Pending{field, value});
+  return true;
+}
+
+void Document::Finish() {
+  // Counting sort of the pending values by field, keeping each field's values in arrival order.
+  counts_.assign(fields_.size() + 1, 0);
+  for (const Pending& p : pending_) ++counts_[p.field + 1];
+  for (size_t f = 0; f < fields_.size(); ++f) {
+    counts_[f + 1] += counts_[f];
+    fields_[f].begin = counts_[f];
+    fields_[f].end = counts_[f + 1];
+  }
+  values_.resize(pending_.size());
+  for (const Pending& p : pending_) values_[counts_[p.field]++] = p.value;
+  pending_.clear();
+}
+
+const Field* Document::Find(std::string_view name) const {
+  int32_t f = Lookup(name, HashName(name));
+  return f < 0 ? nullptr : &fields_[static_cast<size_t>(f)];
+}
+
+void Document::WriteJson(std::string* out, bool types) const {
+  JsonWriter w(out);
+  w.BeginObject();
+  for (const Field& f : fields_) {
+    std::span<const Value> vals = values(f);
+    w.Key(f.name);
+    if (types) {
+      w.String(MappedType(f.name, vals));
+      continue;
+    }
+    bool list = f.origin == FieldOrigin::kCollapsed || vals.size() != 1;
+    if (list) w.BeginArray();
+    for (const Value& v : vals) WriteValue(&w, v);
+    if (list) w.EndArray();
+  }
+  w.EndObject();
+}
+
+}  // namespace vigil::findings

@@ -1,0 +1,104 @@
+#include "ingest/file_ingester.h"
+
+#include <fmt/format.h>
+
+#include "base/time.h"
+
+namespace vigil::ingest {
+
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+findings::ReaderOptions WithRaw(findings::ReaderOptions options) {
+  options.keep_raw = true;
+  return options;
+}
+
+}  // namespace
+
+bool IsIngestibleName(std::string_view name) {
+  std::string_view base = BaseName(name);
+  if (base.empty() || base[0] == '.') return false;
+  if (EndsWith(base, ".gz")) base.remove_suffix(3);
+  return EndsWith(base, ".json") || EndsWith(base, ".jsonl") || EndsWith(base, ".ndjson");
+}
+
+FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, IngestOptions options,
+                           std::function<void(const std::string&)> on_issue)
+    : env_(env),
+      archive_(archive),
+      options_(options),
+      on_issue_(std::move(on_issue)),
+      reader_(WithRaw(options.reader)) {}
+
+Status FileIngester::IngestPath(const std::string& path) {
+  Result<FileInfo> info = env_->Stat(path);
+  if (!info.ok() || !info->exists) {
+    ++summary_.errors;
+    on_issue_(fmt::format("{}: error: {}", path,
+                          info.ok() ? "no such file or directory" : info.status().message()));
+    return Status::Ok();
+  }
+  if (!info->is_directory) return IngestFile(path);
+  Result<std::vector<std::string>> files = env_->ListFilesRecursive(path);
+  if (!files.ok()) {
+    ++summary_.errors;
+    on_issue_(fmt::format("{}: error: {}", path, files.status().message()));
+    return Status::Ok();
+  }
+  for (const std::string& file : *files) {
+    if (!IsIngestibleName(file)) continue;
+    VIGIL_RETURN_IF_ERROR(IngestFile(file));
+  }
+  return Status::Ok();
+}
+
+Status FileIngester::IngestFile(const std::string& path) {
+  Result<std::string> data = env_->ReadFile(path, options_.max_file_bytes);
+  if (!data.ok()) {
+    ++summary_.errors;
+    on_issue_(fmt::format("{}: error: {}", path, data.status().message()));
+    return Status::Ok();
+  }
+  ++summary_.files;
+  reader_.Read(path, *data, NowMillis(), this);
+  VIGIL_RETURN_IF_ERROR(commit_error_);
+  return Commit();
+}
+
+void FileIngester::OnFinding(const findings::ReadFinding& finding) {
+  ++summary_.read;
+  archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
+                finding.raw);
+  if (archive_->pending_bytes() >= options_.commit_bytes && commit_error_.ok()) {
+    commit_error_ = Commit();
+  }
+}
+
+void FileIngester::OnIssue(const findings::ReadIssue& issue) {
+  if (issue.whole_input) {
+    ++summary_.errors;
+  } else {
+    ++summary_.read;
+    if (issue.outcome == findings::Outcome::kSkipped) {
+      ++summary_.skipped;
+    } else {
+      ++summary_.rejected;
+    }
+  }
+  on_issue_(issue.ToString());
+}
+
+Status FileIngester::Commit() {
+  uint64_t before = summary_.archive.findings;
+  Status s = archive_->Commit(&summary_.archive);
+  summary_.accepted += summary_.archive.findings - before;
+  return s;
+}
+
+Status FileIngester::Finish() { return Commit(); }
+
+}  // namespace vigil::ingest

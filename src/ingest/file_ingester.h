@@ -1,0 +1,74 @@
+// FileIngester: the file path of `vigil ingest` (DESIGN.md section 2.1). Reads files and
+// directories (recursively), runs every event through the findings reader, and archives each
+// accepted finding durably. Indexing joins this pipeline with the storage engine.
+//
+// A finding counts as accepted only once the archive commit that holds it has returned OK.
+// Not thread-safe; `*env` must outlive the ingester.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "archive/archive_writer.h"
+#include "base/status.h"
+#include "env/env.h"
+#include "findings/finding_reader.h"
+
+namespace vigil::ingest {
+
+struct IngestOptions {
+  findings::ReaderOptions reader;
+  uint64_t max_file_bytes = 1ULL << 30;  // one input file as stored (compressed or not)
+  uint64_t commit_bytes = 64ULL << 20;   // commit the archive at least this often
+};
+
+struct IngestSummary {
+  uint64_t files = 0;
+  uint64_t read = 0;      // events read: accepted + skipped + rejected events
+  uint64_t accepted = 0;  // archived durably
+  uint64_t skipped = 0;   // recognised, not findings (other EventBridge events)
+  uint64_t rejected = 0;  // events that failed to parse or validate
+  uint64_t errors = 0;    // problems with a whole input or the archive (unreadable, truncated)
+  archive::CommitStats archive;
+};
+
+class FileIngester : public findings::FindingSink {
+ public:
+  // `on_issue` is called with every skipped or rejected event and every input error, as one
+  // readable line ("file:line: rejected: reason").
+  FileIngester(Env* env, archive::ArchiveWriter* archive, IngestOptions options,
+               std::function<void(const std::string&)> on_issue);
+
+  // Ingests a file, or every file under a directory whose name ends in .json, .jsonl, .ndjson,
+  // .json.gz or .jsonl.gz (hidden files skipped). A file named explicitly is read whatever its
+  // name. Returns an error only when the archive cannot be written (nothing more can be
+  // accepted); unreadable inputs are counted and reported, and the ingest goes on.
+  Status IngestPath(const std::string& path);
+
+  // Commits what is still buffered. Call once at the end.
+  Status Finish();
+
+  const IngestSummary& summary() const { return summary_; }
+
+  void OnFinding(const findings::ReadFinding& finding) override;
+  void OnIssue(const findings::ReadIssue& issue) override;
+
+ private:
+  Status IngestFile(const std::string& path);
+  Status Commit();
+
+  Env* env_;
+  archive::ArchiveWriter* archive_;
+  IngestOptions options_;
+  std::function<void(const std::string&)> on_issue_;
+  findings::FindingReader reader_;
+  IngestSummary summary_;
+  Status commit_error_;  // a failed commit inside OnFinding, returned after the file
+};
+
+// True for the file names a directory walk reads.
+bool IsIngestibleName(std::string_view name);
+
+}  // namespace vigil::ingest
