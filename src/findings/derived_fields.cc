@@ -67,18 +67,18 @@ class RemoteFields {
   void Add(dom::element details) {
     std::string_view ip = StringAt(details, "ipAddressV4");
     if (ip.empty()) ip = StringAt(details, "ipAddressV6");
-    if (!ip.empty()) Put("ip", Value::String(doc_->Intern(ip)));
+    if (!ip.empty()) Put("ip", Value::String(ip));
 
     ElementResult country = details["country"];
     std::string_view name = StringAt(country, "countryName");
     std::string_view code = StringAt(country, "countryCode");
     if (code.empty() && !name.empty()) code = CountryCodeForName(name);
     if (name.empty() && !code.empty()) name = CountryNameForCode(code);
-    if (!name.empty()) Put("countryName", Value::String(doc_->Intern(name)));
-    if (!code.empty()) Put("countryCode", Value::String(doc_->Intern(code)));
+    if (!name.empty()) Put("countryName", Value::String(name));
+    if (!code.empty()) Put("countryCode", Value::String(code));
 
     std::string_view city = StringAt(details["city"], "cityName");
-    if (!city.empty()) Put("city", Value::String(doc_->Intern(city)));
+    if (!city.empty()) Put("city", Value::String(city));
 
     dom::element geo;
     double lat, lon;
@@ -95,7 +95,7 @@ class RemoteFields {
         std::string_view s;
         int64_t n;
         if (asn.get(s) == simdjson::SUCCESS && !s.empty()) {
-          Put("asn", Value::String(doc_->Intern(s)));
+          Put("asn", Value::String(s));
         } else if (asn.get(n) == simdjson::SUCCESS) {
           // Older events carry the ASN as a number; the field is a keyword everywhere.
           Put("asn", Value::String(doc_->Intern(std::to_string(n))));
@@ -103,7 +103,7 @@ class RemoteFields {
       }
       for (std::string_view key : {"asnOrg", "org", "isp"}) {
         std::string_view v = StringAt(org, key);
-        if (!v.empty()) Put(key, Value::String(doc_->Intern(v)));
+        if (!v.empty()) Put(key, Value::String(v));
       }
     }
   }
@@ -114,16 +114,18 @@ class RemoteFields {
     if (!role_.empty()) Emit(role_, leaf, v);
   }
   void Emit(std::string_view group, std::string_view leaf, const Value& v) {
-    name_.assign("derived.");
-    name_.append(group);
-    name_.push_back('.');
-    name_.append(leaf);
-    doc_->Add(name_, FieldOrigin::kDerived, v);
+    // "derived." + group + "." + leaf, built in a fixed buffer: this runs for every remote field.
+    char buf[64];
+    size_t n = 0;
+    for (std::string_view part : {std::string_view("derived."), group, std::string_view("."), leaf}) {
+      part.copy(buf + n, part.size());
+      n += part.size();
+    }
+    doc_->Add(std::string_view(buf, n), FieldOrigin::kDerived, v);
   }
 
   Document* doc_;
   std::string_view role_;
-  std::string name_;
 };
 
 // Calls fn(remoteIpDetails) for every remote party under service.action: each `*Action` object's
@@ -150,7 +152,7 @@ void ForEachRemoteParty(dom::element action, Fn fn) {
 }
 
 void AddString(Document* doc, std::string_view name, std::string_view value) {
-  if (!value.empty()) doc->Add(name, FieldOrigin::kDerived, Value::String(doc->Intern(value)));
+  if (!value.empty()) doc->Add(name, FieldOrigin::kDerived, Value::String(value));
 }
 
 }  // namespace
@@ -162,7 +164,7 @@ std::string_view SeverityLabel(double severity) {
   return "Critical";
 }
 
-void AddDerivedFields(dom::object finding, const FindingMeta& meta, int64_t ingested_at,
+void AddDerivedFields(dom::object finding, const FindingMeta& meta, std::string_view ingested_at,
                       Document* doc) {
   AddString(doc, "derived.severityLabel", SeverityLabel(meta.severity));
 
@@ -196,9 +198,7 @@ void AddDerivedFields(dom::object finding, const FindingMeta& meta, int64_t inge
     ForEachRemoteParty(action, [&](dom::element details) { remote.Add(details); });
   }
 
-  std::string ingested;
-  AppendTimestamp(&ingested, ingested_at);
-  AddString(doc, "derived.ingestedAt", ingested);
+  AddString(doc, "derived.ingestedAt", ingested_at);
 }
 
 }  // namespace vigil::findings

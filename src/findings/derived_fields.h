@@ -17,9 +17,10 @@ namespace vigil::findings {
 // bounds are compared as numbers, so 3.95 is Low and 8.95 is High.
 std::string_view SeverityLabel(double severity);
 
-// Adds the derived.* fields of `finding` to *doc. `ingested_at` (epoch ms) becomes
-// derived.ingestedAt. Does not call doc->Finish().
-void AddDerivedFields(simdjson::dom::object finding, const FindingMeta& meta, int64_t ingested_at,
-                      Document* doc);
+// Adds the derived.* fields of `finding` to *doc. `ingested_at` (an ISO-8601 timestamp, see
+// FormatTimestamp) becomes derived.ingestedAt. String values borrow `finding`'s and
+// `ingested_at`'s memory, like the flattener's. Does not call doc->Finish().
+void AddDerivedFields(simdjson::dom::object finding, const FindingMeta& meta,
+                      std::string_view ingested_at, Document* doc);
 
 }  // namespace vigil::findings

@@ -11,17 +11,6 @@ namespace {
 
 constexpr size_t kBlockSize = 16 * 1024;
 
-uint64_t HashName(std::string_view s) {
-  // FNV-1a, 64-bit: names are short and this is not exposed to untrusted collision attacks
-  // beyond one document (bounded by the document size limit).
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 void WriteValue(JsonWriter* w, const Value& v) {
   switch (v.kind) {
     case ValueKind::kNull:
@@ -37,7 +26,7 @@ void WriteValue(JsonWriter* w, const Value& v) {
       w->Double(v.number);
       break;
     case ValueKind::kString:
-      w->String(v.string);
+      w->String(v.string());
       break;
     case ValueKind::kEmptyObject:
       w->BeginObject();
@@ -89,11 +78,14 @@ std::string_view Document::Intern(std::string_view s) {
   return {dst, s.size()};
 }
 
-int32_t Document::Lookup(std::string_view name, uint64_t hash) const {
+int32_t Document::Lookup(std::string_view name, uint64_t hash, size_t* empty_slot) const {
   size_t mask = table_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     uint32_t slot = table_[i];
-    if (slot == 0) return -1;
+    if (slot == 0) {
+      if (empty_slot != nullptr) *empty_slot = i;
+      return -1;
+    }
     uint32_t f = slot - 1;
     if (field_hashes_[f] == hash && fields_[f].name == name) return static_cast<int32_t>(f);
   }
@@ -111,9 +103,11 @@ void Document::Rehash(size_t buckets) {
   for (uint32_t f = 0; f < fields_.size(); ++f) Insert(f, field_hashes_[f]);
 }
 
-bool Document::Add(std::string_view name, FieldOrigin origin, const Value& value) {
-  uint64_t hash = HashName(name);
-  int32_t found = Lookup(name, hash);
+bool Document::Add(std::string_view name, uint64_t hash, FieldOrigin origin, const Value& value) {
+  // Collisions cost only a name comparison; a hostile document can make lookups slow but is
+  // bounded by the event size limit.
+  size_t empty_slot = 0;
+  int32_t found = Lookup(name, hash, &empty_slot);
   uint32_t field;
   if (found >= 0) {
     field = static_cast<uint32_t>(found);
@@ -123,11 +117,14 @@ bool Document::Add(std::string_view name, FieldOrigin origin, const Value& value
     // the field a list of all its values.
     if (existing == FieldOrigin::kFlat) fields_[field].origin = FieldOrigin::kCollapsed;
   } else {
-    if ((fields_.size() + 1) * 2 > table_.size()) Rehash(table_.size() * 2);
     field = static_cast<uint32_t>(fields_.size());
     fields_.push_back(Field{Intern(name), origin});
     field_hashes_.push_back(hash);
-    Insert(field, hash);
+    if ((fields_.size() + 1) * 2 > table_.size()) {
+      Rehash(table_.size() * 2);  // inserts the new field too
+    } else {
+      table_[empty_slot] = field + 1;
+    }
   }
   pending_.push_back(Pending{field, value});
   return true;
@@ -148,7 +145,7 @@ void Document::Finish() {
 }
 
 const Field* Document::Find(std::string_view name) const {
-  int32_t f = Lookup(name, HashName(name));
+  int32_t f = Lookup(name, HashName(name), nullptr);
   return f < 0 ? nullptr : &fields_[static_cast<size_t>(f)];
 }
 

@@ -2,12 +2,14 @@
 // one or more values: the flattened original fields (npm `flat` keys), the array-collapsed
 // multi-valued fields, and the derived.* fields (DESIGN.md section 2.3).
 //
-// A Document owns the bytes of its names and string values (an arena reused across Clear()), so
-// views it hands out stay valid until the next Clear() or destruction. Not thread-safe; reuse
+// A Document owns the bytes of its names (an arena reused across Clear()); string values may
+// borrow memory that outlives the document's use (see Value::String). Views it hands out stay
+// valid until the next Clear() or destruction. Not thread-safe; reuse
 // one Document per thread to avoid allocations.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -27,13 +29,21 @@ enum class ValueKind : uint8_t {
   kGeoPoint,     // derived.*.location: lat in number, lon in number2
 };
 
+// One value of a field: 24 bytes, copied freely. A string value is a view (see String()).
 struct Value {
   ValueKind kind = ValueKind::kNull;
   bool boolean = false;
-  int64_t integer = 0;
-  double number = 0;
-  double number2 = 0;
-  std::string_view string;
+  union {
+    int64_t integer = 0;
+    double number;       // kDouble; latitude for kGeoPoint
+    const char* chars;   // kString
+  };
+  union {
+    double number2 = 0;  // longitude for kGeoPoint
+    size_t length;       // kString
+  };
+
+  std::string_view string() const { return {chars, length}; }
 
   static Value Null() { return {}; }
   static Value Bool(bool b) {
@@ -54,11 +64,13 @@ struct Value {
     v.number = d;
     return v;
   }
-  // The view must point into the owning Document (see Document::Intern).
+  // The view must stay valid as long as the Document is used: memory the Document owns (see
+  // Document::Intern), static data, or memory its user guarantees (the reader's parser).
   static Value String(std::string_view s) {
     Value v;
     v.kind = ValueKind::kString;
-    v.string = s;
+    v.chars = s.data();
+    v.length = s.size();
     return v;
   }
   static Value Empty(ValueKind kind) {
@@ -74,6 +86,7 @@ struct Value {
     return v;
   }
 };
+static_assert(sizeof(Value) == 24);
 
 // How a field came to be; decides how it prints (see WriteJson) and how it is checked.
 enum class FieldOrigin : uint8_t {
@@ -105,7 +118,38 @@ class Document {
 
   // Adds a value to the field `name` (copied), creating the field if it is new. Returns false,
   // adding nothing, when a kFlat field of that name already exists (a duplicate key in the JSON).
-  bool Add(std::string_view name, FieldOrigin origin, const Value& value);
+  bool Add(std::string_view name, FieldOrigin origin, const Value& value) {
+    return Add(name, HashName(name), origin, value);
+  }
+  // The same with the name's HashName() computed by the caller.
+  bool Add(std::string_view name, uint64_t hash, FieldOrigin origin, const Value& value);
+
+  // A fast hash of a field name, eight bytes at a time. Not collision-resistant against a
+  // hostile document; a collision costs a string comparison, and a document is size-limited.
+  static uint64_t HashName(std::string_view name) {
+    const char* p = name.data();
+    size_t n = name.size();
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    while (n >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+      h = (h << 31) | (h >> 33);
+      p += 8;
+      n -= 8;
+    }
+    if (n > 0) {
+      uint64_t w = 0;
+      if (name.size() >= 8) {
+        std::memcpy(&w, name.data() + name.size() - 8, 8);  // the last 8 bytes, overlapping
+        w >>= (8 - n) * 8;
+      } else {
+        for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+      }
+      h = (h ^ w) * 0x94d049bb133111ebULL;
+    }
+    return h ^ (h >> 32);
+  }
   // Groups the values added so far by field; call once after the last Add() and before reading.
   // Values may arrive in any order; each field keeps its own values in arrival order.
   void Finish();
@@ -127,7 +171,8 @@ class Document {
     Value value;
   };
 
-  int32_t Lookup(std::string_view name, uint64_t hash) const;
+  // The field's index, or -1 with *empty_slot (when given) set to where it would go.
+  int32_t Lookup(std::string_view name, uint64_t hash, size_t* empty_slot) const;
   void Insert(uint32_t field, uint64_t hash);
   void Rehash(size_t buckets);
 

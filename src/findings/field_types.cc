@@ -77,8 +77,8 @@ std::string_view MappedType(std::string_view field, std::span<const Value> value
       case ValueKind::kGeoPoint:
         return "geo_point";
       case ValueKind::kString:
-        if (LooksLikeTimestamp(v.string)) return "date";
-        if (IpName(field) && LooksLikeIp(v.string)) return "ip";
+        if (LooksLikeTimestamp(v.string())) return "date";
+        if (IpName(field) && LooksLikeIp(v.string())) return "ip";
         return "keyword";
     }
   }

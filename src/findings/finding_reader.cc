@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/gzip.h"
+#include "base/time.h"
 #include "findings/derived_fields.h"
 #include "findings/json_error.h"
 
@@ -68,10 +69,14 @@ void FindingReader::Read(std::string_view source, std::string_view data, int64_t
           sink, true);
     return;
   }
+  // Records that have SIMDJSON_PADDING readable bytes after them inside `data` are parsed in
+  // place, without the copy into a padded buffer that simdjson otherwise makes.
+  padded_until_ = data.data() + data.size();
   FramingError framing;
   bool complete = SplitInput(
       source, data,
       [&](const RawRecord& record) { ReadRecord(source, record, ingested_at, sink); }, &framing);
+  padded_until_ = nullptr;
   if (!complete) Issue(source, Outcome::kRejected, framing.location, framing.message, sink, true);
 }
 
@@ -85,7 +90,9 @@ Outcome FindingReader::ReadRecord(std::string_view source, const RawRecord& reco
                  sink);
   }
   dom::element root;
-  simdjson::error_code err = parser_.parse(text.data(), text.size(), true).get(root);
+  bool padded = padded_until_ != nullptr && text.data() + text.size() + simdjson::SIMDJSON_PADDING <=
+                                                padded_until_;
+  simdjson::error_code err = parser_.parse(text.data(), text.size(), !padded).get(root);
   if (err != simdjson::SUCCESS) {
     JsonErrorDetail detail = DescribeJsonError(text, err, options_.max_depth);
     return Issue(source, Outcome::kRejected, LocateInText(text, detail.offset, record.location),
@@ -152,7 +159,11 @@ Outcome FindingReader::ReadRecord(std::string_view source, const RawRecord& reco
     return Issue(source, Outcome::kRejected, record.location,
                  envelope ? "in \"detail\": " + s.message() : s.message(), sink);
   }
-  AddDerivedFields(finding, out.meta, ingested_at, &doc_);
+  if (ingested_at != ingested_at_) {
+    ingested_at_ = ingested_at;
+    ingested_text_ = FormatTimestamp(ingested_at);
+  }
+  AddDerivedFields(finding, out.meta, ingested_text_, &doc_);
   doc_.Finish();
 
   if (options_.keep_raw) {

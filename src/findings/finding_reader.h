@@ -89,6 +89,9 @@ class FindingReader {
   Flattener flattener_;
   Document doc_;
   std::string raw_;
+  const char* padded_until_ = nullptr;  // end of the input Read() is splitting
+  int64_t ingested_at_ = INT64_MIN;  // the time ingested_text_ holds
+  std::string ingested_text_;
 };
 
 std::string_view OutcomeName(Outcome outcome);

@@ -9,9 +9,10 @@ namespace dom = simdjson::dom;
 
 namespace {
 
-// Appends ".part" (or "part" at the root) to a key buffer.
+// Appends ".part" to a key buffer and its hash. (Top-level keys are set by Flatten; an empty
+// JSON key still gets its dot, as npm flat gives "a..b" for {"a": {"": {"b": 1}}}.)
 void PushPart(std::string* key, std::string_view part) {
-  if (!key->empty()) key->push_back('.');
+  key->push_back('.');
   key->append(part);
 }
 
@@ -34,7 +35,9 @@ Status Flattener::AddLeaf(const Value& value, size_t array_depth, Document* doc)
   }
   bool is_value = value.kind != ValueKind::kNull && value.kind != ValueKind::kEmptyArray &&
                   value.kind != ValueKind::kEmptyObject;
-  if (array_depth > 0 && is_value) doc->Add(collapsed_key_, FieldOrigin::kCollapsed, value);
+  if (array_depth > 0 && is_value) {
+    doc->Add(collapsed_key_, FieldOrigin::kCollapsed, value);
+  }
   return Status::Ok();
 }
 
@@ -70,7 +73,7 @@ Status Flattener::Walk(dom::element element, size_t array_depth, Document* doc) 
     }
     case dom::element_type::STRING: {
       std::string_view s = element.get_string().value_unsafe();
-      return AddLeaf(Value::String(doc->Intern(s)), array_depth, doc);
+      return AddLeaf(Value::String(s), array_depth, doc);
     }
     case dom::element_type::INT64:
       return AddLeaf(Value::Int(element.get_int64().value_unsafe()), array_depth, doc);

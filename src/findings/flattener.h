@@ -21,14 +21,16 @@ namespace vigil::findings {
 
 class Flattener {
  public:
-  // Adds the fields of `object` to *doc (which the caller cleared). Fails with InvalidArgument
-  // on a duplicate key, naming it. Does not call doc->Finish().
+  // Adds the fields of `object` to *doc (which the caller cleared). String values borrow the
+  // parser's memory: the document is valid while `object` is. Fails with InvalidArgument on a
+  // duplicate key, naming it. Does not call doc->Finish().
   Status Flatten(simdjson::dom::object object, Document* doc);
 
  private:
   Status Walk(simdjson::dom::element element, size_t array_depth, Document* doc);
   Status AddLeaf(const Value& value, size_t array_depth, Document* doc);
 
+  // The names being built, extended part by part.
   std::string flat_key_;
   std::string collapsed_key_;
 };

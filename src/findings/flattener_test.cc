@@ -56,6 +56,23 @@ TEST(FlattenerTest, KeepsValueTypes) {
             R"({"i":-5,"d":2.5,"b":false,"big":18446744073709551616,"s":"é"})");
 }
 
+TEST(FlattenerTest, EmptyAndDottedKeysAreKeptAsNpmFlatKeepsThem) {
+  EXPECT_EQ(FlattenToJson(R"({"a":{"":{"b":1}},"":{"c":2},"x.y":[{"z":3}]})"),
+            R"({"a..b":1,".c":2,"x.y.0.z":3,"x.y.z":[3]})");
+}
+
+TEST(FlattenerTest, DottedKeysFindTheirFieldByName) {
+  simdjson::dom::parser parser;
+  Document doc;
+  Flattener flattener;
+  ASSERT_TRUE(flattener.Flatten(parser.parse(std::string(R"({"a.b":{"c":1},"d":[{"e.f":2}]})")).get_object().value(), &doc).ok());
+  doc.Finish();
+  ASSERT_NE(doc.Find("a.b.c"), nullptr);
+  ASSERT_NE(doc.Find("d.0.e.f"), nullptr);
+  ASSERT_NE(doc.Find("d.e.f"), nullptr);
+  EXPECT_EQ(doc.values(*doc.Find("d.e.f"))[0].integer, 2);
+}
+
 TEST(FlattenerTest, DuplicateKeyIsAnErrorNamingIt) {
   Status s;
   FlattenToJson(R"({"a":{"b":1},"a":{"b":2}})", &s);
