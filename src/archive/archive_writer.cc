@@ -1,8 +1,7 @@
 #include "archive/archive_writer.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "archive/archive_format.h"
 #include "base/gzip.h"

@@ -29,8 +29,8 @@ std::map<std::string, std::multiset<std::string>> ReadArchive(Env* env, const st
     auto data = env->ReadFile(path, 1 << 30);
     EXPECT_TRUE(data.ok());
     GunzipResult r = Gunzip(*data, 1 << 30);
-    EXPECT_TRUE(r.error.ok()) << path << ": a file with a final name is corrupt: "
-                              << r.error.ToString();
+    EXPECT_TRUE(r.error.ok()) << path
+                              << ": a file with a final name is corrupt: " << r.error.ToString();
     std::string dir = DirName(path).substr(root.size() + 1);
     size_t pos = 0;
     while (pos < r.data.size()) {

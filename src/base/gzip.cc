@@ -1,8 +1,7 @@
 #include "base/gzip.h"
 
-#include <zlib.h>
-
 #include <fmt/format.h>
+#include <zlib.h>
 
 namespace vigil {
 
@@ -44,9 +43,9 @@ GunzipResult Gunzip(std::string_view compressed, uint64_t max_output) {
       std::string_view rest(reinterpret_cast<const char*>(zs.next_in), zs.avail_in);
       if (rest.find_first_not_of('\0') == std::string_view::npos) break;
       if (!IsGzip(rest)) {
-        result.error = Status::Corruption(fmt::format(
-            "gzip: {} bytes of trailing data that is not gzip, at compressed byte {}",
-            rest.size(), zs.total_in));
+        result.error = Status::Corruption(
+            fmt::format("gzip: {} bytes of trailing data that is not gzip, at compressed byte {}",
+                        rest.size(), zs.total_in));
         break;
       }
       inflateReset(&zs);
@@ -62,9 +61,9 @@ GunzipResult Gunzip(std::string_view compressed, uint64_t max_output) {
       break;
     }
     if (rc == Z_BUF_ERROR) continue;  // needs more output space
-    result.error = Status::Corruption(fmt::format("gzip: {} at compressed byte {}",
-                                                  zs.msg != nullptr ? zs.msg : "corrupt data",
-                                                  zs.total_in));
+    result.error =
+        Status::Corruption(fmt::format("gzip: {} at compressed byte {}",
+                                       zs.msg != nullptr ? zs.msg : "corrupt data", zs.total_in));
     break;
   }
   out.resize(produced);

@@ -14,8 +14,8 @@ namespace vigil {
 bool IsGzip(std::string_view data);
 
 struct GunzipResult {
-  std::string data;  // everything decompressed, up to the problem when there is one
-  Status error;      // OK, or what was wrong and at which compressed byte
+  std::string data;        // everything decompressed, up to the problem when there is one
+  Status error;            // OK, or what was wrong and at which compressed byte
   bool truncated = false;  // the input ended inside a member (a file cut short)
 };
 

@@ -15,13 +15,13 @@ namespace vigil {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is wrong (bad finding, bad flag, bad query)
-  kNotFound,          // a named thing does not exist
-  kCorruption,        // stored data fails a check (checksum, truncated file)
-  kIOError,           // the operating system refused a file operation
-  kConflict,          // the operation clashes with existing state (lock held, version clash)
-  kResourceExhausted, // a limit was reached (size, depth, count)
-  kUnavailable,       // a dependency cannot be reached right now
+  kInvalidArgument,    // the caller's input is wrong (bad finding, bad flag, bad query)
+  kNotFound,           // a named thing does not exist
+  kCorruption,         // stored data fails a check (checksum, truncated file)
+  kIOError,            // the operating system refused a file operation
+  kConflict,           // the operation clashes with existing state (lock held, version clash)
+  kResourceExhausted,  // a limit was reached (size, depth, count)
+  kUnavailable,        // a dependency cannot be reached right now
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -32,7 +32,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
@@ -57,7 +59,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result built from an OK Status");
   }
@@ -82,8 +84,8 @@ class [[nodiscard]] Result {
 }  // namespace vigil
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define VIGIL_RETURN_IF_ERROR(expr)        \
-  do {                                     \
-    ::vigil::Status vigil_status_ = (expr); \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)

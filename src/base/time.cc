@@ -1,7 +1,8 @@
 #include "base/time.h"
 
-#include <chrono>
 #include <fmt/format.h>
+
+#include <chrono>
 
 namespace vigil {
 
@@ -141,9 +142,9 @@ Result<int64_t> ParseTimestamp(std::string_view text) {
     s.Advance();
     int zh, zm = 0;
     if (!s.Digits(2, &zh) || zh > 23) return s.Error("a zone hour 00-23");
-    if (s.Expect(':')) {
-      if (!s.Digits(2, &zm) || zm > 59) return s.Error("zone minutes 00-59");
-    } else if (IsDigit(s.Peek())) {
+    // Minutes are optional, with or without a colon: +01, +0100, +01:00.
+    bool colon = s.Expect(':');
+    if (colon || IsDigit(s.Peek())) {
       if (!s.Digits(2, &zm) || zm > 59) return s.Error("zone minutes 00-59");
     }
     int64_t offset = (zh * 60LL + zm) * 60'000;

@@ -1,13 +1,13 @@
 // vigil bench flatten: the findings pipeline's speed (read + validate + flatten + enrich) on one
 // core, against the same work in Node.js with npm `flat`, the reference pipeline's flattener,
 // run in the same benchmark run on the same findings.
+#include <fmt/format.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -107,7 +107,8 @@ void RunFlattenBench(uint64_t count, uint64_t seed, int rounds, const std::strin
     sink = CountingSink();
     auto start = std::chrono::steady_clock::now();
     reader.Read("bench.jsonl", data, NowMillis(), &sink);
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   if (sink.issues_ != 0) {
     PrintError(fmt::format("{} generated findings were not accepted; the benchmark is void",
@@ -174,9 +175,11 @@ void RunFlattenBench(uint64_t count, uint64_t seed, int rounds, const std::strin
   std::printf("bench flatten: %llu findings, %.1f MB (%.0f bytes each), %d rounds, one core\n",
               static_cast<unsigned long long>(sink.findings_), mb,
               static_cast<double>(data.size()) / static_cast<double>(sink.findings_), rounds);
-  std::printf("  vigil      %10.0f findings/s  %7.1f MB/s  (best %.3f s, median %.3f s; %.0f fields each)\n",
-              vigil_rate, mb / vigil.best, vigil.best, vigil.median,
-              static_cast<double>(sink.fields_) / static_cast<double>(sink.findings_));
+  std::printf(
+      "  vigil      %10.0f findings/s  %7.1f MB/s  (best %.3f s, median %.3f s; %.0f fields "
+      "each)\n",
+      vigil_rate, mb / vigil.best, vigil.best, vigil.median,
+      static_cast<double>(sink.fields_) / static_cast<double>(sink.findings_));
   if (peer.ok) {
     std::printf("  node+flat  %10.0f findings/s  %7.1f MB/s  (best %.3f s, median %.3f s)\n",
                 peer_rate, mb / peer.timing.best, peer.timing.best, peer.timing.median);

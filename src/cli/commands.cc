@@ -13,6 +13,8 @@ int64_t ParseTimeOption(const std::string& name, const std::string& value) {
   return *t;
 }
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "vigil: %s\n", message.c_str()); }
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "vigil: %s\n", message.c_str());
+}
 
 }  // namespace vigil::cli

@@ -55,15 +55,17 @@ void AddFlattenCommand(CLI::App* app, Context* ctx) {
   cmd->add_option("--ingested-at", opts->ingested_at,
                   "The derived.ingestedAt to stamp (ISO-8601); default: now");
   cmd->callback([opts, ctx] {
-    int64_t ingested_at =
-        opts->ingested_at.empty() ? NowMillis() : ParseTimeOption("--ingested-at", opts->ingested_at);
+    int64_t ingested_at = opts->ingested_at.empty()
+                              ? NowMillis()
+                              : ParseTimeOption("--ingested-at", opts->ingested_at);
     findings::FindingReader reader;
     PrintingSink sink(opts->types);
     std::vector<std::string> files = opts->files;
-    if (files.empty()) files.push_back("-");
+    if (files.empty()) files.emplace_back("-");
     for (const std::string& file : files) {
       if (file == "-") {
-        std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        std::string data((std::istreambuf_iterator<char>(std::cin)),
+                         std::istreambuf_iterator<char>());
         reader.Read("<stdin>", data, ingested_at, &sink);
         continue;
       }

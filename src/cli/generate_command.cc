@@ -29,7 +29,8 @@ void AddGenerateCommand(CLI::App* app, Context* ctx) {
   cmd->add_option("--days", opts->gen.days, "Days of history before --end")
       ->capture_default_str()
       ->check(CLI::Range(1, 3650));
-  cmd->add_option("--end", opts->end, "Latest updatedAt (ISO-8601 or 'now')")->capture_default_str();
+  cmd->add_option("--end", opts->end, "Latest updatedAt (ISO-8601 or 'now')")
+      ->capture_default_str();
   cmd->add_flag("--envelope", opts->gen.envelope, "Wrap each finding in an EventBridge event");
   cmd->add_option("--out", opts->out, "Output file (default: standard output)");
   cmd->callback([opts, ctx] {
@@ -55,8 +56,10 @@ void AddGenerateCommand(CLI::App* app, Context* ctx) {
     }
     std::fwrite(buffer.data(), 1, buffer.size(), out);
     bool failed = std::ferror(out) != 0;
-    if (out != stdout) failed = std::fclose(out) != 0 || failed;
-    else std::fflush(stdout);
+    if (out != stdout)
+      failed = std::fclose(out) != 0 || failed;
+    else
+      std::fflush(stdout);
     if (failed) {
       PrintError("write failed" + (opts->out.empty() ? std::string() : ": " + opts->out));
       ctx->exit_code = 1;

@@ -1,6 +1,7 @@
 // vigil ingest --data DIR PATH...: reads findings from files and directories into the archive.
-#include <cstdio>
 #include <fmt/format.h>
+
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -63,17 +64,17 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
                    static_cast<unsigned long long>(issue_lines - kMaxIssueLines));
     }
     const ingest::IngestSummary& s = ingester.summary();
-    std::string summary = fmt::format(
-        "read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read, s.files,
-        s.accepted, s.skipped, s.rejected);
+    std::string summary =
+        fmt::format("read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read,
+                    s.files, s.accepted, s.skipped, s.rejected);
     if (s.errors > 0) summary += fmt::format(", {} input errors", s.errors);
     summary += fmt::format("\narchived {} findings in {} files ({} bytes compressed) under {}\n",
                            s.archive.findings, s.archive.files, s.archive.compressed_bytes, root);
     std::fputs(summary.c_str(), stdout);
     if (!status.ok()) {
       PrintError("archive write failed: " + status.message() +
-                 fmt::format(" ({} findings read but not archived)", s.read - s.skipped -
-                                                                         s.rejected - s.accepted));
+                 fmt::format(" ({} findings read but not archived)",
+                             s.read - s.skipped - s.rejected - s.accepted));
       ctx->exit_code = 1;
     } else if (s.rejected > 0 || s.errors > 0) {
       ctx->exit_code = 1;

@@ -1,13 +1,14 @@
 // vigil: one binary for GuardDuty findings monitoring. See `vigil help`.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   std::unique_ptr<vigil::Env> env = vigil::NewPosixEnv();
   vigil::cli::Context ctx{env.get()};
 
@@ -54,4 +55,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Library exceptions are caught where they are called; this is the last line of defence
+  // (std::bad_alloc, say), so that the process exits with a readable line, not an abort.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    vigil::cli::PrintError(std::string("internal error: ") + e.what());
+    return 1;
+  }
 }

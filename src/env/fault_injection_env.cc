@@ -1,10 +1,9 @@
 #include "env/fault_injection_env.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
-
-#include <fmt/format.h>
 
 namespace vigil {
 

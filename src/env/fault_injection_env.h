@@ -50,8 +50,8 @@ class FaultInjectionEnv final : public Env {
   mutable std::mutex mu_;
   int64_t fail_after_ = -1;
   int64_t calls_ = 0;
-  std::map<std::string, uint64_t> synced_size_;          // files written through this Env
-  std::set<std::string> unsynced_new_files_;              // created, directory not synced
+  std::map<std::string, uint64_t> synced_size_;  // files written through this Env
+  std::set<std::string> unsynced_new_files_;     // created, directory not synced
   std::vector<std::pair<std::string, std::string>> unsynced_renames_;  // from, to
 };
 

@@ -1,12 +1,12 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "env/env.h"
 
@@ -87,8 +87,8 @@ class PosixEnv final : public Env {
     }
     if (static_cast<uint64_t>(st.st_size) > max_bytes) {
       ::close(fd);
-      return Status::ResourceExhausted(fmt::format("{} is {} bytes, more than the limit of {}",
-                                                   path, st.st_size, max_bytes));
+      return Status::ResourceExhausted(
+          fmt::format("{} is {} bytes, more than the limit of {}", path, st.st_size, max_bytes));
     }
     std::string data;
     data.resize(static_cast<size_t>(st.st_size));

@@ -117,7 +117,8 @@ class RemoteFields {
     // "derived." + group + "." + leaf, built in a fixed buffer: this runs for every remote field.
     char buf[64];
     size_t n = 0;
-    for (std::string_view part : {std::string_view("derived."), group, std::string_view("."), leaf}) {
+    for (std::string_view part :
+         {std::string_view("derived."), group, std::string_view("."), leaf}) {
       part.copy(buf + n, part.size());
       n += part.size();
     }
@@ -138,7 +139,8 @@ void ForEachRemoteParty(dom::element action, Fn fn) {
     dom::object detail;
     if (kv.value.get(detail) != simdjson::SUCCESS) continue;
     dom::element remote;
-    if (detail["remoteIpDetails"].get(remote) == simdjson::SUCCESS && remote.is_object()) fn(remote);
+    if (detail["remoteIpDetails"].get(remote) == simdjson::SUCCESS && remote.is_object())
+      fn(remote);
     for (dom::key_value_pair inner : detail) {
       dom::array items;
       if (inner.value.get(items) != simdjson::SUCCESS) continue;
@@ -190,10 +192,10 @@ void AddDerivedFields(dom::object finding, const FindingMeta& meta, std::string_
     // With the direction unknown, the resource's role decides: a TARGET was acted upon by the
     // remote party, an ACTOR did the acting.
     std::string_view role = StringAt(service, "resourceRole");
-    bool attacker = direction == Direction::kInbound ||
-                    (direction == Direction::kUnknown && role == "TARGET");
-    bool destination = direction == Direction::kOutbound ||
-                       (direction == Direction::kUnknown && role == "ACTOR");
+    bool attacker =
+        direction == Direction::kInbound || (direction == Direction::kUnknown && role == "TARGET");
+    bool destination =
+        direction == Direction::kOutbound || (direction == Direction::kUnknown && role == "ACTOR");
     RemoteFields remote(doc, attacker ? "attacker" : destination ? "destination" : "");
     ForEachRemoteParty(action, [&](dom::element details) { remote.Add(details); });
   }

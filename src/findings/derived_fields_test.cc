@@ -143,7 +143,8 @@ TEST(DerivedFieldsTest, AwsApiCallFromARemoteIp) {
 
 // AWS_API_CALL without remoteIpDetails: no remote party is invented.
 TEST(DerivedFieldsTest, AwsApiCallWithoutRemoteIpHasNoRemoteParty) {
-  ParsedDoc d = Only("panther-analysis__03__PrivilegeEscalation-IAMUser-AdministrativePermissions.json");
+  ParsedDoc d =
+      Only("panther-analysis__03__PrivilegeEscalation-IAMUser-AdministrativePermissions.json");
   EXPECT_EQ(d.Get("derived.actionType"), R"("AWS_API_CALL")");
   EXPECT_EQ(d.Get("derived.severityLabel"), R"("High")");
   EXPECT_FALSE(d.Has("derived.remote.ip"));

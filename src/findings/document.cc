@@ -9,7 +9,7 @@ namespace vigil::findings {
 
 namespace {
 
-constexpr size_t kBlockSize = 16 * 1024;
+constexpr size_t kBlockSize = size_t{16} * 1024;
 
 void WriteValue(JsonWriter* w, const Value& v) {
   switch (v.kind) {

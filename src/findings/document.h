@@ -35,8 +35,8 @@ struct Value {
   bool boolean = false;
   union {
     int64_t integer = 0;
-    double number;       // kDouble; latitude for kGeoPoint
-    const char* chars;   // kString
+    double number;      // kDouble; latitude for kGeoPoint
+    const char* chars;  // kString
   };
   union {
     double number2 = 0;  // longitude for kGeoPoint
@@ -144,7 +144,8 @@ class Document {
         std::memcpy(&w, name.data() + name.size() - 8, 8);  // the last 8 bytes, overlapping
         w >>= (8 - n) * 8;
       } else {
-        for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+        for (size_t i = 0; i < n; ++i)
+          w |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
       }
       h = (h ^ w) * 0x94d049bb133111ebULL;
     }

@@ -27,7 +27,8 @@ bool IpName(std::string_view field) {
   for (size_t i = 0; i + 1 < last.size(); ++i) {
     if ((last[i] == 'i' || last[i] == 'I') && (last[i + 1] == 'p' || last[i + 1] == 'P')) {
       // "ip" at a word start: the name's start or after a lower-case letter ("publicIp").
-      bool word_start = i == 0 || (last[i] == 'I' && std::islower(static_cast<unsigned char>(last[i - 1])));
+      bool word_start =
+          i == 0 || (last[i] == 'I' && std::islower(static_cast<unsigned char>(last[i - 1])));
       if (word_start) return true;
     }
   }

@@ -1,7 +1,8 @@
 #include "findings/finding_meta.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "base/time.h"
 
@@ -58,7 +59,8 @@ std::string DescribeJson(dom::element element) {
       return "an array";
     case dom::element_type::STRING: {
       std::string_view s = element.get_string().value_unsafe();
-      if (s.size() > kMaxQuoted) return fmt::format("the string \"{}...\"", s.substr(0, kMaxQuoted));
+      if (s.size() > kMaxQuoted)
+        return fmt::format("the string \"{}...\"", s.substr(0, kMaxQuoted));
       return fmt::format("the string \"{}\"", s);
     }
     case dom::element_type::INT64:
@@ -82,7 +84,8 @@ Status ValidateFinding(dom::object finding, FindingMeta* meta) {
   VIGIL_RETURN_IF_ERROR(RequiredString(finding, "accountId", &meta->account_id));
   if (meta->account_id.size() > 20 ||
       !AllOf(meta->account_id, [](char c) { return c >= '0' && c <= '9'; })) {
-    return FieldError("accountId", "an AWS account id (up to 20 digits)", finding["accountId"].value());
+    return FieldError("accountId", "an AWS account id (up to 20 digits)",
+                      finding["accountId"].value());
   }
 
   VIGIL_RETURN_IF_ERROR(RequiredString(finding, "region", &meta->region));

@@ -31,8 +31,8 @@ FindingReader::FindingReader(ReaderOptions options)
     : options_(options), parser_(options.max_event_bytes) {
   // The parser grows its buffers to the largest event seen, up to max_event_bytes; the depth
   // limit is fixed here. A failure to allocate shows up as an error on the first parse.
-  simdjson::error_code err =
-      parser_.allocate(std::min<size_t>(options_.max_event_bytes, 64 * 1024), options_.max_depth);
+  simdjson::error_code err = parser_.allocate(
+      std::min<size_t>(options_.max_event_bytes, size_t{64} * 1024), options_.max_depth);
   (void)err;
 }
 
@@ -74,8 +74,8 @@ void FindingReader::Read(std::string_view source, std::string_view data, int64_t
   padded_until_ = data.data() + data.size();
   FramingError framing;
   bool complete = SplitInput(
-      source, data,
-      [&](const RawRecord& record) { ReadRecord(source, record, ingested_at, sink); }, &framing);
+      source, data, [&](const RawRecord& record) { ReadRecord(source, record, ingested_at, sink); },
+      &framing);
   padded_until_ = nullptr;
   if (!complete) Issue(source, Outcome::kRejected, framing.location, framing.message, sink, true);
 }
@@ -85,13 +85,13 @@ Outcome FindingReader::ReadRecord(std::string_view source, const RawRecord& reco
   std::string_view text = record.text;
   if (text.size() > options_.max_event_bytes) {
     return Issue(source, Outcome::kRejected, record.location,
-                 fmt::format("event is {} bytes, over the limit of {} bytes per event",
-                             text.size(), options_.max_event_bytes),
+                 fmt::format("event is {} bytes, over the limit of {} bytes per event", text.size(),
+                             options_.max_event_bytes),
                  sink);
   }
   dom::element root;
-  bool padded = padded_until_ != nullptr && text.data() + text.size() + simdjson::SIMDJSON_PADDING <=
-                                                padded_until_;
+  bool padded = padded_until_ != nullptr &&
+                text.data() + text.size() + simdjson::SIMDJSON_PADDING <= padded_until_;
   simdjson::error_code err = parser_.parse(text.data(), text.size(), !padded).get(root);
   if (err != simdjson::SUCCESS) {
     JsonErrorDetail detail = DescribeJsonError(text, err, options_.max_depth);
@@ -116,10 +116,11 @@ Outcome FindingReader::ReadRecord(std::string_view source, const RawRecord& reco
     if (object["source"].get(source_name) != simdjson::SUCCESS) source_name = "";
     std::string_view type;
     if (detail_type.get(type) != simdjson::SUCCESS) {
-      return Issue(source, Outcome::kRejected, record.location,
-                   fmt::format("EventBridge event: field \"detail-type\": expected a string, got {}",
-                               DescribeJson(detail_type)),
-                   sink);
+      return Issue(
+          source, Outcome::kRejected, record.location,
+          fmt::format("EventBridge event: field \"detail-type\": expected a string, got {}",
+                      DescribeJson(detail_type)),
+          sink);
     }
     if (source_name != "aws.guardduty") {
       return Issue(source, Outcome::kSkipped, record.location,

@@ -25,10 +25,10 @@
 namespace vigil::findings {
 
 struct ReaderOptions {
-  size_t max_depth = 64;                     // nesting levels of one event
-  size_t max_event_bytes = 1 << 20;          // JSON text of one event
-  uint64_t max_input_bytes = 1ULL << 30;     // one input after decompression
-  bool keep_raw = false;                     // fill ReadFinding::raw (for the archive)
+  size_t max_depth = 64;                  // nesting levels of one event
+  size_t max_event_bytes = 1 << 20;       // JSON text of one event
+  uint64_t max_input_bytes = 1ULL << 30;  // one input after decompression
+  bool keep_raw = false;                  // fill ReadFinding::raw (for the archive)
 };
 
 enum class Outcome { kAccepted, kSkipped, kRejected };
@@ -71,8 +71,7 @@ class FindingReader {
   // Reads every event of one input. `source` names it in locations and, by its extension
   // (.jsonl, .ndjson), selects JSON Lines; gzip is recognised by its magic bytes.
   // `ingested_at` (epoch ms) becomes derived.ingestedAt of every finding.
-  void Read(std::string_view source, std::string_view data, int64_t ingested_at,
-            FindingSink* sink);
+  void Read(std::string_view source, std::string_view data, int64_t ingested_at, FindingSink* sink);
 
   // Reads one event's JSON text.
   Outcome ReadRecord(std::string_view source, const RawRecord& record, int64_t ingested_at,
@@ -90,7 +89,7 @@ class FindingReader {
   Document doc_;
   std::string raw_;
   const char* padded_until_ = nullptr;  // end of the input Read() is splitting
-  int64_t ingested_at_ = INT64_MIN;  // the time ingested_text_ holds
+  int64_t ingested_at_ = INT64_MIN;     // the time ingested_text_ holds
   std::string ingested_text_;
 };
 

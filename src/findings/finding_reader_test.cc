@@ -27,7 +27,9 @@ std::string BareLine() {
   return line;
 }
 
-std::string EnvelopeText() { return Sample("cloud-custodian__01__Backdoor-EC2-C-CActivity-B-DNS.json"); }
+std::string EnvelopeText() {
+  return Sample("cloud-custodian__01__Backdoor-EC2-C-CActivity-B-DNS.json");
+}
 
 // The bare finding with one top-level field replaced (`value` is raw JSON).
 std::string WithField(const std::string& field, const std::string& value) {
@@ -68,7 +70,8 @@ TEST(FindingReaderTest, PrettyPrintedBareFindingIsMinifiedForTheArchive) {
   ASSERT_EQ(c.documents.size(), 1u) << FirstReason(c);
   EXPECT_EQ(c.raws[0].find('\n'), std::string::npos);
   simdjson::dom::parser p1, p2;
-  EXPECT_EQ(simdjson::minify(p1.parse(c.raws[0]).value()), simdjson::minify(p2.parse(pretty).value()));
+  EXPECT_EQ(simdjson::minify(p1.parse(c.raws[0]).value()),
+            simdjson::minify(p2.parse(pretty).value()));
 }
 
 TEST(FindingReaderTest, ArrayOfEventsAndFindings) {
@@ -78,7 +81,8 @@ TEST(FindingReaderTest, ArrayOfEventsAndFindings) {
 }
 
 TEST(FindingReaderTest, JsonLinesWithABadLineInTheMiddle) {
-  std::string data = BareLine() + "\n" + WithField("severity", "\"high\"") + "\n\n" + BareLine() + "\n";
+  std::string data =
+      BareLine() + "\n" + WithField("severity", "\"high\"") + "\n\n" + BareLine() + "\n";
   Collected c = ReadString("export.jsonl", data);
   EXPECT_EQ(c.documents.size(), 2u);
   ASSERT_EQ(c.issues.size(), 1u);
@@ -117,7 +121,8 @@ TEST(FindingReaderTest, GzipFileCutInHalfKeepsTheCompleteLinesAndSaysItIsTruncat
 }
 
 TEST(FindingReaderTest, OtherGuardDutyEventsAreSkippedWithAReason) {
-  std::string event = R"({"version":"0","id":"x","detail-type":"GuardDuty Malware Protection Object Scan Result","source":"aws.guardduty","account":"1","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail":{}})";
+  std::string event =
+      R"({"version":"0","id":"x","detail-type":"GuardDuty Malware Protection Object Scan Result","source":"aws.guardduty","account":"1","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail":{}})";
   Collected c = ReadString("e.json", event);
   EXPECT_TRUE(c.documents.empty());
   ASSERT_EQ(c.issues.size(), 1u);
@@ -128,7 +133,8 @@ TEST(FindingReaderTest, OtherGuardDutyEventsAreSkippedWithAReason) {
 }
 
 TEST(FindingReaderTest, EventsFromOtherSourcesAreSkipped) {
-  std::string event = R"({"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}})";
+  std::string event =
+      R"({"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}})";
   Collected c = ReadString("e.json", event);
   ASSERT_EQ(c.issues.size(), 1u);
   EXPECT_EQ(c.issues[0].outcome, Outcome::kSkipped);
@@ -228,7 +234,8 @@ TEST(FindingReaderTest, InvalidUtf8IsRejectedWithItsPosition) {
   Collected c = ReadString("u.jsonl", BareLine() + "\n" + bad + "\n");
   EXPECT_EQ(c.documents.size(), 1u);
   ASSERT_EQ(c.issues.size(), 1u);
-  EXPECT_EQ(c.issues[0].reason, "invalid JSON: invalid UTF-8: byte 0xC3 does not start a valid sequence");
+  EXPECT_EQ(c.issues[0].reason,
+            "invalid JSON: invalid UTF-8: byte 0xC3 does not start a valid sequence");
   EXPECT_EQ(c.issues[0].location.line, 2u);
   EXPECT_EQ(bad.substr(c.issues[0].location.column - 1, 1), "\xC3") << c.issues[0].ToString();
 }

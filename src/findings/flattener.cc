@@ -1,7 +1,8 @@
 #include "findings/flattener.h"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace vigil::findings {
 
@@ -45,7 +46,8 @@ Status Flattener::Walk(dom::element element, size_t array_depth, Document* doc) 
   switch (element.type()) {
     case dom::element_type::OBJECT: {
       dom::object object = element.get_object().value_unsafe();
-      if (object.size() == 0) return AddLeaf(Value::Empty(ValueKind::kEmptyObject), array_depth, doc);
+      if (object.size() == 0)
+        return AddLeaf(Value::Empty(ValueKind::kEmptyObject), array_depth, doc);
       size_t flat_len = flat_key_.size();
       size_t collapsed_len = collapsed_key_.size();
       for (dom::key_value_pair kv : object) {

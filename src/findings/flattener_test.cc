@@ -65,7 +65,12 @@ TEST(FlattenerTest, DottedKeysFindTheirFieldByName) {
   simdjson::dom::parser parser;
   Document doc;
   Flattener flattener;
-  ASSERT_TRUE(flattener.Flatten(parser.parse(std::string(R"({"a.b":{"c":1},"d":[{"e.f":2}]})")).get_object().value(), &doc).ok());
+  ASSERT_TRUE(
+      flattener
+          .Flatten(
+              parser.parse(std::string(R"({"a.b":{"c":1},"d":[{"e.f":2}]})")).get_object().value(),
+              &doc)
+          .ok());
   doc.Finish();
   ASSERT_NE(doc.Find("a.b.c"), nullptr);
   ASSERT_NE(doc.Find("d.0.e.f"), nullptr);
@@ -82,7 +87,8 @@ TEST(FlattenerTest, DuplicateKeyIsAnErrorNamingIt) {
 
 TEST(FlattenerTest, ManyFieldsAreAllKept) {
   std::string json = "{";
-  for (int i = 0; i < 5000; ++i) json += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + std::to_string(i);
+  for (int i = 0; i < 5000; ++i)
+    json += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + std::to_string(i);
   json += "}";
   simdjson::dom::parser parser;
   Document doc;

@@ -214,7 +214,8 @@ bool GeneratorState::UpdateFinding(int64_t now, std::string* out) {
     index = (next_slot_ + kMaxRecords - 1 - (records_.size() - 1 - index)) % kMaxRecords;
   }
   FindingRecord& r = records_[index];
-  const int64_t updated = std::max(now, r.current.updated_at + rng_.Range(60, 6 * 3600) * 1000);
+  const int64_t updated =
+      std::max(now, r.current.updated_at + rng_.Range(60, int64_t{6} * 3600) * 1000);
   if (updated > options_.end_millis) return false;
   Version v;
   v.updated_at = updated;

@@ -329,8 +329,8 @@ void WriteMalwareScanDetails(JsonWriter& w, EventContext& ctx) {
   AppendHex(&ctx.scratch, rng.Next(), 16);
   AppendHex(&ctx.scratch, rng.Next(), 16);
   w.Field("scanId", ctx.scratch);
-  w.Field("scanStartedAt", static_cast<double>(started / 1000));
-  w.Field("scanCompletedAt", static_cast<double>(done / 1000));
+  w.Field("scanStartedAt", static_cast<double>(int64_t{started / 1000}));
+  w.Field("scanCompletedAt", static_cast<double>(int64_t{done / 1000}));
   w.Field("scanType", rng.Chance(0.8) ? "GUARDDUTY_INITIATED" : "ON_DEMAND");
   ctx.scratch.clear();
   AppendHex(&ctx.scratch, rng.Next(), 16);

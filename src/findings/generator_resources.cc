@@ -23,9 +23,6 @@ constexpr std::string_view kImageDescriptions[] = {
 constexpr std::string_view kWindowsImages[] = {
     "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon",
     "Microsoft Windows Server 2019 with Desktop Experience Locale English AMI provided by Amazon"};
-constexpr std::string_view kRoles[] = {"web",    "api",     "worker",  "bastion", "jenkins",
-                                       "db",     "etl",     "gateway", "vpn",     "kafka",
-                                       "search", "grafana", "runner",  "proxy",   "legacy-app"};
 constexpr std::string_view kEnvs[] = {"prod", "staging", "dev", "qa", "sandbox"};
 constexpr std::string_view kInstanceTagKeys[] = {
     "Name",       "Environment", "Owner", "Team", "CostCenter", "aws:autoscaling:groupName",
@@ -288,8 +285,9 @@ void WriteS3BucketDetails(JsonWriter& w, EventContext& ctx, bool with_object) {
   w.Field("arn", ctx.scratch);
   w.Field("name", ctx.facts.resource_id);
   w.Field("type", "Destination");
-  w.Field("createdAt",
-          static_cast<double>(ctx.window_start / 1000 - rng.Range(86400, 2000LL * 86400)));
+  // Epoch seconds as a float, as GuardDuty writes this field.
+  const int64_t created_seconds = ctx.window_start / 1000 - rng.Range(86400, 2000LL * 86400);
+  w.Field("createdAt", static_cast<double>(created_seconds));
   w.Key("owner");
   w.BeginObject();
   ctx.scratch.clear();

@@ -1,8 +1,9 @@
 #include "findings/input_splitter.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 namespace vigil::findings {
@@ -137,8 +138,8 @@ bool SplitLines(std::string_view data, const std::function<void(const RawRecord&
     size_t stop = end;
     while (stop > start && IsSpace(data[stop - 1])) --stop;
     if (stop > start) {
-      on_record(RawRecord{data.substr(start, stop - start), start,
-                          Location{line, start - pos + 1, -1}});
+      on_record(
+          RawRecord{data.substr(start, stop - start), start, Location{line, start - pos + 1, -1}});
     }
     pos = end + 1;
   }
@@ -156,8 +157,7 @@ bool SplitArray(std::string_view data, size_t pos,
     for (;;) {
       if (pos >= data.size()) {
         error->message = fmt::format(
-            "the input ended before the array's closing ']' (truncated?) after {} elements",
-            index);
+            "the input ended before the array's closing ']' (truncated?) after {} elements", index);
         error->location = lines.At(data.size());
         return false;
       }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 namespace vigil::findings {

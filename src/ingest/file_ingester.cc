@@ -71,8 +71,7 @@ Status FileIngester::IngestFile(const std::string& path) {
 
 void FileIngester::OnFinding(const findings::ReadFinding& finding) {
   ++summary_.read;
-  archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
-                finding.raw);
+  archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
   if (archive_->pending_bytes() >= options_.commit_bytes && commit_error_.ok()) {
     commit_error_ = Commit();
   }

@@ -51,7 +51,8 @@ size_t ArchivedLines(Env* env, const std::string& root) {
 TEST(FileIngesterTest, DirectoryOfSamplesIsArchivedByAccountRegionAndDay) {
   testing::TempDir dir;
   auto env = NewPosixEnv();
-  IngestRun run = Ingest(env.get(), dir.Join("data"), {std::string(VIGIL_TEST_DATA_DIR) + "/samples"});
+  IngestRun run =
+      Ingest(env.get(), dir.Join("data"), {std::string(VIGIL_TEST_DATA_DIR) + "/samples"});
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   EXPECT_EQ(run.summary.files, 46u);
   EXPECT_EQ(run.summary.read, 46u);
