@@ -118,6 +118,8 @@ class Document {
 
   // Adds a value to the field `name` (copied), creating the field if it is new. Returns false,
   // adding nothing, when a kFlat field of that name already exists (a duplicate key in the JSON).
+  // A kFlat value added to an existing collapsed field (or the reverse: possible only with dots
+  // inside JSON keys) makes the field a list of all its values.
   bool Add(std::string_view name, FieldOrigin origin, const Value& value) {
     return Add(name, HashName(name), origin, value);
   }
@@ -151,6 +153,15 @@ class Document {
     }
     return h ^ (h >> 32);
   }
+  // Adds a kFlat field that the caller knows is new, without looking its name up: the flattener's
+  // fast path (it checks duplicate keys per object). Until IndexAll() is called, a later Add()
+  // of the same name is not merged with it, so callers that cannot rule out such collisions
+  // (JSON keys containing '.') call IndexAll() first.
+  void AddNewFlat(std::string_view name, const Value& value);
+  // Puts every field added so far in the name table, and makes later AddNewFlat() calls go
+  // through Add().
+  void IndexAll();
+
   // Groups the values added so far by field; call once after the last Add() and before reading.
   // Values may arrive in any order; each field keeps its own values in arrival order.
   void Finish();
@@ -160,7 +171,7 @@ class Document {
     return std::span<const Value>(values_).subspan(f.begin, f.end - f.begin);
   }
   // The field named `name`, or nullptr. Valid after Finish().
-  const Field* Find(std::string_view name) const;
+  const Field* Find(std::string_view name);
 
   // Appends the document as one JSON object: name -> value; a list for collapsed fields and for
   // any field with several values. With `types`, name -> mapped type instead (field_types.h).
@@ -174,7 +185,7 @@ class Document {
 
   // The field's index, or -1 with *empty_slot (when given) set to where it would go.
   int32_t Lookup(std::string_view name, uint64_t hash, size_t* empty_slot) const;
-  void Insert(uint32_t field, uint64_t hash);
+  void InsertNew(uint32_t field, uint64_t hash, size_t empty_slot);
   void Rehash(size_t buckets);
 
   // Arena: fixed-size blocks reused across Clear(); strings never straddle blocks. Strings over a
@@ -185,7 +196,13 @@ class Document {
   size_t block_used_ = 0;
 
   std::vector<Field> fields_;
+  // A field's HashName() | 1 once it is in table_; 0 for a field added by AddNewFlat() and not
+  // indexed yet.
   std::vector<uint64_t> field_hashes_;
+  bool index_all_ = false;
+  bool has_unindexed_ = false;
+  // Flat values go straight to values_ (one each, in field order); the values of collapsed and
+  // derived fields, which arrive interleaved, wait in pending_ until Finish() groups them.
   std::vector<Pending> pending_;
   std::vector<Value> values_;
   std::vector<uint32_t> counts_;

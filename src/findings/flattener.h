@@ -13,11 +13,14 @@
 #include <simdjson.h>
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "findings/document.h"
 
 namespace vigil::findings {
+
+class KeyChecker;
 
 class Flattener {
  public:
@@ -29,6 +32,8 @@ class Flattener {
  private:
   Status Walk(simdjson::dom::element element, size_t array_depth, Document* doc);
   Status AddLeaf(const Value& value, size_t array_depth, Document* doc);
+  // Fails on a key the object already had; calls doc->IndexAll() once a key has a dot.
+  Status CheckKey(KeyChecker* checker, std::string_view key, Document* doc);
 
   // The names being built, extended part by part.
   std::string flat_key_;

@@ -82,7 +82,32 @@ TEST(FlattenerTest, DuplicateKeyIsAnErrorNamingIt) {
   Status s;
   FlattenToJson(R"({"a":{"b":1},"a":{"b":2}})", &s);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "duplicate key \"a.b\"");
+  EXPECT_EQ(s.message(), "duplicate key \"a\"");
+  FlattenToJson(R"({"x":[{"k":1,"j":0,"k":2}]})", &s);
+  EXPECT_EQ(s.message(), "duplicate key \"x.0.k\"");
+}
+
+TEST(FlattenerTest, DuplicateKeyInALargeObject) {
+  std::string json = "{";
+  for (int i = 0; i < 100; ++i) json += "\"k" + std::to_string(i) + "\":1,";
+  json += "\"k42\":2}";
+  Status s;
+  FlattenToJson(json, &s);
+  EXPECT_EQ(s.message(), "duplicate key \"k42\"");
+}
+
+TEST(FlattenerTest, OwnDerivedObjectMergesWithDerivedFields) {
+  simdjson::dom::parser parser;
+  Document doc;
+  Flattener flattener;
+  ASSERT_TRUE(
+      flattener
+          .Flatten(parser.parse(std::string(R"({"derived":{"x":1}})")).get_object().value(), &doc)
+          .ok());
+  ASSERT_TRUE(doc.Add("derived.x", FieldOrigin::kDerived, Value::Int(2)));
+  doc.Finish();
+  ASSERT_EQ(doc.fields().size(), 1u);
+  EXPECT_EQ(doc.values(doc.fields()[0]).size(), 2u);
 }
 
 TEST(FlattenerTest, ManyFieldsAreAllKept) {
