@@ -1,6 +1,7 @@
 #include "findings/derived_fields.h"
 
 #include <array>
+#include <iterator>
 #include <string>
 
 #include "base/time.h"
@@ -58,34 +59,71 @@ Direction ActionDirection(std::string_view action_type, dom::element action) {
   return Direction::kUnknown;
 }
 
+enum class Leaf { kIp, kCountryName, kCountryCode, kCity, kLocation, kAsn, kAsnOrg, kOrg, kIsp };
+constexpr std::string_view kLeafNames[] = {"ip",  "countryName", "countryCode", "city", "location",
+                                           "asn", "asnOrg",      "org",         "isp"};
+enum class Group { kRemote, kAttacker, kDestination };
+constexpr std::string_view kGroupNames[] = {"remote", "attacker", "destination"};
+constexpr size_t kLeaves = std::size(kLeafNames);
+
+// "derived.<group>.<leaf>" for every group and leaf, with their hashes: these fields are added
+// for every remote party of every finding.
+class RemoteFieldNames {
+ public:
+  RemoteFieldNames() {
+    for (size_t g = 0; g < std::size(kGroupNames); ++g) {
+      for (size_t l = 0; l < kLeaves; ++l) {
+        std::string& name = names_[g * kLeaves + l];
+        name = "derived.";
+        name.append(kGroupNames[g]).append(".").append(kLeafNames[l]);
+        hashes_[g * kLeaves + l] = Document::HashName(name);
+      }
+    }
+  }
+  std::string_view name(Group g, Leaf l) const { return names_[Index(g, l)]; }
+  uint64_t hash(Group g, Leaf l) const { return hashes_[Index(g, l)]; }
+
+ private:
+  static size_t Index(Group g, Leaf l) {
+    return static_cast<size_t>(g) * kLeaves + static_cast<size_t>(l);
+  }
+  std::array<std::string, std::size(kGroupNames) * kLeaves> names_;
+  std::array<uint64_t, std::size(kGroupNames) * kLeaves> hashes_;
+};
+
+const RemoteFieldNames& Names() {
+  static const RemoteFieldNames kNames;  // immutable, built on first use
+  return kNames;
+}
+
 // The derived.remote.* fields (and their attacker/destination copies) of one party.
 class RemoteFields {
  public:
-  // `role` is "attacker", "destination" or empty (remote only).
-  RemoteFields(Document* doc, std::string_view role) : doc_(doc), role_(role) {}
+  // `role` is kAttacker, kDestination, or kRemote (remote only).
+  RemoteFields(Document* doc, Group role) : doc_(doc), role_(role), names_(Names()) {}
 
   void Add(dom::element details) {
     std::string_view ip = StringAt(details, "ipAddressV4");
     if (ip.empty()) ip = StringAt(details, "ipAddressV6");
-    if (!ip.empty()) Put("ip", Value::String(ip));
+    if (!ip.empty()) Put(Leaf::kIp, Value::String(ip));
 
     ElementResult country = details["country"];
     std::string_view name = StringAt(country, "countryName");
     std::string_view code = StringAt(country, "countryCode");
     if (code.empty() && !name.empty()) code = CountryCodeForName(name);
     if (name.empty() && !code.empty()) name = CountryNameForCode(code);
-    if (!name.empty()) Put("countryName", Value::String(name));
-    if (!code.empty()) Put("countryCode", Value::String(code));
+    if (!name.empty()) Put(Leaf::kCountryName, Value::String(name));
+    if (!code.empty()) Put(Leaf::kCountryCode, Value::String(code));
 
     std::string_view city = StringAt(details["city"], "cityName");
-    if (!city.empty()) Put("city", Value::String(city));
+    if (!city.empty()) Put(Leaf::kCity, Value::String(city));
 
     dom::element geo;
     double lat, lon;
     if (details["geoLocation"].get(geo) == simdjson::SUCCESS &&
         geo["lat"].get(lat) == simdjson::SUCCESS && geo["lon"].get(lon) == simdjson::SUCCESS &&
         lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
-      Put("location", Value::GeoPoint(lat, lon));
+      Put(Leaf::kLocation, Value::GeoPoint(lat, lon));
     }
 
     dom::element org;
@@ -95,38 +133,31 @@ class RemoteFields {
         std::string_view s;
         int64_t n;
         if (asn.get(s) == simdjson::SUCCESS && !s.empty()) {
-          Put("asn", Value::String(s));
+          Put(Leaf::kAsn, Value::String(s));
         } else if (asn.get(n) == simdjson::SUCCESS) {
           // Older events carry the ASN as a number; the field is a keyword everywhere.
-          Put("asn", Value::String(doc_->Intern(std::to_string(n))));
+          Put(Leaf::kAsn, Value::String(doc_->Intern(std::to_string(n))));
         }
       }
-      for (std::string_view key : {"asnOrg", "org", "isp"}) {
-        std::string_view v = StringAt(org, key);
-        if (!v.empty()) Put(key, Value::String(v));
+      for (Leaf leaf : {Leaf::kAsnOrg, Leaf::kOrg, Leaf::kIsp}) {
+        std::string_view v = StringAt(org, kLeafNames[static_cast<size_t>(leaf)]);
+        if (!v.empty()) Put(leaf, Value::String(v));
       }
     }
   }
 
  private:
-  void Put(std::string_view leaf, const Value& v) {
-    Emit("remote", leaf, v);
-    if (!role_.empty()) Emit(role_, leaf, v);
+  void Put(Leaf leaf, const Value& v) {
+    Emit(Group::kRemote, leaf, v);
+    if (role_ != Group::kRemote) Emit(role_, leaf, v);
   }
-  void Emit(std::string_view group, std::string_view leaf, const Value& v) {
-    // "derived." + group + "." + leaf, built in a fixed buffer: this runs for every remote field.
-    char buf[64];
-    size_t n = 0;
-    for (std::string_view part :
-         {std::string_view("derived."), group, std::string_view("."), leaf}) {
-      part.copy(buf + n, part.size());
-      n += part.size();
-    }
-    doc_->Add(std::string_view(buf, n), FieldOrigin::kDerived, v);
+  void Emit(Group group, Leaf leaf, const Value& v) {
+    doc_->Add(names_.name(group, leaf), names_.hash(group, leaf), FieldOrigin::kDerived, v);
   }
 
   Document* doc_;
-  std::string_view role_;
+  Group role_;
+  const RemoteFieldNames& names_;
 };
 
 // Calls fn(remoteIpDetails) for every remote party under service.action: each `*Action` object's
@@ -196,7 +227,9 @@ void AddDerivedFields(dom::object finding, const FindingMeta& meta, std::string_
         direction == Direction::kInbound || (direction == Direction::kUnknown && role == "TARGET");
     bool destination =
         direction == Direction::kOutbound || (direction == Direction::kUnknown && role == "ACTOR");
-    RemoteFields remote(doc, attacker ? "attacker" : destination ? "destination" : "");
+    RemoteFields remote(doc, attacker      ? Group::kAttacker
+                             : destination ? Group::kDestination
+                                           : Group::kRemote);
     ForEachRemoteParty(action, [&](dom::element details) { remote.Add(details); });
   }
 

@@ -51,7 +51,8 @@ Document::Document() { table_.assign(256, 0); }
 
 void Document::Clear() {
   block_index_ = 0;
-  block_used_ = 0;
+  block_cursor_ = nullptr;
+  block_left_ = 0;
   large_.clear();
   fields_.clear();
   field_hashes_.clear();
@@ -62,22 +63,19 @@ void Document::Clear() {
   std::fill(table_.begin(), table_.end(), 0);
 }
 
-std::string_view Document::Intern(std::string_view s) {
+std::string_view Document::InternSlow(std::string_view s) {
   if (s.empty()) return {};
   if (s.size() > kBlockSize / 4) {
     auto& big = large_.emplace_back(std::make_unique<char[]>(s.size()));
     std::memcpy(big.get(), s.data(), s.size());
     return {big.get(), s.size()};
   }
-  if (block_index_ < blocks_.size() && block_used_ + s.size() > kBlockSize) {
-    ++block_index_;
-    block_used_ = 0;
-  }
+  // The current block is full: move to the next one, reusing blocks kept across Clear().
+  if (block_cursor_ != nullptr) ++block_index_;
   if (block_index_ == blocks_.size()) blocks_.push_back(std::make_unique<char[]>(kBlockSize));
-  char* dst = blocks_[block_index_].get() + block_used_;
-  std::memcpy(dst, s.data(), s.size());
-  block_used_ += s.size();
-  return {dst, s.size()};
+  block_cursor_ = blocks_[block_index_].get();
+  block_left_ = kBlockSize;
+  return Intern(s);
 }
 
 int32_t Document::Lookup(std::string_view name, uint64_t hash, size_t* empty_slot) const {

@@ -114,7 +114,17 @@ class Document {
   void Clear();
 
   // Copies `s` into the document's arena; the view lives until Clear().
-  std::string_view Intern(std::string_view s);
+  std::string_view Intern(std::string_view s) {
+    // s.size() - 1 wraps for "", which takes the slow path (no memcpy to a null block).
+    if (s.size() - 1 < block_left_) {
+      char* dst = block_cursor_;
+      std::memcpy(dst, s.data(), s.size());
+      block_cursor_ += s.size();
+      block_left_ -= s.size();
+      return {dst, s.size()};
+    }
+    return InternSlow(s);
+  }
 
   // Adds a value to the field `name` (copied), creating the field if it is new. Returns false,
   // adding nothing, when a kFlat field of that name already exists (a duplicate key in the JSON).
@@ -188,12 +198,15 @@ class Document {
   void InsertNew(uint32_t field, uint64_t hash, size_t empty_slot);
   void Rehash(size_t buckets);
 
+  std::string_view InternSlow(std::string_view s);
+
   // Arena: fixed-size blocks reused across Clear(); strings never straddle blocks. Strings over a
   // quarter block get an allocation of their own, freed by Clear().
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::vector<std::unique_ptr<char[]>> large_;
-  size_t block_index_ = 0;
-  size_t block_used_ = 0;
+  size_t block_index_ = 0;  // the block block_cursor_ points into, when block_left_ > 0
+  char* block_cursor_ = nullptr;
+  size_t block_left_ = 0;
 
   std::vector<Field> fields_;
   // A field's HashName() | 1 once it is in table_; 0 for a field added by AddNewFlat() and not
