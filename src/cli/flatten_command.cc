@@ -44,9 +44,10 @@ void AddFlattenCommand(CLI::App* app, Context* ctx) {
     std::string ingested_at;
   };
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app->add_subcommand(
-      "flatten",
-      "Print each finding read from FILEs (or standard input) as it is indexed: one JSON object "
+  CLI::App* cmd =
+      app->add_subcommand("flatten", "Print each finding as it is indexed (or its field types)");
+  cmd->footer(
+      "Prints each finding read from FILEs (or standard input) as it is indexed: one JSON object "
       "per line, field name -> value (a list for a multi-valued field). Accepts the same inputs "
       "as `vigil ingest`. Problems go to standard error; the exit status is 1 if any event was "
       "rejected.");

@@ -15,9 +15,9 @@ void AddGenerateCommand(CLI::App* app, Context* ctx) {
     std::string out;
   };
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app->add_subcommand(
-      "generate",
-      "Write N realistic synthetic GuardDuty findings as JSON Lines: every active finding type "
+  CLI::App* cmd = app->add_subcommand("generate", "Write realistic synthetic findings (JSONL)");
+  cmd->footer(
+      "Writes N realistic synthetic GuardDuty findings as JSON Lines: every active finding type "
       "with its resource and action shapes, real-world attacker networks and places, all four "
       "severity bands, multi-prober port probes, sample findings, and updates of earlier "
       "findings (some out of order or duplicated). Deterministic for a given seed and --end.");

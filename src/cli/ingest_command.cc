@@ -26,9 +26,9 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     bool quiet = false;
   };
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app->add_subcommand(
-      "ingest",
-      "Load GuardDuty findings from .json (one event, one finding, or an array), .jsonl, "
+  CLI::App* cmd = app->add_subcommand("ingest", "Load findings from files and directories");
+  cmd->footer(
+      "Loads GuardDuty findings from .json (one event, one finding, or an array), .jsonl, "
       ".jsonl.gz and .json.gz files and from directories (recursively, e.g. a copy of a "
       "GuardDuty S3 export). Every accepted event is archived durably under DIR/archive. Prints "
       "a summary; every skipped or rejected event is reported on standard error with its "

@@ -27,7 +27,9 @@ int Run(int argc, char** argv) {
   help->add_option("command", topic, "The command to describe");
   help->callback([&] {
     if (topic.empty()) {
-      std::fputs(app.help().c_str(), stdout);
+      // App::help() would describe the selected sub-command ("help" itself).
+      std::fputs(app.get_formatter()->make_help(&app, "vigil", CLI::AppFormatMode::Normal).c_str(),
+                 stdout);
       return;
     }
     for (CLI::App* sub : app.get_subcommands({})) {

@@ -12,6 +12,12 @@ test('--version and help', () => {
   const v = vigil(['--version']);
   assert.equal(v.status, 0);
   assert.match(v.stdout, /^vigil \d+\.\d+\.\d+/);
+  const all = vigil(['help']);
+  assert.equal(all.status, 0);
+  for (const command of ['flatten', 'ingest', 'generate', 'bench', 'help']) {
+    assert.match(all.stdout, new RegExp(`^  ${command}\\b`, 'm'), all.stdout);
+  }
+  assert.equal(vigil(['help', 'nope']).status, 2);
   const h = vigil(['help', 'ingest']);
   assert.equal(h.status, 0);
   assert.match(h.stdout, /--data/);
