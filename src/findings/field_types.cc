@@ -11,10 +11,6 @@ namespace vigil::findings {
 
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::string_view LastPart(std::string_view field) {
   size_t dot = field.rfind('.');
   return dot == std::string_view::npos ? field : field.substr(dot + 1);
@@ -42,9 +38,9 @@ std::string_view FixedType(std::string_view field) {
   if (field == "service.count") return "long";
   if (field == "title" || field == "description") return "text";
   if (field == "derived.ingestedAt") return "date";
-  if (field.starts_with("derived.") && EndsWith(field, ".location")) return "geo_point";
-  if (EndsWith(field, ".geoLocation.lat") || EndsWith(field, ".geoLocation.lon")) return "double";
-  if (EndsWith(field, ".organization.asn") || EndsWith(field, ".asn")) return "keyword";
+  if (field.starts_with("derived.") && field.ends_with(".location")) return "geo_point";
+  if (field.ends_with(".geoLocation.lat") || field.ends_with(".geoLocation.lon")) return "double";
+  if (field.ends_with(".asn")) return "keyword";  // organization.asn, derived.*.asn
   return {};
 }
 

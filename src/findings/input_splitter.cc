@@ -12,13 +12,9 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool IsJsonLinesName(std::string_view name) {
-  if (EndsWith(name, ".gz")) name.remove_suffix(3);
-  return EndsWith(name, ".jsonl") || EndsWith(name, ".ndjson");
+  if (name.ends_with(".gz")) name.remove_suffix(3);
+  return name.ends_with(".jsonl") || name.ends_with(".ndjson");
 }
 
 // Tracks the line number of a moving offset in one pass over the input.

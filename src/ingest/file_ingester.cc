@@ -8,10 +8,6 @@ namespace vigil::ingest {
 
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 findings::ReaderOptions WithRaw(findings::ReaderOptions options) {
   options.keep_raw = true;
   return options;
@@ -22,8 +18,8 @@ findings::ReaderOptions WithRaw(findings::ReaderOptions options) {
 bool IsIngestibleName(std::string_view name) {
   std::string_view base = BaseName(name);
   if (base.empty() || base[0] == '.') return false;
-  if (EndsWith(base, ".gz")) base.remove_suffix(3);
-  return EndsWith(base, ".json") || EndsWith(base, ".jsonl") || EndsWith(base, ".ndjson");
+  if (base.ends_with(".gz")) base.remove_suffix(3);
+  return base.ends_with(".json") || base.ends_with(".jsonl") || base.ends_with(".ndjson");
 }
 
 FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, IngestOptions options,
