@@ -26,6 +26,21 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// A whole file mapped read-only. data() stays valid until the object is destroyed. The file must
+// not shrink while it is mapped: touching a page past its new end kills the process (SIGBUS).
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::string_view data() const = 0;
+};
+
+// An advisory lock on a file, held while the object lives; released on destruction, and by the
+// operating system when the process dies, so a crash never leaves a stale lock behind.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 struct FileInfo {
   bool exists = false;
   bool is_directory = false;
@@ -43,6 +58,8 @@ class Env {
   // Atomically replaces `to` with `from` (POSIX rename). Durable after SyncDir of the parent.
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+  // Removes an empty directory.
+  virtual Status RemoveDir(const std::string& path) = 0;
   // Creates a directory and its missing parents, fsyncing each parent that gained an entry.
   virtual Status CreateDirs(const std::string& path) = 0;
   // fsyncs a directory, making the creation, rename or removal of its entries durable.
@@ -50,6 +67,19 @@ class Env {
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
   // Regular files under `dir`, recursively, sorted by path; `dir` itself if it is a file.
   virtual Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) = 0;
+  // Cuts an existing file to its first `size` bytes and fsyncs it: the bytes past `size` are gone
+  // for good when this returns OK. Do not rely on it to make earlier unsynced appends durable
+  // (FaultInjectionEnv does not). The file must not be open for writing.
+  virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  // Maps a whole existing file read-only (mmap, MAP_SHARED). An empty file maps to an empty view.
+  virtual Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) = 0;
+  // Creates `path` if needed and takes an exclusive, non-blocking lock on it (flock), then writes
+  // this process's pid into it. When another process holds it, fails with kConflict and a message
+  // naming the holder: "<path> is locked by process 1234" (the pid read from the file; "by another
+  // process" if the file has no pid). The lock belongs to the open file, not to the process: a
+  // second LockFile of the same path in the same process fails the same way. The file is never
+  // removed (removing a lock file races with a process that has just opened it).
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
 };
 
 // The real file system.

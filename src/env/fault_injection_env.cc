@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace vigil {
@@ -99,6 +100,11 @@ Status FaultInjectionEnv::RemoveFile(const std::string& path) {
   return Status::Ok();
 }
 
+Status FaultInjectionEnv::RemoveDir(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("rmdir"));
+  return base_->RemoveDir(path);
+}
+
 Status FaultInjectionEnv::CreateDirs(const std::string& path) {
   VIGIL_RETURN_IF_ERROR(CountCall("mkdir"));
   return base_->CreateDirs(path);
@@ -119,6 +125,26 @@ Result<FileInfo> FaultInjectionEnv::Stat(const std::string& path) { return base_
 
 Result<std::vector<std::string>> FaultInjectionEnv::ListFilesRecursive(const std::string& dir) {
   return base_->ListFilesRecursive(dir);
+}
+
+Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t size) {
+  VIGIL_RETURN_IF_ERROR(CountCall("truncate"));
+  VIGIL_RETURN_IF_ERROR(base_->TruncateFile(path, size));
+  std::lock_guard lock(mu_);
+  // A file not written through this Env is not tracked: all of it counts as durable, and so it
+  // stays after the cut.
+  if (auto it = synced_size_.find(path); it != synced_size_.end()) {
+    it->second = std::min(it->second, size);
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<MappedFile>> FaultInjectionEnv::MapFile(const std::string& path) {
+  return base_->MapFile(path);
+}
+
+Result<std::unique_ptr<FileLock>> FaultInjectionEnv::LockFile(const std::string& path) {
+  return base_->LockFile(path);
 }
 
 Status FaultInjectionEnv::SimulateCrash() {

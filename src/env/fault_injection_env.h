@@ -24,8 +24,9 @@ class FaultInjectionEnv final : public Env {
   // `*base` must outlive this Env.
   explicit FaultInjectionEnv(Env* base) : base_(base) {}
 
-  // From the (n+1)th mutating call on (creating, appending, syncing, renaming, removing), calls
-  // fail with IOError. A negative n never fails.
+  // From the (n+1)th mutating call on (creating, appending, syncing, renaming, removing,
+  // truncating), calls fail with IOError. A negative n never fails. Mapping and locking files are
+  // not mutating calls: they go straight to the base Env.
   void FailAfter(int64_t n);
   // The number of mutating calls so far.
   int64_t mutating_calls() const;
@@ -36,10 +37,16 @@ class FaultInjectionEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status RemoveFile(const std::string& path) override;
+  Status RemoveDir(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) override;
+  // A mutating call. Afterwards the file's synced size is min(synced size, `size`): the cut is
+  // durable, but the bytes kept are not synced by it.
+  Status TruncateFile(const std::string& path, uint64_t size) override;
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override;
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
 
   // Used by the files this Env hands out.
   Status CountCall(const char* what);

@@ -1,11 +1,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "env/env.h"
@@ -70,6 +73,57 @@ class PosixWritableFile final : public WritableFile {
   std::string buffer_;
 };
 
+class PosixMappedFile final : public MappedFile {
+ public:
+  // `addr` is the start of a mapping of `size` bytes, or null when `size` is 0.
+  PosixMappedFile(void* addr, size_t size) : addr_(addr), size_(size) {}
+  ~PosixMappedFile() override {
+    if (addr_ != nullptr) ::munmap(addr_, size_);
+  }
+  PosixMappedFile(const PosixMappedFile&) = delete;
+  PosixMappedFile& operator=(const PosixMappedFile&) = delete;
+
+  std::string_view data() const override { return {static_cast<const char*>(addr_), size_}; }
+
+ private:
+  void* addr_;
+  size_t size_;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override {
+    // Clear the pid first, so that the file does not name a process that no longer holds it
+    // (best effort: the next holder overwrites it anyway); closing the descriptor releases the
+    // lock.
+    [[maybe_unused]] int rc = ::ftruncate(fd_, 0);
+    ::close(fd_);
+  }
+  PosixFileLock(const PosixFileLock&) = delete;
+  PosixFileLock& operator=(const PosixFileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// The pid a lock holder wrote into the lock file, or 0 when there is none (the holder may not
+// have written it yet, or the file was written by something else).
+int64_t ReadLockHolder(int fd) {
+  char buf[32];
+  ssize_t n;
+  do {
+    n = ::pread(fd, buf, sizeof(buf), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return 0;
+  std::string_view text(buf, static_cast<size_t>(n));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  int64_t pid = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (ec != std::errc() || end != text.data() + text.size() || pid <= 0) return 0;
+  return pid;
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) override {
@@ -125,6 +179,11 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
 
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return PosixError("cannot remove directory", path, errno);
+    return Status::Ok();
+  }
+
   Status CreateDirs(const std::string& path) override {
     if (path.empty()) return Status::Ok();
     struct stat st;
@@ -174,6 +233,78 @@ class PosixEnv final : public Env {
     VIGIL_RETURN_IF_ERROR(Walk(dir, &out));
     std::sort(out.begin(), out.end());
     return out;
+  }
+
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("cannot open", path, errno);
+    Status s;
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+      s = PosixError("cannot truncate", path, errno);
+    } else if (::fsync(fd) != 0) {
+      s = PosixError("fsync", path, errno);
+    }
+    ::close(fd);
+    return s;
+  }
+
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("cannot open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("cannot stat", path, err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::InvalidArgument(path + " is not a regular file");
+    }
+    size_t size = static_cast<size_t>(st.st_size);
+    void* addr = nullptr;
+    // mmap of length 0 fails with EINVAL, so an empty file gets an empty view and no mapping.
+    if (size > 0) {
+      addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (addr == MAP_FAILED) {
+        int err = errno;
+        ::close(fd);
+        return PosixError("cannot map", path, err);
+      }
+    }
+    ::close(fd);  // the mapping keeps the file open
+    return std::unique_ptr<MappedFile>(std::make_unique<PosixMappedFile>(addr, size));
+  }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return PosixError("cannot open lock file", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      if (err == EWOULDBLOCK) {
+        int64_t holder = ReadLockHolder(fd);
+        ::close(fd);
+        if (holder == 0) return Status::Conflict(path + " is locked by another process");
+        return Status::Conflict(fmt::format("{} is locked by process {}", path, holder));
+      }
+      ::close(fd);
+      return PosixError("cannot lock", path, err);
+    }
+    // Only for the message of a process that finds the lock taken; not fsynced, as the lock does
+    // not outlive this process.
+    std::string pid = fmt::format("{}\n", ::getpid());
+    if (::ftruncate(fd, 0) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("cannot truncate lock file", path, err);
+    }
+    ssize_t n = ::pwrite(fd, pid.data(), pid.size(), 0);
+    if (n != static_cast<ssize_t>(pid.size())) {
+      int err = n < 0 ? errno : ENOSPC;  // a short write to a regular file means a full disk
+      ::close(fd);
+      return PosixError("cannot write lock file", path, err);
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
   }
 
  private:

@@ -1,0 +1,139 @@
+#include "storage/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace vigil::storage {
+
+Engine::Engine(Env* env, std::string data_dir, IndexOptions options)
+    : env_(env),
+      data_dir_(std::move(data_dir)),
+      indices_dir_(JoinPath(data_dir_, "indices")),
+      options_(std::move(options)) {}
+
+Engine::~Engine() { (void)Close(); }
+
+Result<std::unique_ptr<Engine>> Engine::Open(Env* env, const std::string& data_dir,
+                                             IndexOptions options) {
+  std::unique_ptr<Engine> engine(new Engine(env, data_dir, std::move(options)));
+  VIGIL_RETURN_IF_ERROR(env->CreateDirs(engine->indices_dir_));
+  Result<std::unique_ptr<FileLock>> lock = env->LockFile(JoinPath(data_dir, "LOCK"));
+  if (!lock.ok()) {
+    if (lock.status().code() == StatusCode::kConflict) {
+      return Status::Conflict(
+          fmt::format("data directory {} is in use: {}", data_dir, lock.status().message()));
+    }
+    return lock.status();
+  }
+  engine->lock_ = std::move(*lock);
+  return engine;
+}
+
+Status Engine::ValidateIndexName(std::string_view name) {
+  auto bad = [name](std::string_view why) {
+    return Status::InvalidArgument(fmt::format("invalid index name [{}]: {}", name, why));
+  };
+  if (name.empty()) return bad("must not be empty");
+  if (name.size() > 255) return bad("must be at most 255 bytes");
+  if (name == "." || name == "..") return bad("must not be '.' or '..'");
+  if (name[0] == '-' || name[0] == '_' || name[0] == '+') {
+    return bad("must not start with '_', '-', or '+'");
+  }
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') return bad("must be lowercase");
+    if (std::string_view("\\/*?\"<>|, #:").find(c) != std::string_view::npos ||
+        static_cast<unsigned char>(c) < 0x20) {
+      return bad(fmt::format("must not contain '{}'", c));
+    }
+  }
+  return Status::Ok();
+}
+
+bool Engine::Exists(std::string_view name) {
+  Result<FileInfo> info = env_->Stat(JoinPath(indices_dir_, name));
+  return info.ok() && info->exists && info->is_directory;
+}
+
+Result<Index*> Engine::GetIndex(std::string_view name, bool create) {
+  VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(name);
+  if (it != open_.end()) return it->second.get();
+  if (!create && !Exists(name)) {
+    return Status::NotFound(fmt::format("no such index [{}]", name));
+  }
+  IndexOptions options = options_;
+  if (!options.log) {
+    options.log = [n = std::string(name)](std::string_view line) {
+      std::fprintf(stderr, "vigil: index %s: %.*s\n", n.c_str(), static_cast<int>(line.size()),
+                   line.data());
+    };
+  }
+  Result<std::unique_ptr<Index>> index =
+      Index::Open(env_, JoinPath(indices_dir_, name), std::move(options));
+  if (!index.ok()) return index.status();
+  Index* raw = index->get();
+  open_.emplace(std::string(name), std::move(*index));
+  return raw;
+}
+
+Result<Index*> Engine::CreateIndex(std::string_view name) {
+  VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (open_.count(name) > 0 || Exists(name)) {
+      return Status::Conflict(fmt::format("index [{}] already exists", name));
+    }
+  }
+  return GetIndex(name, true);
+}
+
+Status Engine::DeleteIndex(std::string_view name) {
+  VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(name);
+  if (it != open_.end()) open_.erase(it);  // stops its background work, closes its log
+  std::string dir = JoinPath(indices_dir_, name);
+  if (!Exists(name)) return Status::NotFound(fmt::format("no such index [{}]", name));
+  Result<std::vector<std::string>> files = env_->ListFilesRecursive(dir);
+  if (!files.ok()) return files.status();
+  // The manifest goes first: a crash half-way leaves no index rather than a damaged one.
+  std::string manifest = JoinPath(dir, kManifestName);
+  if (std::find(files->begin(), files->end(), manifest) != files->end()) {
+    VIGIL_RETURN_IF_ERROR(env_->RemoveFile(manifest));
+  }
+  for (const std::string& f : *files) {
+    if (f != manifest) VIGIL_RETURN_IF_ERROR(env_->RemoveFile(f));
+  }
+  VIGIL_RETURN_IF_ERROR(env_->RemoveDir(dir));
+  return env_->SyncDir(indices_dir_);
+}
+
+Result<std::vector<std::string>> Engine::ListIndices() {
+  Result<std::vector<std::string>> files = env_->ListFilesRecursive(indices_dir_);
+  if (!files.ok()) return files.status();
+  std::set<std::string> names;
+  for (const std::string& f : *files) {
+    std::string_view rel = std::string_view(f).substr(indices_dir_.size() + 1);
+    size_t slash = rel.find('/');
+    if (slash != std::string_view::npos) names.emplace(rel.substr(0, slash));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, index] : open_) names.insert(name);
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Status Engine::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status result;
+  for (auto& [name, index] : open_) {
+    Status s = index->Close();
+    if (!s.ok() && result.ok()) result = s;
+  }
+  open_.clear();
+  return result;
+}
+
+}  // namespace vigil::storage

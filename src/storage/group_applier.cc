@@ -1,0 +1,173 @@
+#include "storage/group_applier.h"
+
+#include <fmt/format.h>
+
+#include "storage/term_encoding.h"
+
+namespace vigil::storage {
+
+std::string_view WriteOutcomeName(WriteOutcome outcome) {
+  switch (outcome) {
+    case WriteOutcome::kCreated:
+      return "created";
+    case WriteOutcome::kUpdated:
+      return "updated";
+    case WriteOutcome::kStale:
+      return "stale";
+    case WriteOutcome::kDeleted:
+      return "deleted";
+    case WriteOutcome::kNotFound:
+      return "not_found";
+    case WriteOutcome::kExists:
+      return "exists";
+  }
+  return "unknown";
+}
+
+GroupApplier::GroupApplier(const std::vector<LiveSegment>& segments, const Mapping* mapping,
+                           std::function<Mapping*()> mutable_mapping,
+                           std::function<void(std::string_view)> log)
+    : segments_(segments),
+      mapping_(mapping),
+      mutable_mapping_(std::move(mutable_mapping)),
+      log_(std::move(log)) {}
+
+bool GroupApplier::Lookup(std::string_view id, Location* found) {
+  auto it = group_ids_.find(std::string(id));
+  if (it != group_ids_.end() && !new_deleted_.contains(it->second)) {
+    found->in_group = true;
+    found->doc = it->second;
+    found->version = group_versions_[it->second];
+    return true;
+  }
+  // Newest segments first: a live copy is most likely recent.
+  for (size_t i = segments_.size(); i-- > 0;) {
+    const LiveSegment& seg = segments_[i];
+    Status s = seg.reader->FindId(id, &docs_);
+    if (!s.ok()) {
+      log_(fmt::format("cannot look up id {} in {}: {}", id, seg.reader->name(), s.message()));
+      continue;
+    }
+    auto pending = deletions_.find(i);
+    for (uint32_t doc : docs_) {
+      if (seg.deleted->contains(doc)) continue;
+      if (pending != deletions_.end() && pending->second.contains(doc)) continue;
+      Result<Version> v = seg.reader->GetVersion(doc);
+      found->in_group = false;
+      found->segment = i;
+      found->doc = doc;
+      found->version = v.ok() ? *v : Version{};
+      return true;
+    }
+  }
+  return false;
+}
+
+void GroupApplier::Remove(const Location& loc) {
+  if (loc.in_group) {
+    new_deleted_.add(loc.doc);
+  } else {
+    deletions_[loc.segment].add(loc.doc);
+  }
+}
+
+GroupApplier::Slot& GroupApplier::SlotFor(std::string_view name, FieldType hint) {
+  auto [it, inserted] = slots_.try_emplace(std::string(name));
+  Slot& slot = it->second;
+  if (inserted) {
+    const FieldMapping* m = mapping_->Find(name);
+    if (m != nullptr) slot.type = m->type;
+  }
+  if (slot.type == FieldType::kNone && hint != FieldType::kNone) {
+    Mapping* mapping = mutable_mapping_();
+    mapping_ = mapping;
+    FieldMapping& m = mapping->Add(name, hint);
+    if (m.type == FieldType::kNone) m.type = hint;
+    slot.type = m.type;
+  }
+  if (slot.handle < 0 && slot.type != FieldType::kNone && slot.type != FieldType::kObject) {
+    slot.handle = builder_.FieldHandle(name, slot.type);
+  }
+  return slot;
+}
+
+void GroupApplier::AddDoc(const BatchOp& op) {
+  uint32_t doc = builder_.StartDoc(op.id, op.version, op.source);
+  group_ids_[std::string(op.id)] = doc;
+  group_versions_.push_back(op.version);
+  ForEachField(op, &scratch_, [&](const IndexField& field) {
+    Slot* slot = nullptr;
+    for (const FieldValue& v : field.values) {
+      if (v.kind == ValueKind::kNull) continue;
+      if (slot == nullptr) slot = &SlotFor(field.name, field.type_hint);
+      term_.clear();
+      if (slot->handle >= 0 && EncodeTerm(slot->type, v, &term_)) {
+        builder_.AddTerm(static_cast<uint32_t>(slot->handle), doc, term_);
+        continue;
+      }
+      // A value that does not fit the field's type: kept as a keyword beside it, and counted.
+      if (slot->conflict_handle < 0) {
+        slot->conflict_handle = builder_.FieldHandle(field.name, FieldType::kKeyword, true);
+      }
+      ConflictText(v, &term_);
+      builder_.AddTerm(static_cast<uint32_t>(slot->conflict_handle), doc, term_);
+      Mapping* mapping = mutable_mapping_();
+      mapping_ = mapping;
+      mapping->Add(field.name, slot->type).conflicts++;
+    }
+    if (slot == nullptr && field.values.empty() && field.type_hint == FieldType::kObject) {
+      SlotFor(field.name, field.type_hint);  // records an empty object field in the mapping
+    }
+  });
+}
+
+Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,
+                           std::vector<WriteOutcome>* outcomes) {
+  VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_));
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const BatchOp& op = ops_[i];
+    uint64_t seq = first_seq + i;
+    if (seq < skip_below) continue;
+    min_seq_ = std::min(min_seq_, seq);
+    max_seq_ = std::max(max_seq_, seq);
+    Location loc;
+    bool exists = Lookup(op.id, &loc);
+    WriteOutcome outcome = WriteOutcome::kCreated;
+    switch (op.kind) {
+      case OpKind::kUpsert:
+        if (exists && !(op.version > loc.version)) {
+          outcome = WriteOutcome::kStale;
+          break;
+        }
+        if (exists) Remove(loc);
+        AddDoc(op);
+        outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
+        break;
+      case OpKind::kIndex:
+        if (exists) Remove(loc);
+        AddDoc(op);
+        outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
+        break;
+      case OpKind::kCreate:
+        if (exists) {
+          outcome = WriteOutcome::kExists;
+          break;
+        }
+        AddDoc(op);
+        break;
+      case OpKind::kDelete:
+        if (exists) Remove(loc);
+        outcome = exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound;
+        break;
+      case OpKind::kDeleteIfOlder:
+        exists = exists && loc.version.primary < op.version.primary;
+        if (exists) Remove(loc);
+        outcome = exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound;
+        break;
+    }
+    if (outcomes != nullptr) outcomes->push_back(outcome);
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil::storage

@@ -1,0 +1,457 @@
+#include "storage/index.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+
+#include "storage/coding.h"
+#include "storage/deletion_file.h"
+#include "storage/wal_reader.h"
+
+namespace vigil::storage {
+
+struct Index::Writer {
+  WriteBatch* batch = nullptr;
+  std::vector<WriteOutcome>* outcomes = nullptr;
+  Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+namespace {
+
+// The number in "wal-000012.log" / "seg-000012.vseg" / "seg-000012-000013.del", or 0.
+uint64_t FileNumber(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return 0;
+  name.remove_prefix(prefix.size());
+  uint64_t n = 0;
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') {
+    n = n * 10 + static_cast<uint64_t>(name[digits] - '0');
+    ++digits;
+  }
+  return digits == 0 ? 0 : n;
+}
+
+// The largest number in a file name of the index (so new names never reuse one).
+uint64_t LargestNumber(std::string_view name) {
+  uint64_t best = 0;
+  for (size_t i = 0; i < name.size();) {
+    if (name[i] < '0' || name[i] > '9') {
+      ++i;
+      continue;
+    }
+    uint64_t n = 0;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9' && n < (1ULL << 58)) {
+      n = n * 10 + static_cast<uint64_t>(name[i] - '0');
+      ++i;
+    }
+    best = std::max(best, n);
+  }
+  return best;
+}
+
+}  // namespace
+
+Index::Index(Env* env, std::string dir, IndexOptions options)
+    : env_(env), dir_(std::move(dir)), options_(std::move(options)) {
+  if (!options_.log) {
+    options_.log = [d = dir_](std::string_view line) {
+      std::fprintf(stderr, "vigil: index %s: %.*s\n", d.c_str(), static_cast<int>(line.size()),
+                   line.data());
+    };
+  }
+  mapping_ = std::make_shared<Mapping>();
+}
+
+Index::~Index() {
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  if (wal_) (void)wal_->Close();
+}
+
+Result<std::unique_ptr<Index>> Index::Open(Env* env, const std::string& dir, IndexOptions options) {
+  std::unique_ptr<Index> index(new Index(env, dir, std::move(options)));
+  VIGIL_RETURN_IF_ERROR(index->Recover());
+  if (index->options_.background) {
+    index->bg_thread_ = std::thread([raw = index.get()] { raw->BackgroundLoop(); });
+  }
+  return index;
+}
+
+Status Index::Recover() {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  VIGIL_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  Manifest manifest;
+  Result<Manifest> read = ReadManifest(env_, dir_);
+  if (read.ok()) {
+    manifest = std::move(*read);
+  } else if (read.status().code() != StatusCode::kNotFound) {
+    return read.status();
+  }
+  mapping_ = std::make_shared<Mapping>(manifest.mapping);
+  next_file_ = manifest.next_file;
+  next_seq_ = std::max<uint64_t>(manifest.next_seq, 1);
+  const uint64_t wal_start = manifest.wal_start_seq;
+
+  auto report = [this](std::string line) {
+    options_.log(line);
+    recovery_.errors.push_back(std::move(line));
+  };
+  for (const ManifestSegment& ms : manifest.segments) {
+    std::string path = JoinPath(dir_, ms.file);
+    Result<std::unique_ptr<MappedFile>> file = env_->MapFile(path);
+    if (!file.ok()) {
+      report(fmt::format("cannot open segment {}: {}; its {} documents are unavailable", path,
+                         file.status().message(), ms.docs));
+      continue;
+    }
+    Result<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::Open(path, std::move(*file));
+    if (!reader.ok()) {
+      report(
+          fmt::format("{}; its {} documents are unavailable", reader.status().message(), ms.docs));
+      continue;
+    }
+    if ((*reader)->num_docs() != ms.docs) {
+      report(fmt::format("segment {} holds {} documents, the manifest says {}; skipped", path,
+                         (*reader)->num_docs(), ms.docs));
+      continue;
+    }
+    auto entry = std::make_unique<Entry>();
+    entry->reader = *reader;
+    entry->on_disk = true;
+    entry->file = ms.file;
+    entry->deleted = std::make_shared<Bitmap>();
+    if (!ms.deletes.empty()) {
+      Result<Bitmap> deleted = ReadDeletionFile(env_, JoinPath(dir_, ms.deletes), ms.docs);
+      if (deleted.ok()) {
+        entry->deleted = std::make_shared<Bitmap>(std::move(*deleted));
+        entry->deletes_file = ms.deletes;
+        entry->persisted_deleted = entry->deleted->cardinality();
+      } else {
+        report(fmt::format("{}; deleted and replaced documents of {} may reappear",
+                           deleted.status().message(), path));
+      }
+    }
+    segments_.push_back(std::move(entry));
+  }
+
+  // Files of the index: find the write-ahead logs, and make sure new names are new.
+  Result<std::vector<std::string>> files = env_->ListFilesRecursive(dir_);
+  if (!files.ok()) return files.status();
+  std::vector<std::pair<uint64_t, std::string>> wals;
+  for (const std::string& path : *files) {
+    std::string_view name = BaseName(path);
+    next_file_ = std::max(next_file_, LargestNumber(name) + 1);
+    if (name.ends_with(".log")) {
+      uint64_t n = FileNumber(name, "wal-");
+      if (n > 0) wals.emplace_back(n, path);
+    }
+  }
+  std::sort(wals.begin(), wals.end());
+  last_applied_seq_ = next_seq_ - 1;
+  for (size_t i = 0; i < wals.size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(ReplayWalFile(wals[i].second, wal_start, i + 1 == wals.size()));
+  }
+  VIGIL_RETURN_IF_ERROR(NewWalFile());
+  persisted_wal_start_ = wal_start;
+  PruneWalFiles(wal_start);
+  RemoveObsoleteFiles();
+
+  // Leftovers of interrupted work: segment and deletion files the manifest does not name.
+  for (const std::string& path : *files) {
+    std::string_view name = BaseName(path);
+    bool referenced = name == kManifestName || name.ends_with(".log");
+    for (const auto& e : segments_) {
+      if (name == e->file || name == e->deletes_file) referenced = true;
+    }
+    if (!referenced) {
+      options_.log(fmt::format("removing leftover file {}", path));
+      (void)env_->RemoveFile(path);
+    }
+  }
+  Publish();
+  if (recovery_.replayed_ops > 0 || recovery_.wal_bytes_dropped > 0) {
+    options_.log(
+        fmt::format("recovered: {} operations replayed from the write-ahead log, {} "
+                    "bytes of torn log tail dropped",
+                    recovery_.replayed_ops, recovery_.wal_bytes_dropped));
+  }
+  return Status::Ok();
+}
+
+Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool last) {
+  Result<std::string> contents = env_->ReadFile(path, 1ULL << 34);
+  if (!contents.ok()) return contents.status();
+  WalReader reader(*contents);
+  WalRecord record;
+  uint64_t file_first_seq = 0;
+  std::deque<std::string> reps;  // a deque: views into its strings survive push_back
+  std::vector<std::pair<std::string_view, uint64_t>> batches;
+  size_t pending_bytes = 0;
+  auto apply = [&]() -> Status {
+    if (batches.empty()) return Status::Ok();
+    std::vector<std::vector<WriteOutcome>*> no_outcomes(batches.size(), nullptr);
+    Status s = ApplyGroup(batches, wal_start, no_outcomes);
+    batches.clear();
+    reps.clear();
+    pending_bytes = 0;
+    return s;
+  };
+  bool stopped = false;
+  while (reader.Next(&record)) {
+    std::string rep;
+    Status s = DecodeWalPayload(record.payload, &rep);
+    uint32_t count = 0;
+    Decoder count_reader(rep);
+    if (s.ok() && !count_reader.GetVarint32(&count)) s = Status::Corruption("bad batch");
+    if (!s.ok()) {
+      options_.log(fmt::format("{}: record at offset {}: {}; replay of this file stops here", path,
+                               record.offset, s.message()));
+      recovery_.errors.push_back(fmt::format("{}: {}", path, s.message()));
+      stopped = true;
+      break;
+    }
+    if (file_first_seq == 0) file_first_seq = record.first_seq;
+    if (record.first_seq + count > wal_start) {
+      recovery_.replayed_ops +=
+          record.first_seq >= wal_start ? count : record.first_seq + count - wal_start;
+    }
+    next_seq_ = std::max(next_seq_, record.first_seq + count);
+    pending_bytes += rep.size();
+    reps.push_back(std::move(rep));
+    batches.emplace_back(reps.back(), record.first_seq);
+    if (pending_bytes >= (16u << 20)) VIGIL_RETURN_IF_ERROR(apply());
+  }
+  VIGIL_RETURN_IF_ERROR(apply());
+  if (!stopped && reader.end_state() != WalEndState::kClean) {
+    options_.log(fmt::format("{}: {}; truncating the log to {} bytes, dropping {} bytes{}", path,
+                             reader.problem(), reader.valid_size(), reader.dropped_bytes(),
+                             last ? " (a write that was never acknowledged)"
+                                  : " (in the middle of the log: later logs are still replayed)"));
+    recovery_.wal_bytes_dropped += reader.dropped_bytes();
+    VIGIL_RETURN_IF_ERROR(env_->TruncateFile(path, reader.valid_size()));
+  }
+  wal_files_.push_back({path, file_first_seq == 0 ? next_seq_ : file_first_seq});
+  wal_bytes_closed_ += std::min<uint64_t>(contents->size(), reader.valid_size());
+  return Status::Ok();
+}
+
+Status Index::NewWalFile() {
+  if (wal_) {
+    wal_bytes_closed_ += wal_->size();
+    VIGIL_RETURN_IF_ERROR(wal_->Close());
+  }
+  std::string path = NewFileName("wal-", ".log");
+  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  wal_ = std::make_unique<WalWriter>(std::move(*file));
+  // The new log's directory entry must be durable before a record in it is acknowledged.
+  VIGIL_RETURN_IF_ERROR(env_->SyncDir(dir_));
+  wal_files_.push_back({path, next_seq_});
+  wal_path_ = path;
+  return Status::Ok();
+}
+
+std::string Index::NewFileName(std::string_view prefix, std::string_view suffix) {
+  return JoinPath(dir_, fmt::format("{}{:06d}{}", prefix, next_file_++, suffix));
+}
+
+Status Index::Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes) {
+  if (outcomes != nullptr) outcomes->clear();
+  if (batch->count() == 0) return Status::Ok();
+  Writer w;
+  w.batch = batch;
+  w.outcomes = outcomes;
+  std::unique_lock<std::mutex> l(queue_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  if (w.done) return w.status;
+
+  // The leader: commit every waiting batch, up to a size limit, with one fsync.
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && bytes + x->batch->ByteSize() > options_.max_group_bytes) break;
+    group.push_back(x);
+    bytes += x->batch->ByteSize();
+  }
+  l.unlock();
+  Status s = CommitGroup(group);
+  l.lock();
+  for (Writer* x : group) {
+    writers_.pop_front();
+    if (x != &w) {
+      x->status = s;
+      x->done = true;
+      x->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  l.unlock();
+  if (s.ok()) MaybeScheduleWork();
+  return s;
+}
+
+Status Index::CommitGroup(std::vector<Writer*>& group) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  if (closed_) return Status::Unavailable("index " + dir_ + " is closed");
+  if (!bg_error_.ok()) return bg_error_;
+  uint64_t seq = next_seq_;
+  std::vector<std::pair<std::string_view, uint64_t>> batches;
+  std::vector<std::vector<WriteOutcome>*> outcomes;
+  std::string payload;
+  for (Writer* x : group) {
+    std::string_view rep = x->batch->rep();
+    EncodeWalPayload(rep, &payload);
+    Status s = wal_->AddRecord(seq, payload);
+    if (!s.ok()) {
+      bg_error_ = s;
+      return s;
+    }
+    batches.emplace_back(rep, seq);
+    outcomes.push_back(x->outcomes);
+    seq += x->batch->count();
+  }
+  Status s = wal_->Sync();
+  if (!s.ok()) {
+    bg_error_ = s;
+    return s;
+  }
+  next_seq_ = seq;
+  s = ApplyGroup(batches, 0, outcomes);
+  if (!s.ok()) {
+    // The batch is in the log but could not be applied: only a bug gets here. Refuse further
+    // writes; reopening replays the log.
+    bg_error_ = s;
+    return s;
+  }
+  if (wal_->size() >= options_.wal_file_bytes) {
+    s = NewWalFile();
+    if (!s.ok()) bg_error_ = s;
+  }
+  return Status::Ok();
+}
+
+std::vector<LiveSegment> Index::LiveSegments() const {
+  std::vector<LiveSegment> live;
+  live.reserve(segments_.size());
+  for (const auto& e : segments_) live.push_back({e->reader, e->deleted});
+  return live;
+}
+
+Mapping* Index::MutableMapping() {
+  if (mapping_.use_count() > 1) mapping_ = std::make_shared<Mapping>(*mapping_);
+  return mapping_.get();
+}
+
+Status Index::ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>>& batches,
+                         uint64_t skip_below,
+                         const std::vector<std::vector<WriteOutcome>*>& outcomes) {
+  std::vector<LiveSegment> live = LiveSegments();
+  GroupApplier applier(
+      live, mapping_.get(), [this] { return MutableMapping(); }, options_.log);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(
+        applier.Apply(batches[i].first, batches[i].second, skip_below, outcomes[i]));
+  }
+  for (const auto& [i, bits] : applier.deletions()) {
+    Entry& e = *segments_[i];
+    auto deleted = std::make_shared<Bitmap>(*e.deleted);
+    *deleted |= bits;
+    e.deleted = std::move(deleted);
+  }
+  if (applier.new_docs() > 0) {
+    Result<std::string> bytes = applier.FinishSegment();
+    if (!bytes.ok()) return bytes.status();
+    auto entry = std::make_unique<Entry>();
+    Result<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::FromBytes(fmt::format("memory-{}", next_memory_id_++), std::move(*bytes));
+    if (!reader.ok()) return reader.status();
+    entry->reader = std::move(*reader);
+    entry->deleted = std::make_shared<Bitmap>(applier.new_deleted());
+    segments_.push_back(std::move(entry));
+  }
+  if (applier.max_seq() > 0) last_applied_seq_ = std::max(last_applied_seq_, applier.max_seq());
+  Publish();
+  return Status::Ok();
+}
+
+void Index::Publish() {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->segments.reserve(segments_.size());
+  for (const auto& e : segments_) {
+    uint64_t deleted = e->deleted->cardinality();
+    snapshot->segments.push_back(
+        {e->reader, e->deleted, static_cast<uint32_t>(e->reader->num_docs() - deleted)});
+  }
+  snapshot->mapping = mapping_;
+  snapshot->last_seq = last_applied_seq_;
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  current_ = std::move(snapshot);
+}
+
+std::shared_ptr<const Snapshot> Index::GetSnapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return current_;
+}
+
+Result<uint64_t> Index::DeleteOlderThan(int64_t cutoff) {
+  std::shared_ptr<const Snapshot> snapshot = GetSnapshot();
+  WriteBatch batch;
+  std::vector<WriteOutcome> outcomes;
+  uint64_t deleted = 0;
+  auto commit = [&]() -> Status {
+    VIGIL_RETURN_IF_ERROR(Write(&batch, &outcomes));
+    for (WriteOutcome o : outcomes) deleted += o == WriteOutcome::kDeleted ? 1 : 0;
+    batch.Clear();
+    return Status::Ok();
+  };
+  for (const SegmentView& view : snapshot->segments) {
+    for (uint32_t doc = 0; doc < view.segment->num_docs(); ++doc) {
+      if (!view.IsLive(doc)) continue;
+      Result<Version> v = view.segment->GetVersion(doc);
+      if (!v.ok()) return v.status();
+      if (v->primary >= cutoff) continue;
+      Result<std::string_view> id = view.segment->Id(doc);
+      if (!id.ok()) return id.status();
+      batch.DeleteIfOlder(*id, cutoff);
+      if (batch.count() >= 10000) VIGIL_RETURN_IF_ERROR(commit());
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(commit());
+  return deleted;
+}
+
+IndexStats Index::stats() const {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  IndexStats s;
+  for (const auto& e : segments_) {
+    uint64_t deleted = e->deleted->cardinality();
+    s.docs += e->reader->num_docs() - deleted;
+    s.deleted_docs += deleted;
+    if (e->on_disk) {
+      ++s.file_segments;
+      s.file_bytes += e->reader->data().size();
+    } else {
+      ++s.memory_segments;
+      s.memory_bytes += e->reader->data().size();
+    }
+  }
+  s.wal_bytes = wal_bytes_closed_ + (wal_ ? wal_->size() : 0);
+  s.fields = mapping_->size();
+  s.last_seq = last_applied_seq_;
+  s.flushes = flushes_;
+  s.merges = merges_;
+  return s;
+}
+
+}  // namespace vigil::storage

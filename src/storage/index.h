@@ -1,0 +1,199 @@
+// Index: one named collection of documents in its own directory (DATA/indices/<name>/): a
+// write-ahead log, in-memory segments for what was written since the last flush, segment files,
+// deletion files and a manifest (docs/format/index.md).
+//
+// Writes: Write() appends the batch to the write-ahead log and returns after the log is fsynced
+// and the batch is applied; concurrent writers are committed together, one fsync per group
+// (LevelDB's group commit). Applied documents are visible to the next GetSnapshot(): there is no
+// refresh interval. A background thread flushes the in-memory segments to a file and merges
+// files of similar size (tiered), without blocking writers or readers.
+//
+// Thread-safe: any number of threads may call Write and GetSnapshot concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "env/env.h"
+#include "storage/group_applier.h"
+#include "storage/manifest.h"
+#include "storage/segment_merger.h"
+#include "storage/snapshot.h"
+#include "storage/wal_writer.h"
+#include "storage/write_batch.h"
+
+namespace vigil::storage {
+
+struct IndexOptions {
+  // In-memory segment bytes that make the background thread flush them to a segment file.
+  size_t flush_bytes = 64 << 20;
+  // More in-memory segments than this are merged into one (in memory).
+  size_t max_memory_segments = 16;
+  // Files in one size tier (a factor of merge_factor apart) merged together once there are this
+  // many.
+  size_t merge_factor = 10;
+  // A write-ahead log file this large is closed and a new one started.
+  uint64_t wal_file_bytes = 64 << 20;
+  // The most batch bytes a group commit takes at once.
+  size_t max_group_bytes = 32 << 20;
+  int flush_zstd_level = 3;
+  // Flushes and merges on a background thread. When false they run inside Write() and Flush(),
+  // which makes tests deterministic.
+  bool background = true;
+  // Receives one line per notable event (recovery, corruption, merges). Default: stderr.
+  std::function<void(std::string_view)> log;
+};
+
+// What opening the index found.
+struct RecoveryReport {
+  uint64_t replayed_ops = 0;        // operations replayed from the write-ahead log
+  uint64_t wal_bytes_dropped = 0;   // torn or corrupt log tail truncated
+  std::vector<std::string> errors;  // damaged files, each with its name and what is wrong
+};
+
+struct IndexStats {
+  uint64_t docs = 0;  // live documents
+  uint64_t deleted_docs = 0;
+  size_t file_segments = 0;
+  size_t memory_segments = 0;
+  uint64_t file_bytes = 0;
+  uint64_t memory_bytes = 0;
+  uint64_t wal_bytes = 0;
+  size_t fields = 0;
+  uint64_t last_seq = 0;
+  uint64_t flushes = 0;
+  uint64_t merges = 0;
+};
+
+class Index {
+ public:
+  // Opens (creating when missing) the index in `dir` and recovers it: segments from the
+  // manifest, then the write-ahead log replayed past them. `*env` must outlive the index.
+  static Result<std::unique_ptr<Index>> Open(Env* env, const std::string& dir,
+                                             IndexOptions options = {});
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Writes a batch durably; fills *outcomes (when not null) with one outcome per operation.
+  // After a failure to write or sync the log, the index refuses all later writes (the state of
+  // the log's tail is unknown until it is reopened).
+  Status Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes);
+
+  // The current state, for one query. Cheap: copies a pointer.
+  std::shared_ptr<const Snapshot> GetSnapshot() const;
+
+  // Writes every in-memory segment to a segment file and waits for it.
+  Status Flush();
+  // Flushes, stops the background thread and closes the log. Later writes fail.
+  Status Close();
+
+  // Deletes the documents whose primary version (a finding's updatedAt) is below `cutoff`,
+  // through the log like any write. Returns how many were deleted.
+  Result<uint64_t> DeleteOlderThan(int64_t cutoff);
+
+  IndexStats stats() const;
+  const RecoveryReport& recovery() const { return recovery_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Writer;
+  // A segment of the index with its current deletions.
+  struct Entry {
+    std::shared_ptr<const SegmentReader> reader;
+    std::shared_ptr<const Bitmap> deleted;  // replaced, never changed in place
+    bool on_disk = false;
+    std::string file;          // segment file name, when on disk
+    std::string deletes_file;  // the deletion file the manifest names, or empty
+    uint64_t persisted_deleted = 0;
+    bool merging = false;  // an input of running background work
+  };
+  // Background work: merge `sources` into one segment, in memory or in a file.
+  struct Work {
+    bool to_file = false;
+    bool is_flush = false;
+    std::vector<Entry*> sources;
+    std::vector<MergeSource> inputs;  // the sources with their deletions at the start
+  };
+
+  Index(Env* env, std::string dir, IndexOptions options);
+  Status Recover();
+  Status ReplayWalFile(const std::string& path, uint64_t wal_start, bool last);
+  Status NewWalFile();
+  Status CommitGroup(std::vector<Writer*>& group);
+  Status ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>>& batches,
+                    uint64_t skip_below, const std::vector<std::vector<WriteOutcome>*>& outcomes);
+  void Publish();
+  Mapping* MutableMapping();
+  std::vector<LiveSegment> LiveSegments() const;
+
+  // Background work (index_background.cc).
+  bool PickWork(Work* work);  // REQUIRES apply_mu_
+  Status RunWork(Work* work);
+  void AbandonWork(Work* work);
+  Status DoAllWork();
+  void BackgroundLoop();
+  void MaybeScheduleWork();
+  Status PersistManifest();
+  void PruneWalFiles(uint64_t wal_start);
+  void RemoveObsoleteFiles();
+  std::string NewFileName(std::string_view prefix, std::string_view suffix);
+
+  Env* const env_;
+  const std::string dir_;
+  IndexOptions options_;
+  RecoveryReport recovery_;
+
+  // The writer queue (group commit).
+  std::mutex queue_mu_;
+  std::deque<Writer*> writers_;
+
+  // The state below changes under apply_mu_: by the group commit leader and by background
+  // commits.
+  mutable std::mutex apply_mu_;
+  std::vector<std::unique_ptr<Entry>> segments_;  // oldest first
+  std::shared_ptr<Mapping> mapping_;
+  uint64_t next_seq_ = 1;
+  uint64_t last_applied_seq_ = 0;
+  uint64_t next_file_ = 1;
+  uint64_t next_memory_id_ = 1;
+  std::unique_ptr<WalWriter> wal_;
+  std::string wal_path_;
+  struct WalFile {
+    std::string path;
+    uint64_t first_seq;
+  };
+  std::vector<WalFile> wal_files_;  // oldest first; the last is being written
+  uint64_t wal_bytes_closed_ = 0;
+  std::vector<std::string> obsolete_files_;
+  Status bg_error_;
+  bool closed_ = false;
+  uint64_t flushes_ = 0;
+  uint64_t merges_ = 0;
+  bool force_flush_ = false;
+  uint64_t persisted_wal_start_ = 0;  // the replay start the manifest on disk records
+  std::condition_variable state_cv_;  // with apply_mu_: background work committed or failed
+
+  // The published snapshot.
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> current_;
+
+  // Background thread.
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  std::condition_variable bg_done_cv_;
+  bool bg_pending_ = false;
+  bool bg_stop_ = false;
+  bool bg_busy_ = false;
+  std::thread bg_thread_;
+};
+
+}  // namespace vigil::storage

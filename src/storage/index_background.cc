@@ -1,0 +1,328 @@
+// Index: background work. Flushes of the in-memory segments to a file, merges of in-memory
+// segments, tiered merges of segment files, and the manifest that records their results.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "storage/deletion_file.h"
+#include "storage/index.h"
+
+namespace vigil::storage {
+
+namespace {
+
+uint32_t LiveDocs(const SegmentReader& r, const Bitmap& deleted) {
+  return static_cast<uint32_t>(r.num_docs() - deleted.cardinality());
+}
+
+}  // namespace
+
+bool Index::PickWork(Work* work) {
+  *work = Work();
+  if (closed_) return false;
+  size_t memory_bytes = 0;
+  std::vector<Entry*> memory;
+  for (const auto& e : segments_) {
+    if (!e->on_disk && !e->merging) {
+      memory.push_back(e.get());
+      memory_bytes += e->reader->data().size();
+    }
+  }
+  if (!memory.empty() && (force_flush_ || memory_bytes >= options_.flush_bytes)) {
+    work->to_file = true;
+    work->is_flush = true;
+    work->sources = memory;
+  } else if (memory.size() > options_.max_memory_segments) {
+    work->sources = memory;
+  } else {
+    // Tiered merging of files: tier = floor(log_f(live docs)); merge_factor files of one tier
+    // become one file of the next.
+    std::map<int, std::vector<Entry*>> tiers;
+    for (const auto& e : segments_) {
+      if (!e->on_disk || e->merging) continue;
+      uint32_t live = LiveDocs(*e->reader, *e->deleted);
+      int tier = live <= 1 ? 0
+                           : static_cast<int>(std::log(static_cast<double>(live)) /
+                                              std::log(static_cast<double>(options_.merge_factor)));
+      tiers[tier].push_back(e.get());
+    }
+    for (auto& [tier, list] : tiers) {
+      if (list.size() >= options_.merge_factor) {
+        list.resize(options_.merge_factor);
+        work->to_file = true;
+        work->sources = list;
+        break;
+      }
+    }
+  }
+  if (work->sources.empty()) return false;
+  for (Entry* e : work->sources) {
+    e->merging = true;
+    work->inputs.push_back({e->reader, e->deleted});
+  }
+  return true;
+}
+
+void Index::AbandonWork(Work* work) {
+  for (Entry* e : work->sources) e->merging = false;
+}
+
+Status Index::RunWork(Work* work) {
+  std::shared_ptr<const SegmentReader> result;
+  std::string file_name;
+  std::string path;
+  if (work->to_file) {
+    {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      path = NewFileName("seg-", ".vseg");
+    }
+    file_name = std::string(BaseName(path));
+    Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
+    Status s = file.status();
+    if (s.ok()) {
+      SegmentWriter writer(file->get());
+      Result<MergeResult> merged = MergeSegments(work->inputs, options_.flush_zstd_level, &writer);
+      s = merged.status();
+      if (s.ok()) s = (*file)->Sync();
+      if (s.ok()) s = (*file)->Close();
+      if (s.ok()) s = env_->SyncDir(dir_);
+    }
+    if (s.ok()) {
+      Result<std::unique_ptr<MappedFile>> mapped = env_->MapFile(path);
+      s = mapped.status();
+      if (s.ok()) {
+        Result<std::shared_ptr<const SegmentReader>> reader =
+            SegmentReader::Open(path, std::move(*mapped));
+        s = reader.status();
+        if (s.ok()) result = std::move(*reader);
+      }
+    }
+    if (!s.ok()) {
+      (void)env_->RemoveFile(path);
+      return s;
+    }
+  } else {
+    SegmentWriter writer;
+    Result<MergeResult> merged = MergeSegments(work->inputs, 1, &writer);
+    if (!merged.ok()) return merged.status();
+    std::string name;
+    {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      name = fmt::format("memory-{}", next_memory_id_++);
+    }
+    Result<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::FromBytes(name, std::move(merged->bytes));
+    if (!reader.ok()) return reader.status();
+    result = std::move(*reader);
+  }
+
+  // Commit: carry over the deletions made while the merge ran, swap the segments in.
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  auto deleted = std::make_shared<Bitmap>();
+  uint32_t base = 0;
+  for (size_t i = 0; i < work->sources.size(); ++i) {
+    const Bitmap& frozen = *work->inputs[i].deleted;
+    Bitmap extra = *work->sources[i]->deleted - frozen;
+    for (uint32_t doc : extra) {
+      deleted->add(base + doc - static_cast<uint32_t>(frozen.rank(doc)));
+    }
+    base += LiveDocs(*work->inputs[i].segment, frozen);
+  }
+  auto entry = std::make_unique<Entry>();
+  entry->reader = result;
+  entry->deleted = std::move(deleted);
+  entry->on_disk = work->to_file;
+  entry->file = file_name;
+  auto first = std::find_if(segments_.begin(), segments_.end(),
+                            [&](const auto& e) { return e.get() == work->sources[0]; });
+  size_t position = static_cast<size_t>(first - segments_.begin());
+  for (Entry* source : work->sources) {
+    if (source->on_disk) {
+      obsolete_files_.push_back(JoinPath(dir_, source->file));
+      if (!source->deletes_file.empty()) {
+        obsolete_files_.push_back(JoinPath(dir_, source->deletes_file));
+      }
+    }
+  }
+  std::erase_if(segments_, [&](const auto& e) {
+    return std::find(work->sources.begin(), work->sources.end(), e.get()) != work->sources.end();
+  });
+  segments_.insert(
+      segments_.begin() + static_cast<std::ptrdiff_t>(std::min(position, segments_.size())),
+      std::move(entry));
+  if (work->is_flush) {
+    ++flushes_;
+  } else {
+    ++merges_;
+  }
+  Status s = Status::Ok();
+  if (work->to_file) {
+    // The log's current file is fully covered once nothing older is in memory: start a new one
+    // so the old can go.
+    bool memory_left =
+        std::any_of(segments_.begin(), segments_.end(), [](const auto& e) { return !e->on_disk; });
+    if (!memory_left && wal_ && wal_->size() > 0) s = NewWalFile();
+    if (s.ok()) s = PersistManifest();
+    if (!s.ok()) bg_error_ = s;
+    RemoveObsoleteFiles();
+  }
+  Publish();
+  state_cv_.notify_all();
+  return s;
+}
+
+Status Index::PersistManifest() {
+  Manifest m;
+  m.mapping = *mapping_;
+  m.next_seq = next_seq_;
+  m.wal_start_seq = next_seq_;
+  bool wrote_deletions = false;
+  for (const auto& e : segments_) {
+    if (!e->on_disk) {
+      m.wal_start_seq = std::min(m.wal_start_seq, e->reader->min_seq());
+      continue;
+    }
+    uint64_t deleted = e->deleted->cardinality();
+    if (deleted != e->persisted_deleted) {
+      std::string path =
+          NewFileName(fmt::format("{}-", e->file.substr(0, e->file.size() - 5)), ".del");
+      VIGIL_RETURN_IF_ERROR(WriteDeletionFile(env_, path, *e->deleted));
+      if (!e->deletes_file.empty()) obsolete_files_.push_back(JoinPath(dir_, e->deletes_file));
+      e->deletes_file = std::string(BaseName(path));
+      e->persisted_deleted = deleted;
+      wrote_deletions = true;
+    }
+    m.segments.push_back(
+        {e->file, e->reader->num_docs(), e->deletes_file, static_cast<uint32_t>(deleted)});
+  }
+  if (wrote_deletions) VIGIL_RETURN_IF_ERROR(env_->SyncDir(dir_));
+  m.next_file = next_file_;
+  VIGIL_RETURN_IF_ERROR(WriteManifest(env_, dir_, m));
+  persisted_wal_start_ = m.wal_start_seq;
+  PruneWalFiles(m.wal_start_seq);
+  return Status::Ok();
+}
+
+void Index::PruneWalFiles(uint64_t wal_start) {
+  // Log files whose every record is below the replay start are no longer needed.
+  while (wal_files_.size() > 1 && wal_files_[1].first_seq <= wal_start) {
+    obsolete_files_.push_back(wal_files_[0].path);
+    wal_files_.erase(wal_files_.begin());
+  }
+}
+
+void Index::RemoveObsoleteFiles() {
+  for (const std::string& path : obsolete_files_) {
+    Status s = env_->RemoveFile(path);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) {
+      options_.log(fmt::format("cannot remove {}: {}", path, s.message()));
+    }
+  }
+  obsolete_files_.clear();
+}
+
+Status Index::DoAllWork() {
+  while (true) {
+    Work work;
+    {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      if (!PickWork(&work)) return Status::Ok();
+    }
+    Status s = RunWork(&work);
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      AbandonWork(&work);
+      state_cv_.notify_all();
+      options_.log(
+          fmt::format("background {} failed: {}", work.is_flush ? "flush" : "merge", s.message()));
+      return s;
+    }
+  }
+}
+
+void Index::BackgroundLoop() {
+  std::unique_lock<std::mutex> l(bg_mu_);
+  while (true) {
+    bg_cv_.wait(l, [this] { return bg_pending_ || bg_stop_; });
+    if (bg_stop_) return;
+    bg_pending_ = false;
+    l.unlock();
+    (void)DoAllWork();
+    l.lock();
+  }
+}
+
+void Index::MaybeScheduleWork() {
+  if (options_.background) {
+    {
+      std::lock_guard<std::mutex> l(bg_mu_);
+      bg_pending_ = true;
+    }
+    bg_cv_.notify_one();
+  } else {
+    (void)DoAllWork();
+  }
+}
+
+Status Index::Flush() {
+  std::unique_lock<std::mutex> lock(apply_mu_);
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    bool memory = false;
+    bool busy = false;
+    for (const auto& e : segments_) {
+      if (e->on_disk) continue;
+      memory = true;
+      busy = busy || e->merging;
+    }
+    if (!memory) {
+      // Nothing in memory, but operations since the manifest (deletes, stale writes) may still
+      // need the log: record them in a manifest so the log can go.
+      if (next_seq_ <= persisted_wal_start_) return Status::Ok();
+      Status s = Status::Ok();
+      if (wal_) s = NewWalFile();
+      if (s.ok()) s = PersistManifest();
+      if (!s.ok()) bg_error_ = s;
+      RemoveObsoleteFiles();
+      return s;
+    }
+    if (busy) {  // the background thread is merging them: wait for its commit
+      state_cv_.wait(lock);
+      continue;
+    }
+    force_flush_ = true;
+    Work work;
+    bool picked = PickWork(&work);
+    force_flush_ = false;
+    if (!picked) return Status::Ok();
+    lock.unlock();
+    Status s = RunWork(&work);
+    lock.lock();
+    if (!s.ok()) {
+      AbandonWork(&work);
+      state_cv_.notify_all();
+      return s;
+    }
+  }
+}
+
+Status Index::Close() {
+  Status s = Flush();
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  closed_ = true;
+  if (wal_) {
+    Status c = wal_->Close();
+    if (s.ok()) s = c;
+  }
+  return s;
+}
+
+}  // namespace vigil::storage

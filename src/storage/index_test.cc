@@ -1,0 +1,294 @@
+#include "storage/index.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "storage/index_test_util.h"
+#include "testing/test_util.h"
+
+namespace vigil::storage {
+namespace {
+
+using storage::testing::AddDoc;
+using storage::testing::LiveSource;
+using storage::testing::TestDoc;
+
+std::string Src(const std::string& id, int64_t primary, int64_t secondary) {
+  return TestDoc{id, {primary, secondary}}.Source();
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  IndexTest() : env_(NewPosixEnv()) {
+    options_.background = false;
+    options_.log = [this](std::string_view line) { log_.emplace_back(line); };
+  }
+
+  std::unique_ptr<Index> OpenIndex() {
+    auto index = Index::Open(env_.get(), dir_.Join("idx"), options_);
+    EXPECT_TRUE(index.ok()) << index.status().ToString();
+    return index.ok() ? std::move(*index) : nullptr;
+  }
+
+  std::vector<WriteOutcome> Write(Index* index, const std::vector<TestDoc>& docs,
+                                  OpKind kind = OpKind::kUpsert) {
+    WriteBatch batch;
+    for (const TestDoc& d : docs) AddDoc(&batch, d, kind);
+    std::vector<WriteOutcome> outcomes;
+    Status s = index->Write(&batch, &outcomes);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return outcomes;
+  }
+
+  vigil::testing::TempDir dir_;
+  std::unique_ptr<Env> env_;
+  IndexOptions options_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(IndexTest, AcknowledgedDocumentsAreVisibleAtOnce) {
+  auto index = OpenIndex();
+  auto outcomes = Write(index.get(), {{"a", {1, 1}}, {"b", {1, 1}}, {"c", {1, 1}}});
+  EXPECT_EQ(outcomes, std::vector<WriteOutcome>(3, WriteOutcome::kCreated));
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 3u);
+  EXPECT_EQ(LiveSource(*snapshot, "b"), Src("b", 1, 1));
+  EXPECT_EQ(LiveSource(*snapshot, "zzz"), "");
+  ASSERT_NE(snapshot->mapping->Find("type"), nullptr);
+  EXPECT_EQ(snapshot->mapping->Find("type")->type, FieldType::kKeyword);
+  EXPECT_EQ(snapshot->mapping->Find("severity")->type, FieldType::kDouble);
+}
+
+TEST_F(IndexTest, NewerVersionReplacesOlderIsStale) {
+  auto index = OpenIndex();
+  Write(index.get(), {{"f", {100, 2}}});
+  EXPECT_EQ(Write(index.get(), {{"f", {100, 1}}}), std::vector{WriteOutcome::kStale});
+  EXPECT_EQ(Write(index.get(), {{"f", {100, 2}}}), std::vector{WriteOutcome::kStale});
+  EXPECT_EQ(Write(index.get(), {{"f", {99, 9}}}), std::vector{WriteOutcome::kStale});
+  EXPECT_EQ(Write(index.get(), {{"f", {100, 3}}}), std::vector{WriteOutcome::kUpdated});
+  EXPECT_EQ(Write(index.get(), {{"f", {101, 1}}}), std::vector{WriteOutcome::kUpdated});
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 1u);
+  EXPECT_EQ(LiveSource(*snapshot, "f"), Src("f", 101, 1));
+}
+
+TEST_F(IndexTest, VersionsWithinOneBatch) {
+  auto index = OpenIndex();
+  auto outcomes = Write(index.get(), {{"x", {5, 1}}, {"x", {7, 1}}, {"x", {6, 1}}, {"y", {1, 1}}});
+  EXPECT_EQ(outcomes, (std::vector{WriteOutcome::kCreated, WriteOutcome::kUpdated,
+                                   WriteOutcome::kStale, WriteOutcome::kCreated}));
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 2u);
+  EXPECT_EQ(LiveSource(*snapshot, "x"), Src("x", 7, 1));
+}
+
+TEST_F(IndexTest, GenericIndexCreateDelete) {
+  auto index = OpenIndex();
+  EXPECT_EQ(Write(index.get(), {{"g", {5, 0}}}, OpKind::kIndex),
+            std::vector{WriteOutcome::kCreated});
+  EXPECT_EQ(Write(index.get(), {{"g", {1, 0}}}, OpKind::kIndex),
+            std::vector{WriteOutcome::kUpdated});
+  EXPECT_EQ(Write(index.get(), {{"g", {9, 0}}}, OpKind::kCreate),
+            std::vector{WriteOutcome::kExists});
+  EXPECT_EQ(LiveSource(*index->GetSnapshot(), "g"), Src("g", 1, 0));
+  WriteBatch batch;
+  batch.Delete("g");
+  batch.Delete("g");
+  std::vector<WriteOutcome> outcomes;
+  ASSERT_TRUE(index->Write(&batch, &outcomes).ok());
+  EXPECT_EQ(outcomes, (std::vector{WriteOutcome::kDeleted, WriteOutcome::kNotFound}));
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 0u);
+  EXPECT_EQ(Write(index.get(), {{"g", {2, 0}}}, OpKind::kCreate),
+            std::vector{WriteOutcome::kCreated});
+}
+
+TEST_F(IndexTest, SnapshotDoesNotSeeLaterWrites) {
+  auto index = OpenIndex();
+  Write(index.get(), {{"a", {1, 1}}});
+  auto before = index->GetSnapshot();
+  Write(index.get(), {{"a", {2, 1}}, {"b", {1, 1}}});
+  EXPECT_EQ(before->live_docs(), 1u);
+  EXPECT_EQ(LiveSource(*before, "a"), Src("a", 1, 1));
+  EXPECT_EQ(LiveSource(*before, "b"), "");
+  auto after = index->GetSnapshot();
+  EXPECT_EQ(after->live_docs(), 2u);
+  EXPECT_EQ(LiveSource(*after, "a"), Src("a", 2, 1));
+}
+
+TEST_F(IndexTest, ReopenReplaysTheLog) {
+  {
+    auto index = OpenIndex();
+    Write(index.get(), {{"a", {1, 1}}, {"b", {1, 1}}});
+    Write(index.get(), {{"a", {2, 1}}});
+    // Destroyed without Close: nothing flushed, the log holds everything.
+  }
+  auto index = OpenIndex();
+  EXPECT_EQ(index->recovery().replayed_ops, 3u);
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 2u);
+  EXPECT_EQ(LiveSource(*snapshot, "a"), Src("a", 2, 1));
+  EXPECT_EQ(Write(index.get(), {{"b", {1, 1}}}), std::vector{WriteOutcome::kStale});
+}
+
+TEST_F(IndexTest, FlushWritesAFileAndTheLogIsNotReplayedAgain) {
+  {
+    auto index = OpenIndex();
+    Write(index.get(), {{"a", {1, 1}}, {"b", {1, 1}}});
+    ASSERT_TRUE(index->Flush().ok());
+    IndexStats stats = index->stats();
+    EXPECT_EQ(stats.file_segments, 1u);
+    EXPECT_EQ(stats.memory_segments, 0u);
+    EXPECT_EQ(stats.docs, 2u);
+    // A delete that hits the file, not flushed: replayed on reopen.
+    WriteBatch batch;
+    batch.Delete("a");
+    ASSERT_TRUE(index->Write(&batch, nullptr).ok());
+  }
+  auto index = OpenIndex();
+  EXPECT_EQ(index->recovery().replayed_ops, 1u);
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 1u);
+  EXPECT_EQ(LiveSource(*index->GetSnapshot(), "a"), "");
+  ASSERT_TRUE(index->Close().ok());
+  auto again = OpenIndex();
+  EXPECT_EQ(again->recovery().replayed_ops, 0u);
+  EXPECT_EQ(again->GetSnapshot()->live_docs(), 1u);
+  EXPECT_EQ(LiveSource(*again->GetSnapshot(), "b"), Src("b", 1, 1));
+}
+
+TEST_F(IndexTest, MergesKeepTheNewestVersionsAndDropDeleted) {
+  options_.flush_bytes = 1;  // every write group becomes a file
+  options_.merge_factor = 3;
+  auto index = OpenIndex();
+  for (int round = 0; round < 20; ++round) {
+    std::vector<TestDoc> docs;
+    for (int i = 0; i < 10; ++i) docs.push_back({"doc-" + std::to_string(i * 7 % 13), {round, i}});
+    Write(index.get(), docs);
+  }
+  IndexStats stats = index->stats();
+  EXPECT_GT(stats.merges, 0u);
+  EXPECT_LT(stats.file_segments, 10u);
+  EXPECT_EQ(stats.docs, 10u);
+  auto snapshot = index->GetSnapshot();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(LiveSource(*snapshot, "doc-" + std::to_string(i * 7 % 13)),
+              Src("doc-" + std::to_string(i * 7 % 13), 19, i));
+  }
+  ASSERT_TRUE(index->Close().ok());
+  auto again = OpenIndex();
+  EXPECT_EQ(again->GetSnapshot()->live_docs(), 10u);
+  // Only the files the manifest names are left, and one log.
+  auto files = env_->ListFilesRecursive(dir_.Join("idx"));
+  ASSERT_TRUE(files.ok());
+  size_t logs = 0;
+  for (const auto& f : *files) logs += f.ends_with(".log") ? 1 : 0;
+  EXPECT_EQ(logs, 1u);
+}
+
+TEST_F(IndexTest, TornLogTailIsTruncatedAndReported) {
+  {
+    auto index = OpenIndex();
+    Write(index.get(), {{"a", {1, 1}}});
+  }
+  auto files = env_->ListFilesRecursive(dir_.Join("idx"));
+  ASSERT_TRUE(files.ok());
+  std::string wal;
+  for (const auto& f : *files) {
+    if (f.ends_with(".log")) wal = f;
+  }
+  ASSERT_FALSE(wal.empty());
+  std::string contents = vigil::testing::ReadFileOrDie(wal);
+  vigil::testing::WriteFileOrDie(wal, contents + std::string("\x10\x20\x30garbage", 10));
+  auto index = OpenIndex();
+  EXPECT_EQ(index->recovery().wal_bytes_dropped, 10u);
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 1u);
+  bool logged = false;
+  for (const auto& line : log_)
+    logged = logged || line.find("dropping 10 bytes") != std::string::npos;
+  EXPECT_TRUE(logged);
+  EXPECT_EQ(vigil::testing::ReadFileOrDie(wal).size(), contents.size());
+}
+
+TEST_F(IndexTest, MappingIsFixedOnFirstSightAndConflictsAreKept) {
+  auto index = OpenIndex();
+  WriteBatch batch;
+  FieldValue number = FieldValue::Long(7);
+  FieldValue word = FieldValue::String("high");
+  IndexField first[] = {{"severity", FieldType::kLong, {&number, 1}}};
+  IndexField second[] = {{"severity", FieldType::kKeyword, {&word, 1}}};
+  batch.Upsert({"a", {1, 0}, "{}", first});
+  batch.Upsert({"b", {1, 0}, "{}", second});
+  ASSERT_TRUE(index->Write(&batch, nullptr).ok());
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 2u);
+  const FieldMapping* m = snapshot->mapping->Find("severity");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->type, FieldType::kLong);
+  EXPECT_EQ(m->conflicts, 1u);
+  const SegmentReader& seg = *snapshot->segments.back().segment;
+  int conflicts = seg.FindField("severity", true);
+  ASSERT_GE(conflicts, 0);
+  EXPECT_EQ(seg.Terms(conflicts)->term(0), "high");
+  ASSERT_TRUE(index->Close().ok());
+  auto again = OpenIndex();
+  EXPECT_EQ(again->GetSnapshot()->mapping->Find("severity")->conflicts, 1u);
+}
+
+TEST_F(IndexTest, ThousandsOfFieldsAreAccepted) {
+  auto index = OpenIndex();
+  std::vector<std::string> names;
+  std::vector<FieldValue> values;
+  for (int i = 0; i < 5000; ++i) {
+    names.push_back("field." + std::to_string(i));
+    values.push_back(FieldValue::Long(i));
+  }
+  std::vector<IndexField> fields;
+  for (int i = 0; i < 5000; ++i) fields.push_back({names[i], FieldType::kLong, {&values[i], 1}});
+  WriteBatch batch;
+  batch.Upsert({"wide", {1, 0}, "{}", fields});
+  ASSERT_TRUE(index->Write(&batch, nullptr).ok());
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 1u);
+  EXPECT_EQ(index->GetSnapshot()->mapping->size(), 5000u);
+  ASSERT_TRUE(index->Flush().ok());
+  EXPECT_EQ(index->GetSnapshot()->segments[0].segment->fields().size(), 5001u);  // + _id
+}
+
+TEST_F(IndexTest, RetentionDeletesOlderDocuments) {
+  auto index = OpenIndex();
+  Write(index.get(), {{"old", {100, 1}}, {"new", {300, 1}}, {"edge", {200, 1}}});
+  auto deleted = index->DeleteOlderThan(200);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 1u);
+  auto snapshot = index->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 2u);
+  EXPECT_EQ(LiveSource(*snapshot, "old"), "");
+}
+
+TEST_F(IndexTest, ConcurrentWritersAreGroupCommitted) {
+  options_.background = true;
+  options_.flush_bytes = 64 << 10;
+  auto index = OpenIndex();
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        WriteBatch batch;
+        AddDoc(&batch, {"t" + std::to_string(t) + "-" + std::to_string(b), {1, 1}});
+        std::vector<WriteOutcome> outcomes;
+        Status s = index->Write(&batch, &outcomes);
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        EXPECT_EQ(outcomes, std::vector{WriteOutcome::kCreated});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), static_cast<uint64_t>(kThreads * kBatches));
+  ASSERT_TRUE(index->Close().ok());
+  auto again = OpenIndex();
+  EXPECT_EQ(again->GetSnapshot()->live_docs(), static_cast<uint64_t>(kThreads * kBatches));
+}
+
+}  // namespace
+}  // namespace vigil::storage

@@ -1,0 +1,166 @@
+#include "storage/segment_builder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace vigil::storage {
+
+struct SegmentBuilder::FieldBuilder {
+  std::string name;
+  FieldType type;
+  bool conflicts;
+  std::unordered_map<std::string_view, uint32_t> term_ids;
+  std::vector<std::string_view> terms;  // by local id
+  std::vector<uint32_t> entry_docs;     // non-decreasing
+  std::vector<uint32_t> entry_terms;    // local ids
+};
+
+namespace {
+
+constexpr size_t kArenaBlock = 1 << 16;
+
+}  // namespace
+
+SegmentBuilder::SegmentBuilder(SegmentBuilderOptions options)
+    : options_(options), sources_(options.zstd_level, [this](std::string_view block) {
+        source_data_.append(block);
+        return Status::Ok();
+      }) {
+  id_handle_ = FieldHandle("_id", FieldType::kKeyword);
+}
+
+SegmentBuilder::~SegmentBuilder() = default;
+
+std::string_view SegmentBuilder::Store(std::string_view s) {
+  if (s.size() > kArenaBlock / 4) {
+    blocks_.insert(blocks_.begin(), std::make_unique<char[]>(s.size()));
+    std::memcpy(blocks_.front().get(), s.data(), s.size());
+    memory_ += s.size();
+    return {blocks_.front().get(), s.size()};
+  }
+  if (s.size() > left_) {
+    blocks_.push_back(std::make_unique<char[]>(kArenaBlock));
+    cursor_ = blocks_.back().get();
+    left_ = kArenaBlock;
+    memory_ += kArenaBlock;
+  }
+  char* dst = cursor_;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  cursor_ += s.size();
+  left_ -= s.size();
+  return {dst, s.size()};
+}
+
+uint32_t SegmentBuilder::StartDoc(std::string_view id, Version version, std::string_view source) {
+  uint32_t doc = num_docs();
+  versions_.push_back(version);
+  size_t before = sources_.emitted_bytes() + sources_.buffered_bytes();
+  Status s = sources_.Add(source);
+  if (!s.ok() && status_.ok()) status_ = s;
+  memory_ += sizeof(Version) + sources_.emitted_bytes() + sources_.buffered_bytes() - before;
+  AddTerm(id_handle_, doc, id);
+  return doc;
+}
+
+uint32_t SegmentBuilder::FieldHandle(std::string_view name, FieldType type, bool conflicts) {
+  key_.assign(name);
+  key_.push_back('\0');
+  key_.push_back(conflicts ? '1' : '0');
+  auto it = handles_.find(key_);
+  if (it != handles_.end()) return it->second;
+  auto field = std::make_unique<FieldBuilder>();
+  field->name = std::string(name);
+  field->type = conflicts ? FieldType::kKeyword : type;
+  field->conflicts = conflicts;
+  uint32_t handle = static_cast<uint32_t>(fields_.size());
+  fields_.push_back(std::move(field));
+  handles_.emplace(key_, handle);
+  memory_ += 128 + name.size();
+  return handle;
+}
+
+void SegmentBuilder::AddTerm(uint32_t handle, uint32_t doc, std::string_view term) {
+  FieldBuilder& f = *fields_[handle];
+  auto it = f.term_ids.find(term);
+  uint32_t local;
+  if (it != f.term_ids.end()) {
+    local = it->second;
+  } else {
+    local = static_cast<uint32_t>(f.terms.size());
+    std::string_view stored = Store(term);
+    f.terms.push_back(stored);
+    f.term_ids.emplace(stored, local);
+    memory_ += 48;
+  }
+  f.entry_docs.push_back(doc);
+  f.entry_terms.push_back(local);
+  memory_ += 8;
+}
+
+Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
+  VIGIL_RETURN_IF_ERROR(status_);
+  VIGIL_RETURN_IF_ERROR(sources_.Flush());
+  const uint32_t docs = num_docs();
+  SegmentWriter writer;
+  VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceIndex, kNoField, sources_.index()));
+  VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceData, kNoField, source_data_));
+  VIGIL_RETURN_IF_ERROR(writer.AddVersions(versions_));
+
+  // Fields in name order, the conflict entry after the main one.
+  std::vector<uint32_t> order(fields_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+    if (fields_[a]->name != fields_[b]->name) return fields_[a]->name < fields_[b]->name;
+    return fields_[a]->conflicts < fields_[b]->conflicts;
+  });
+
+  std::vector<uint32_t> ord_of_local;
+  std::vector<uint32_t> sorted_locals;
+  std::vector<std::string_view> sorted_terms;
+  std::vector<uint32_t> doc_ords;
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> values;
+  for (uint32_t index : order) {
+    FieldBuilder& f = *fields_[index];
+    const auto n = static_cast<uint32_t>(f.terms.size());
+    sorted_locals.resize(n);
+    std::iota(sorted_locals.begin(), sorted_locals.end(), 0);
+    std::sort(sorted_locals.begin(), sorted_locals.end(),
+              [&f](uint32_t a, uint32_t b) { return f.terms[a] < f.terms[b]; });
+    ord_of_local.resize(n);
+    sorted_terms.resize(n);
+    for (uint32_t ord = 0; ord < n; ++ord) {
+      ord_of_local[sorted_locals[ord]] = ord;
+      sorted_terms[ord] = f.terms[sorted_locals[ord]];
+    }
+    offsets.assign(1, 0);
+    values.clear();
+    size_t e = 0;
+    const size_t entries = f.entry_docs.size();
+    for (uint32_t doc = 0; doc < docs; ++doc) {
+      doc_ords.clear();
+      while (e < entries && f.entry_docs[e] == doc) {
+        doc_ords.push_back(ord_of_local[f.entry_terms[e]]);
+        ++e;
+      }
+      if (doc_ords.size() > 1) {
+        std::sort(doc_ords.begin(), doc_ords.end());
+        doc_ords.erase(std::unique(doc_ords.begin(), doc_ords.end()), doc_ords.end());
+      }
+      values.insert(values.end(), doc_ords.begin(), doc_ords.end());
+      offsets.push_back(static_cast<uint32_t>(values.size()));
+    }
+    FieldData data;
+    data.name = f.name;
+    data.type = f.type;
+    data.conflicts = f.conflicts;
+    data.terms = sorted_terms;
+    data.offsets = offsets;
+    data.ords = values;
+    VIGIL_RETURN_IF_ERROR(writer.AddField(data, docs));
+  }
+  return writer.Finish(docs, min_seq, max_seq);
+}
+
+}  // namespace vigil::storage

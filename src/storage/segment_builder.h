@@ -1,0 +1,75 @@
+// SegmentBuilder: collects documents in memory and encodes them as one immutable segment
+// (segment_format.h). Used for the in-memory segments made from each committed write group, and
+// by merges.
+//
+// Documents are numbered 0, 1, ... in StartDoc order. Terms are added per field with the
+// document they belong to; a field's documents must come in non-decreasing order (true both when
+// adding document by document and when a merge copies field by field). Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "storage/field_value.h"
+#include "storage/segment_writer.h"
+
+namespace vigil::storage {
+
+struct SegmentBuilderOptions {
+  int zstd_level = 1;  // the stored sources; merges use a higher level
+};
+
+class SegmentBuilder {
+ public:
+  explicit SegmentBuilder(SegmentBuilderOptions options = {});
+  ~SegmentBuilder();
+  SegmentBuilder(const SegmentBuilder&) = delete;
+  SegmentBuilder& operator=(const SegmentBuilder&) = delete;
+
+  // Starts the next document and returns its number. Adds `id` as the term of field `_id`.
+  uint32_t StartDoc(std::string_view id, Version version, std::string_view source);
+
+  // The handle of a field for AddTerm, creating it on first use. `conflicts` selects the keyword
+  // entry that holds the values of `name` that did not fit its type.
+  uint32_t FieldHandle(std::string_view name, FieldType type, bool conflicts = false);
+
+  // Adds `term` (term_encoding.h) to field `handle` of document `doc`.
+  void AddTerm(uint32_t handle, uint32_t doc, std::string_view term);
+
+  uint32_t num_docs() const { return static_cast<uint32_t>(versions_.size()); }
+  // Approximate bytes held, for flush decisions.
+  size_t memory_usage() const { return memory_; }
+
+  // Encodes the segment. `min_seq`..`max_seq` are the write sequence numbers it covers.
+  Result<std::string> Finish(uint64_t min_seq, uint64_t max_seq);
+
+ private:
+  struct FieldBuilder;
+
+  std::string_view Store(std::string_view s);
+
+  SegmentBuilderOptions options_;
+  std::vector<std::unique_ptr<FieldBuilder>> fields_;
+  std::unordered_map<std::string, uint32_t> handles_;  // name + '\0' + conflicts flag
+  std::string key_;                                    // scratch for handle lookups
+  uint32_t id_handle_;
+  std::vector<Version> versions_;
+
+  // Arena for term bytes.
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* cursor_ = nullptr;
+  size_t left_ = 0;
+
+  // Stored sources, compressed block by block into source_data_.
+  std::string source_data_;
+  SourceBlocks sources_;
+  Status status_;
+  size_t memory_ = 0;
+};
+
+}  // namespace vigil::storage

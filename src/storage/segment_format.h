@@ -1,0 +1,55 @@
+// The segment file format (docs/format/segment.md has the full grammar).
+//
+//   segment   := header section* directory footer
+//   header    := "VIGILSEG" u32 format_version u32 reserved(0)
+//   directory := u32 count, entry[count]
+//   entry     := u8 kind, u32 field, u64 offset, u64 length, u32 crc32(section bytes)
+//   footer    := u64 directory_offset, u64 directory_length, u32 crc32(directory),
+//                u32 format_version, "VSEGEND\0"
+//
+// Sections hold one structure each: the segment's metadata and field table, and per field its
+// term dictionary, postings and column; the ids' versions; the stored sources (zstd blocks, each
+// with its own checksum in the source index). Every section has a CRC-32 in the directory; the
+// metadata is checked when the segment is opened, the others on first use, so opening a large
+// segment costs little and a damaged section spoils only what is in it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace vigil::storage {
+
+inline constexpr std::string_view kSegmentMagic = "VIGILSEG";
+inline constexpr std::string_view kSegmentFooterMagic{"VSEGEND\0", 8};
+inline constexpr uint32_t kSegmentFormatVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 16;
+inline constexpr size_t kSegmentFooterSize = 32;
+inline constexpr size_t kDirectoryEntrySize = 1 + 4 + 8 + 8 + 4;
+// `field` of an entry that belongs to the segment as a whole.
+inline constexpr uint32_t kNoField = 0xFFFFFFFF;
+
+enum class SectionKind : uint8_t {
+  kMeta = 1,         // document count, sequence range, field table
+  kTerms = 2,        // a field's term dictionary (term_dict.h)
+  kPostings = 3,     // a field's postings: u32 offsets[terms + 1], then each list (postings.h)
+  kColumn = 4,       // a field's per-document ordinals (see below)
+  kVersions = 5,     // per-document versions: two frame-of-reference packed int64 arrays
+  kSourceIndex = 6,  // per source block: u32 first_doc, u64 offset, u32 length, u32 crc32
+  kSourceData = 7,   // zstd frames; each holds u32 docs, u32 lengths[docs], the sources
+};
+
+// Field flags in the field table.
+inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values
+inline constexpr uint8_t kFieldConflicts = 2;    // the keyword entry of values that did not fit
+
+// Column layouts.
+//   single := u8 0, u8 bits, packed (ordinal + 1, 0 = no value)[docs]
+//   multi  := u8 1, u8 offset_bits, packed offsets[docs + 1], u32 values, u8 bits,
+//             packed ordinals[values]; a document's ordinals are sorted and distinct
+inline constexpr uint8_t kColumnSingle = 0;
+inline constexpr uint8_t kColumnMulti = 1;
+
+// Uncompressed bytes of sources gathered into one zstd block.
+inline constexpr size_t kSourceBlockSize = 64 * 1024;
+
+}  // namespace vigil::storage

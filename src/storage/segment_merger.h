@@ -1,0 +1,36 @@
+// MergeSegments: writes the live documents of several segments, in order, as one segment. Used
+// to flush the in-memory segments to a file and for the tiered merges of files. It streams: the
+// memory it needs is one field's column at a time, not the whole result.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "storage/postings.h"
+#include "storage/segment_reader.h"
+#include "storage/segment_writer.h"
+
+namespace vigil::storage {
+
+struct MergeSource {
+  std::shared_ptr<const SegmentReader> segment;
+  std::shared_ptr<const Bitmap> deleted;  // as of the start of the merge; never null
+};
+
+struct MergeResult {
+  uint32_t docs = 0;
+  uint64_t min_seq = 0;
+  uint64_t max_seq = 0;
+  std::string bytes;  // the segment, when `writer` writes to memory
+};
+
+// Writes the merged segment through `writer` (and calls its Finish). The document numbers of the
+// result follow the sources in order, skipping deleted documents.
+Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd_level,
+                                  SegmentWriter* writer);
+
+}  // namespace vigil::storage

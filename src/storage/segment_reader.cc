@@ -1,0 +1,477 @@
+#include "storage/segment_reader.h"
+
+#include <fmt/format.h>
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "base/crc32.h"
+#include "storage/coding.h"
+#include "storage/postings.h"
+
+namespace vigil::storage {
+
+namespace {
+
+constexpr size_t kSourceIndexEntry = 4 + 8 + 4 + 4;
+constexpr std::string_view kSectionNames[] = {"",       "meta",     "terms",        "postings",
+                                              "column", "versions", "source index", "source data"};
+
+std::string_view SectionName(SectionKind kind) {
+  auto k = static_cast<size_t>(kind);
+  return k < std::size(kSectionNames) ? kSectionNames[k] : "unknown";
+}
+
+int SlotOf(SectionKind kind) {
+  switch (kind) {
+    case SectionKind::kTerms:
+      return 0;
+    case SectionKind::kPostings:
+      return 1;
+    case SectionKind::kColumn:
+      return 2;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+SegmentReader::~SegmentReader() = default;
+
+Status SegmentReader::Corrupt(std::string_view what) const {
+  return Status::Corruption(fmt::format("segment {}: {}", name_, what));
+}
+
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::Open(std::string name,
+                                                                 std::unique_ptr<MappedFile> file) {
+  std::shared_ptr<SegmentReader> r(new SegmentReader());
+  r->name_ = std::move(name);
+  r->data_ = file->data();
+  r->file_ = std::move(file);
+  return Init(std::move(r));
+}
+
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::FromBytes(std::string name,
+                                                                      std::string bytes) {
+  std::shared_ptr<SegmentReader> r(new SegmentReader());
+  r->name_ = std::move(name);
+  r->bytes_ = std::move(bytes);
+  r->data_ = r->bytes_;
+  return Init(std::move(r));
+}
+
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr<SegmentReader> r) {
+  std::string_view data = r->data_;
+  if (data.size() < kSegmentHeaderSize + kSegmentFooterSize) {
+    return r->Corrupt(fmt::format("file too short ({} bytes)", data.size()));
+  }
+  if (data.substr(0, 8) != kSegmentMagic) return r->Corrupt("not a segment file (bad magic)");
+  uint32_t version = DecodeFixed32(data.data() + 8);
+  if (version != kSegmentFormatVersion) {
+    return r->Corrupt(fmt::format("unsupported format version {}", version));
+  }
+  if (DecodeFixed32(data.data() + 12) != 0) return r->Corrupt("bad header");
+  const char* footer = data.data() + data.size() - kSegmentFooterSize;
+  if (std::string_view(footer + 24, 8) != kSegmentFooterMagic ||
+      DecodeFixed32(footer + 20) != kSegmentFormatVersion) {
+    return r->Corrupt("bad footer (the file is truncated or damaged)");
+  }
+  uint64_t dir_offset = DecodeFixed64(footer);
+  uint64_t dir_length = DecodeFixed64(footer + 8);
+  uint32_t dir_crc = DecodeFixed32(footer + 16);
+  uint64_t body_end = data.size() - kSegmentFooterSize;
+  if (dir_offset < kSegmentHeaderSize || dir_offset > body_end ||
+      dir_length != body_end - dir_offset) {
+    return r->Corrupt("bad directory location in the footer");
+  }
+  std::string_view dir = data.substr(dir_offset, dir_length);
+  if (Crc32(dir) != dir_crc) return r->Corrupt("directory checksum mismatch");
+  Decoder in(dir);
+  uint32_t count;
+  if (!in.GetFixed32(&count) ||
+      in.remaining() != static_cast<uint64_t>(count) * kDirectoryEntrySize) {
+    return r->Corrupt("bad directory size");
+  }
+  int32_t meta = -1;
+  for (uint32_t i = 0; i < count; ++i) {
+    Entry e;
+    uint8_t kind;
+    (void)in.GetByte(&kind);
+    (void)in.GetFixed32(&e.field);
+    (void)in.GetFixed64(&e.offset);
+    (void)in.GetFixed64(&e.length);
+    (void)in.GetFixed32(&e.crc);
+    e.kind = static_cast<SectionKind>(kind);
+    if (kind < 1 || kind > 7 || e.offset < kSegmentHeaderSize || e.offset > dir_offset ||
+        e.length > dir_offset - e.offset) {
+      return r->Corrupt(fmt::format("directory entry {} is out of bounds", i));
+    }
+    auto index = static_cast<int32_t>(r->entries_.size());
+    switch (e.kind) {
+      case SectionKind::kMeta:
+        meta = index;
+        break;
+      case SectionKind::kVersions:
+        r->versions_ = index;
+        break;
+      case SectionKind::kSourceIndex:
+        r->source_index_ = index;
+        break;
+      case SectionKind::kSourceData:
+        r->source_data_ = index;
+        break;
+      default:
+        break;
+    }
+    r->entries_.push_back(e);
+  }
+  r->checked_ = std::make_unique<std::atomic<uint8_t>[]>(r->entries_.size());
+  for (size_t i = 0; i < r->entries_.size(); ++i) r->checked_[i] = 0;
+  if (meta < 0 || r->versions_ < 0 || r->source_index_ < 0 || r->source_data_ < 0) {
+    return r->Corrupt("a required section is missing");
+  }
+  Result<std::string_view> meta_bytes = r->Section(SectionKind::kMeta, kNoField);
+  if (!meta_bytes.ok()) return meta_bytes.status();
+  Decoder m(*meta_bytes);
+  uint32_t nfields;
+  if (!m.GetFixed32(&r->num_docs_) || !m.GetFixed64(&r->min_seq_) || !m.GetFixed64(&r->max_seq_) ||
+      !m.GetFixed32(&nfields) || nfields > m.remaining()) {
+    return r->Corrupt("bad metadata");
+  }
+  for (uint32_t i = 0; i < nfields; ++i) {
+    SegmentField f;
+    std::string_view name;
+    uint8_t type;
+    uint8_t flags;
+    if (!m.GetLengthPrefixed(&name) || !m.GetByte(&type) || !m.GetByte(&flags) ||
+        !m.GetFixed32(&f.docs_with_value) || !m.GetFixed64(&f.values) || type > kMaxFieldType) {
+      return r->Corrupt(fmt::format("bad field table entry {}", i));
+    }
+    f.name = std::string(name);
+    f.type = static_cast<FieldType>(type);
+    f.multi_valued = (flags & kFieldMultiValued) != 0;
+    f.conflicts = (flags & kFieldConflicts) != 0;
+    r->fields_.push_back(std::move(f));
+  }
+  r->field_sections_.assign(nfields, {-1, -1, -1});
+  for (size_t i = 0; i < r->entries_.size(); ++i) {
+    const Entry& e = r->entries_[i];
+    int slot = SlotOf(e.kind);
+    if (slot < 0) continue;
+    if (e.field >= nfields) return r->Corrupt(fmt::format("directory entry {}: bad field", i));
+    r->field_sections_[e.field][slot] = static_cast<int32_t>(i);
+  }
+  r->dicts_.resize(nfields);
+  r->postings_.resize(nfields);
+  r->columns_.resize(nfields);
+  return std::shared_ptr<const SegmentReader>(std::move(r));
+}
+
+Result<std::string_view> SegmentReader::Section(SectionKind kind, uint32_t field) const {
+  int32_t index = -1;
+  if (field != kNoField) {
+    int slot = SlotOf(kind);
+    if (slot >= 0 && field < field_sections_.size()) index = field_sections_[field][slot];
+  } else {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].kind == kind) index = static_cast<int32_t>(i);
+    }
+  }
+  if (index < 0) {
+    return Corrupt(fmt::format("missing {} section{}", SectionName(kind),
+                               field == kNoField ? "" : fmt::format(" of field {}", field)));
+  }
+  const Entry& e = entries_[index];
+  std::string_view bytes = data_.substr(e.offset, e.length);
+  uint8_t state = checked_[index].load(std::memory_order_acquire);
+  if (state == 0 && e.kind != SectionKind::kSourceData) {  // source blocks have their own checksums
+    state = Crc32(bytes) == e.crc ? 1 : 2;
+    checked_[index].store(state, std::memory_order_release);
+  }
+  if (state == 2) {
+    return Corrupt(fmt::format(
+        "checksum mismatch in the {} section at offset {}{}", SectionName(kind), e.offset,
+        field == kNoField ? "" : fmt::format(" (field \"{}\")", fields_[field].name)));
+  }
+  return bytes;
+}
+
+int SegmentReader::FindField(std::string_view name, bool conflicts) const {
+  auto it = std::lower_bound(fields_.begin(), fields_.end(), std::pair(name, conflicts),
+                             [](const SegmentField& f, const std::pair<std::string_view, bool>& k) {
+                               if (f.name != k.first) return f.name < k.first;
+                               return f.conflicts < k.second;
+                             });
+  if (it == fields_.end() || it->name != name || it->conflicts != conflicts) return -1;
+  return static_cast<int>(it - fields_.begin());
+}
+
+Result<TermDict> SegmentReader::Terms(int field) const {
+  if (field < 0 || static_cast<size_t>(field) >= fields_.size()) {
+    return Status::InvalidArgument("no such field");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dicts_[field]) return *dicts_[field];
+  }
+  Result<std::string_view> bytes = Section(SectionKind::kTerms, field);
+  if (!bytes.ok()) return bytes.status();
+  Result<TermDict> dict = TermDict::Open(*bytes);
+  if (!dict.ok()) {
+    return Corrupt(fmt::format("field \"{}\": {}", fields_[field].name, dict.status().message()));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  dicts_[field] = std::make_unique<TermDict>(*dict);
+  return *dict;
+}
+
+Result<Postings> SegmentReader::GetPostings(int field) const {
+  if (field < 0 || static_cast<size_t>(field) >= fields_.size()) {
+    return Status::InvalidArgument("no such field");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (postings_[field]) return *postings_[field];
+  }
+  Result<Postings> p = ParsePostings(field);
+  if (!p.ok()) return p;
+  std::lock_guard<std::mutex> lock(mu_);
+  postings_[field] = std::make_unique<Postings>(*p);
+  return *p;
+}
+
+Result<Postings> SegmentReader::ParsePostings(int field) const {
+  Result<TermDict> dict = Terms(field);
+  if (!dict.ok()) return dict.status();
+  Result<std::string_view> bytes = Section(SectionKind::kPostings, field);
+  if (!bytes.ok()) return bytes.status();
+  size_t table = (static_cast<size_t>(dict->size()) + 1) * 4;
+  if (bytes->size() < table) return Corrupt("postings section too short");
+  std::string_view offsets = bytes->substr(0, table);
+  std::string_view lists = bytes->substr(table);
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i <= dict->size(); ++i) {
+    uint32_t off = DecodeFixed32(offsets.data() + 4 * static_cast<size_t>(i));
+    if (off < prev || off > lists.size()) return Corrupt("postings offsets out of order");
+    prev = off;
+  }
+  return Postings(offsets, lists, dict->size(), num_docs_);
+}
+
+Status Postings::Decode(uint32_t ord, std::vector<uint32_t>* docs) const {
+  return DecodePostings(List(ord), num_docs_, docs);
+}
+
+Status Postings::AddTo(uint32_t ord, Bitmap* docs) const {
+  return AddPostingsTo(List(ord), num_docs_, docs);
+}
+
+Result<Column> SegmentReader::GetColumn(int field) const {
+  if (field < 0 || static_cast<size_t>(field) >= fields_.size()) {
+    return Status::InvalidArgument("no such field");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (columns_[field]) return *columns_[field];
+  }
+  Result<Column> c = ParseColumn(field);
+  if (!c.ok()) return c;
+  std::lock_guard<std::mutex> lock(mu_);
+  columns_[field] = std::make_unique<Column>(*c);
+  return *c;
+}
+
+Result<Column> SegmentReader::ParseColumn(int field) const {
+  Result<TermDict> dict = Terms(field);
+  if (!dict.ok()) return dict.status();
+  Result<std::string_view> bytes = Section(SectionKind::kColumn, field);
+  if (!bytes.ok()) return bytes.status();
+  Decoder in(*bytes);
+  uint8_t layout;
+  uint8_t bits;
+  Column c;
+  Status bad = Corrupt(fmt::format("field \"{}\": bad column", fields_[field].name));
+  if (!in.GetByte(&layout) || !in.GetByte(&bits)) return bad;
+  const uint32_t terms = dict->size();
+  if (layout == kColumnSingle) {
+    if (!c.single_.Init(in.rest(), num_docs_, bits)) return bad;
+    // Every ordinal must be in the dictionary; checked once per section (it was checksummed, so
+    // this only guards against a writer bug) at the cost of one pass.
+    if (bits > 0 && BitsFor(terms) < bits) return bad;
+    for (uint32_t d = 0; d < num_docs_; ++d) {
+      if (c.single_.Get(d) > terms) return bad;
+    }
+    return c;
+  }
+  if (layout != kColumnMulti) return bad;
+  c.multi_ = true;
+  if (!c.offsets_.Init(in.rest(), static_cast<uint64_t>(num_docs_) + 1, bits)) return bad;
+  if (!in.Skip(PackedSize(static_cast<uint64_t>(num_docs_) + 1, bits))) return bad;
+  uint32_t values;
+  uint8_t value_bits;
+  if (!in.GetFixed32(&values) || !in.GetByte(&value_bits)) return bad;
+  if (!c.values_.Init(in.rest(), values, value_bits)) return bad;
+  uint64_t prev = 0;
+  for (uint32_t d = 0; d <= num_docs_; ++d) {
+    uint64_t off = c.offsets_.Get(d);
+    if (off < prev || off > values || (d == 0 && off != 0)) return bad;
+    prev = off;
+  }
+  if (prev != values) return bad;
+  for (uint32_t i = 0; i < values; ++i) {
+    if (c.values_.Get(i) >= terms) return bad;
+  }
+  return c;
+}
+
+Status SegmentReader::FindId(std::string_view id, std::vector<uint32_t>* docs) const {
+  docs->clear();
+  int field = FindField("_id");
+  if (field < 0) return Status::Ok();
+  Result<TermDict> dict = Terms(field);
+  if (!dict.ok()) return dict.status();
+  std::optional<uint32_t> ord = dict->Find(id);
+  if (!ord) return Status::Ok();
+  Result<Postings> postings = GetPostings(field);
+  if (!postings.ok()) return postings.status();
+  Status s = postings->Decode(*ord, docs);
+  if (!s.ok()) return Corrupt(s.message());
+  return Status::Ok();
+}
+
+Result<std::string_view> SegmentReader::Id(uint32_t doc) const {
+  int field = FindField("_id");
+  if (field < 0 || doc >= num_docs_) return Corrupt("no _id field");
+  Result<Column> column = GetColumn(field);
+  if (!column.ok()) return column.status();
+  int64_t ord = column->Ord(doc);
+  if (ord < 0) return Corrupt(fmt::format("document {} has no _id", doc));
+  Result<TermDict> dict = Terms(field);
+  if (!dict.ok()) return dict.status();
+  return dict->term(static_cast<uint32_t>(ord));
+}
+
+Result<Version> SegmentReader::GetVersion(uint32_t doc) const {
+  std::call_once(versions_once_, [this] {
+    Result<std::string_view> bytes = Section(SectionKind::kVersions, kNoField);
+    if (!bytes.ok()) {
+      versions_status_ = bytes.status();
+      return;
+    }
+    Decoder in(*bytes);
+    uint64_t base;
+    uint8_t bits;
+    for (int i = 0; i < 2; ++i) {
+      PackedInts& ints = i == 0 ? versions_primary_ : versions_secondary_;
+      if (!in.GetFixed64(&base) || !in.GetByte(&bits) || !ints.Init(in.rest(), num_docs_, bits) ||
+          !in.Skip(PackedSize(num_docs_, bits))) {
+        versions_status_ = Corrupt("bad versions section");
+        return;
+      }
+      (i == 0 ? primary_base_ : secondary_base_) = static_cast<int64_t>(base);
+    }
+  });
+  if (!versions_status_.ok()) return versions_status_;
+  if (doc >= num_docs_) return Status::InvalidArgument("document number out of range");
+  return Version{
+      static_cast<int64_t>(static_cast<uint64_t>(primary_base_) + versions_primary_.Get(doc)),
+      static_cast<int64_t>(static_cast<uint64_t>(secondary_base_) + versions_secondary_.Get(doc))};
+}
+
+Status SegmentReader::LoadSourceBlock(uint32_t block, std::string* raw,
+                                      std::vector<uint32_t>* offsets) const {
+  Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
+  if (!index.ok()) return index.status();
+  Result<std::string_view> data = Section(SectionKind::kSourceData, kNoField);
+  if (!data.ok()) return data.status();
+  const char* e = index->data() + static_cast<size_t>(block) * kSourceIndexEntry;
+  uint64_t offset = DecodeFixed64(e + 4);
+  uint32_t length = DecodeFixed32(e + 12);
+  uint32_t crc = DecodeFixed32(e + 16);
+  if (offset > data->size() || length > data->size() - offset) {
+    return Corrupt(fmt::format("source block {} is out of bounds", block));
+  }
+  std::string_view compressed = data->substr(offset, length);
+  if (Crc32(compressed) != crc) {
+    return Corrupt(fmt::format("checksum mismatch in source block {} (at offset {})", block,
+                               entries_[source_data_].offset + offset));
+  }
+  unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
+    return Corrupt(fmt::format("source block {}: bad zstd frame", block));
+  }
+  raw->resize(size);
+  size_t n = ZSTD_decompress(raw->data(), raw->size(), compressed.data(), compressed.size());
+  if (ZSTD_isError(n) || n != size) {
+    return Corrupt(fmt::format("source block {}: {}", block,
+                               ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
+  }
+  Decoder in(*raw);
+  uint32_t docs;
+  if (!in.GetFixed32(&docs) || docs > in.remaining() / 4) {
+    return Corrupt(fmt::format("source block {}: bad document count", block));
+  }
+  offsets->assign(1, 4 + 4 * docs);
+  for (uint32_t i = 0; i < docs; ++i) {
+    uint32_t len;
+    (void)in.GetFixed32(&len);
+    if (len > raw->size() - offsets->back()) {
+      return Corrupt(fmt::format("source block {}: bad lengths", block));
+    }
+    offsets->push_back(offsets->back() + len);
+  }
+  if (offsets->back() != raw->size()) {
+    return Corrupt(fmt::format("source block {}: trailing bytes", block));
+  }
+  return Status::Ok();
+}
+
+Status SegmentReader::ForEachSource(
+    uint32_t begin, uint32_t end, const std::function<void(uint32_t, std::string_view)>& fn) const {
+  Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
+  if (!index.ok()) return index.status();
+  if (index->size() % kSourceIndexEntry != 0) return Corrupt("bad source index size");
+  auto blocks = static_cast<uint32_t>(index->size() / kSourceIndexEntry);
+  end = std::min(end, num_docs_);
+  if (begin >= end) return Status::Ok();
+  // The block holding `begin`: the last whose first document is <= begin.
+  uint32_t lo = 0;
+  uint32_t hi = blocks;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (DecodeFixed32(index->data() + static_cast<size_t>(mid) * kSourceIndexEntry) <= begin) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == 0) return Corrupt("source index does not start at document 0");
+  std::string raw;
+  std::vector<uint32_t> offsets;
+  uint32_t doc = begin;
+  for (uint32_t block = lo - 1; block < blocks && doc < end; ++block) {
+    uint32_t first = DecodeFixed32(index->data() + static_cast<size_t>(block) * kSourceIndexEntry);
+    VIGIL_RETURN_IF_ERROR(LoadSourceBlock(block, &raw, &offsets));
+    uint32_t count = static_cast<uint32_t>(offsets.size() - 1);
+    if (doc < first || doc - first >= count) {
+      return Corrupt(fmt::format("source block {} does not hold document {}", block, doc));
+    }
+    for (; doc < end && doc - first < count; ++doc) {
+      uint32_t i = doc - first;
+      fn(doc, std::string_view(raw).substr(offsets[i], offsets[i + 1] - offsets[i]));
+    }
+  }
+  if (doc < end) return Corrupt(fmt::format("no source for document {}", doc));
+  return Status::Ok();
+}
+
+Result<std::string> SegmentReader::Source(uint32_t doc) const {
+  std::string out;
+  Status s = ForEachSource(doc, doc + 1, [&out](uint32_t, std::string_view src) { out = src; });
+  if (!s.ok()) return s;
+  if (doc >= num_docs_) return Status::InvalidArgument("document number out of range");
+  return out;
+}
+
+}  // namespace vigil::storage

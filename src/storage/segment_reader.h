@@ -1,0 +1,184 @@
+// SegmentReader: read access to one immutable segment, held in memory (a segment built from a
+// write group) or mapped from its file. The read API the query engine is built on: per field
+// the sorted term dictionary, the postings of each term and the column of per-document
+// ordinals; per document its id, version and stored source.
+//
+// Thread-safe: any number of threads may read one SegmentReader. Sections are checked against
+// their checksum on first use; a damaged section gives a Corruption status naming the segment
+// and the section, and the rest of the segment stays readable.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "env/env.h"
+#include "storage/field_value.h"
+#include "storage/packed_ints.h"
+#include "storage/postings.h"
+#include "storage/segment_format.h"
+#include "storage/term_dict.h"
+
+namespace vigil::storage {
+
+struct SegmentField {
+  std::string name;
+  FieldType type = FieldType::kNone;
+  bool multi_valued = false;
+  bool conflicts = false;  // the keyword entry of the values of `name` that did not fit its type
+  uint32_t docs_with_value = 0;
+  uint64_t values = 0;
+};
+
+// A field's postings: one list per term ordinal.
+class Postings {
+ public:
+  Postings() = default;
+  Postings(std::string_view offsets, std::string_view lists, uint32_t terms, uint32_t num_docs)
+      : offsets_(offsets), lists_(lists), terms_(terms), num_docs_(num_docs) {}
+  uint32_t terms() const { return terms_; }
+  // The encoded list of term `ord` (postings.h); checked when decoded.
+  std::string_view List(uint32_t ord) const {
+    uint32_t begin = DecodeFixed32(offsets_.data() + 4 * static_cast<size_t>(ord));
+    uint32_t end = DecodeFixed32(offsets_.data() + 4 * (static_cast<size_t>(ord) + 1));
+    return lists_.substr(begin, end - begin);
+  }
+  Status Decode(uint32_t ord, std::vector<uint32_t>* docs) const;
+  Status AddTo(uint32_t ord, Bitmap* docs) const;
+
+ private:
+  std::string_view offsets_;
+  std::string_view lists_;
+  uint32_t terms_ = 0;
+  uint32_t num_docs_ = 0;
+};
+
+// A field's per-document ordinals into its term dictionary. For a single-valued field, Ord()
+// gives the one ordinal or -1; for any field, ForEach() visits a document's sorted ordinals.
+class Column {
+ public:
+  bool multi_valued() const { return multi_; }
+  int64_t Ord(uint32_t doc) const {
+    if (!multi_) return static_cast<int64_t>(single_.Get(doc)) - 1;
+    uint64_t b = offsets_.Get(doc);
+    return offsets_.Get(doc + 1) > b ? static_cast<int64_t>(values_.Get(b)) : -1;
+  }
+  template <typename Fn>
+  void ForEach(uint32_t doc, Fn&& fn) const {
+    if (!multi_) {
+      uint64_t v = single_.Get(doc);
+      if (v != 0) fn(static_cast<uint32_t>(v - 1));
+      return;
+    }
+    for (uint64_t i = offsets_.Get(doc), end = offsets_.Get(doc + 1); i < end; ++i) {
+      fn(static_cast<uint32_t>(values_.Get(i)));
+    }
+  }
+  uint32_t Count(uint32_t doc) const {
+    if (!multi_) return single_.Get(doc) != 0 ? 1 : 0;
+    return static_cast<uint32_t>(offsets_.Get(doc + 1) - offsets_.Get(doc));
+  }
+
+ private:
+  friend class SegmentReader;
+  bool multi_ = false;
+  PackedInts single_;
+  PackedInts offsets_;
+  PackedInts values_;
+};
+
+class SegmentReader {
+ public:
+  // Opens a segment file mapped by `file`; checks the footer, the directory and the metadata.
+  // `name` names the segment in errors and in the manifest.
+  static Result<std::shared_ptr<const SegmentReader>> Open(std::string name,
+                                                           std::unique_ptr<MappedFile> file);
+  // The same over bytes held in memory (a segment that is not written yet).
+  static Result<std::shared_ptr<const SegmentReader>> FromBytes(std::string name,
+                                                                std::string bytes);
+
+  SegmentReader(const SegmentReader&) = delete;
+  SegmentReader& operator=(const SegmentReader&) = delete;
+  ~SegmentReader();
+
+  const std::string& name() const { return name_; }
+  uint32_t num_docs() const { return num_docs_; }
+  uint64_t min_seq() const { return min_seq_; }
+  uint64_t max_seq() const { return max_seq_; }
+  // The encoded segment: the file's bytes, or the bytes in memory.
+  std::string_view data() const { return data_; }
+  bool in_memory() const { return file_ == nullptr; }
+
+  const std::vector<SegmentField>& fields() const { return fields_; }
+  // The index in fields() of (name, conflicts), or -1.
+  int FindField(std::string_view name, bool conflicts = false) const;
+
+  Result<TermDict> Terms(int field) const;
+  Result<Postings> GetPostings(int field) const;
+  Result<Column> GetColumn(int field) const;
+
+  // The documents whose id is `id` (several only while an older copy is not yet merged away).
+  Status FindId(std::string_view id, std::vector<uint32_t>* docs) const;
+  Result<std::string_view> Id(uint32_t doc) const;
+  Result<Version> GetVersion(uint32_t doc) const;
+  // The stored source of a document (a copy: it comes out of a compressed block).
+  Result<std::string> Source(uint32_t doc) const;
+  // Calls fn(doc, source) for each document in [begin, end), decompressing each block once.
+  Status ForEachSource(uint32_t begin, uint32_t end,
+                       const std::function<void(uint32_t, std::string_view)>& fn) const;
+
+ private:
+  struct Entry {
+    SectionKind kind;
+    uint32_t field;
+    uint64_t offset;
+    uint64_t length;
+    uint32_t crc;
+  };
+  SegmentReader() = default;
+  static Result<std::shared_ptr<const SegmentReader>> Init(std::shared_ptr<SegmentReader> r);
+  Status Corrupt(std::string_view what) const;
+  // A section's bytes, checked on first use.
+  Result<std::string_view> Section(SectionKind kind, uint32_t field) const;
+  Status LoadSourceBlock(uint32_t block, std::string* raw, std::vector<uint32_t>* offsets) const;
+
+  std::string name_;
+  std::unique_ptr<MappedFile> file_;
+  std::string bytes_;
+  std::string_view data_;
+  uint32_t num_docs_ = 0;
+  uint64_t min_seq_ = 0;
+  uint64_t max_seq_ = 0;
+  std::vector<SegmentField> fields_;
+  std::vector<Entry> entries_;
+  // entries_ index of (kind, field) lookups: per field [terms, postings, column].
+  std::vector<std::array<int32_t, 3>> field_sections_;
+  int32_t versions_ = -1;
+  int32_t source_index_ = -1;
+  int32_t source_data_ = -1;
+  // 0 = not checked, 1 = good, 2 = bad; per entry.
+  mutable std::unique_ptr<std::atomic<uint8_t>[]> checked_;
+  // Parsed structures, built once.
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<TermDict>> dicts_;
+  mutable std::vector<std::unique_ptr<Postings>> postings_;
+  mutable std::vector<std::unique_ptr<Column>> columns_;
+  Result<Column> ParseColumn(int field) const;
+  Result<Postings> ParsePostings(int field) const;
+  mutable PackedInts versions_primary_;
+  mutable PackedInts versions_secondary_;
+  mutable int64_t primary_base_ = 0;
+  mutable int64_t secondary_base_ = 0;
+  mutable std::once_flag versions_once_;
+  mutable Status versions_status_;
+};
+
+}  // namespace vigil::storage

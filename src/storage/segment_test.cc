@@ -1,0 +1,187 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "base/crc32.h"
+#include "storage/coding.h"
+#include "storage/segment_builder.h"
+#include "storage/segment_reader.h"
+#include "storage/term_encoding.h"
+
+namespace vigil::storage {
+namespace {
+
+// Three documents with a keyword, a multi-valued keyword, a long and a date.
+std::string BuildSmall() {
+  SegmentBuilder b;
+  uint32_t type = b.FieldHandle("type", FieldType::kKeyword);
+  uint32_t country = b.FieldHandle("country", FieldType::kKeyword);
+  uint32_t count = b.FieldHandle("count", FieldType::kLong);
+  std::string t;
+  auto add_long = [&](uint32_t doc, int64_t v) {
+    t.clear();
+    EncodeSortableLong(v, &t);
+    b.AddTerm(count, doc, t);
+  };
+  uint32_t d0 = b.StartDoc("id-b", {10, 1}, R"({"id":"id-b"})");
+  b.AddTerm(type, d0, "Recon:EC2/PortProbeUnprotectedPort");
+  b.AddTerm(country, d0, "France");
+  b.AddTerm(country, d0, "Brazil");
+  b.AddTerm(country, d0, "France");  // duplicate values count once
+  add_long(d0, 7);
+  uint32_t d1 = b.StartDoc("id-a", {20, 2}, R"({"id":"id-a"})");
+  b.AddTerm(type, d1, "UnauthorizedAccess:EC2/SSHBruteForce");
+  add_long(d1, -3);
+  uint32_t d2 = b.StartDoc("id-c", {30, 3}, R"({"id":"id-c"})");
+  b.AddTerm(type, d2, "Recon:EC2/PortProbeUnprotectedPort");
+  b.AddTerm(country, d2, "Brazil");
+  return *b.Finish(5, 9);
+}
+
+std::shared_ptr<const SegmentReader> OpenOrDie(std::string bytes) {
+  auto r = SegmentReader::FromBytes("test", std::move(bytes));
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : nullptr;
+}
+
+TEST(SegmentTest, RoundTrip) {
+  auto seg = OpenOrDie(BuildSmall());
+  ASSERT_NE(seg, nullptr);
+  EXPECT_EQ(seg->num_docs(), 3u);
+  EXPECT_EQ(seg->min_seq(), 5u);
+  EXPECT_EQ(seg->max_seq(), 9u);
+
+  int type = seg->FindField("type");
+  ASSERT_GE(type, 0);
+  auto dict = seg->Terms(type);
+  ASSERT_TRUE(dict.ok());
+  ASSERT_EQ(dict->size(), 2u);
+  EXPECT_EQ(dict->term(0), "Recon:EC2/PortProbeUnprotectedPort");
+  auto postings = seg->GetPostings(type);
+  ASSERT_TRUE(postings.ok());
+  std::vector<uint32_t> docs;
+  ASSERT_TRUE(postings->Decode(0, &docs).ok());
+  EXPECT_EQ(docs, (std::vector<uint32_t>{0, 2}));
+
+  int country = seg->FindField("country");
+  ASSERT_GE(country, 0);
+  EXPECT_TRUE(seg->fields()[country].multi_valued);
+  EXPECT_EQ(seg->fields()[country].docs_with_value, 2u);
+  EXPECT_EQ(seg->fields()[country].values, 3u);
+  auto column = seg->GetColumn(country);
+  ASSERT_TRUE(column.ok());
+  auto cdict = seg->Terms(country);
+  std::vector<std::string_view> got;
+  column->ForEach(0, [&](uint32_t ord) { got.push_back(cdict->term(ord)); });
+  EXPECT_EQ(got, (std::vector<std::string_view>{"Brazil", "France"}));
+  EXPECT_EQ(column->Count(1), 0u);
+  EXPECT_EQ(column->Ord(1), -1);
+
+  int count = seg->FindField("count");
+  auto ccol = seg->GetColumn(count);
+  auto ldict = seg->Terms(count);
+  ASSERT_TRUE(ccol.ok());
+  EXPECT_FALSE(ccol->multi_valued());
+  EXPECT_EQ(DecodeSortableLong(ldict->term(ccol->Ord(0))), 7);
+  EXPECT_EQ(DecodeSortableLong(ldict->term(ccol->Ord(1))), -3);
+  EXPECT_EQ(ccol->Ord(2), -1);
+
+  EXPECT_EQ(*seg->Id(1), "id-a");
+  EXPECT_EQ(*seg->GetVersion(2), (Version{30, 3}));
+  EXPECT_EQ(*seg->Source(1), R"({"id":"id-a"})");
+  ASSERT_TRUE(seg->FindId("id-c", &docs).ok());
+  EXPECT_EQ(docs, (std::vector<uint32_t>{2}));
+  ASSERT_TRUE(seg->FindId("nope", &docs).ok());
+  EXPECT_TRUE(docs.empty());
+  EXPECT_EQ(seg->FindField("missing"), -1);
+}
+
+TEST(SegmentTest, ManyDocumentsSpanSourceBlocksAndRoaringPostings) {
+  SegmentBuilder b;
+  uint32_t severity = b.FieldHandle("severity", FieldType::kLong);
+  std::string t;
+  const uint32_t n = 20000;
+  std::vector<std::string> sources;
+  for (uint32_t i = 0; i < n; ++i) {
+    sources.push_back(std::string(50 + i % 200, static_cast<char>('a' + i % 26)));
+    uint32_t d = b.StartDoc("doc-" + std::to_string(i), {i, 0}, sources.back());
+    t.clear();
+    EncodeSortableLong(i % 3, &t);
+    b.AddTerm(severity, d, t);
+  }
+  auto seg = OpenOrDie(*b.Finish(1, n));
+  ASSERT_NE(seg, nullptr);
+  uint32_t checked = 0;
+  ASSERT_TRUE(seg->ForEachSource(0, n,
+                                 [&](uint32_t doc, std::string_view src) {
+                                   EXPECT_EQ(src, sources[doc]);
+                                   ++checked;
+                                 })
+                  .ok());
+  EXPECT_EQ(checked, n);
+  EXPECT_EQ(*seg->Source(12345), sources[12345]);
+  auto postings = seg->GetPostings(seg->FindField("severity"));
+  Bitmap r;
+  ASSERT_TRUE(postings->AddTo(1, &r).ok());
+  EXPECT_EQ(r.cardinality(), (n - 1) / 3 + 1);  // i % 3 == 1
+  EXPECT_TRUE(r.contains(4));
+  std::vector<uint32_t> docs;
+  ASSERT_TRUE(seg->FindId("doc-19999", &docs).ok());
+  EXPECT_EQ(docs, (std::vector<uint32_t>{19999}));
+}
+
+TEST(SegmentTest, EmptySegment) {
+  SegmentBuilder b;
+  auto seg = OpenOrDie(*b.Finish(0, 0));
+  ASSERT_NE(seg, nullptr);
+  EXPECT_EQ(seg->num_docs(), 0u);
+  EXPECT_TRUE(seg->ForEachSource(0, 0, [](uint32_t, std::string_view) {}).ok());
+}
+
+// Every truncation of the file is refused at open.
+TEST(SegmentTest, TruncatedFileIsCorruption) {
+  std::string bytes = BuildSmall();
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    auto r = SegmentReader::FromBytes("seg-1.vseg", bytes.substr(0, cut));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("seg-1.vseg"), std::string::npos);
+  }
+}
+
+// A flipped byte anywhere is either refused at open or reported by the section it is in; the
+// other sections stay readable and nothing crashes.
+TEST(SegmentTest, FlippedByteIsReportedWithItsSection) {
+  const std::string bytes = BuildSmall();
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string damaged = bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    auto r = SegmentReader::FromBytes("seg-2.vseg", damaged);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+      continue;
+    }
+    const SegmentReader& seg = **r;
+    int failures = 0;
+    for (size_t f = 0; f < seg.fields().size(); ++f) {
+      auto dict = seg.Terms(static_cast<int>(f));
+      auto postings = seg.GetPostings(static_cast<int>(f));
+      auto column = seg.GetColumn(static_cast<int>(f));
+      for (const Status* s : {&dict.status(), &postings.status(), &column.status()}) {
+        if (!s->ok()) {
+          ++failures;
+          EXPECT_EQ(s->code(), StatusCode::kCorruption);
+          EXPECT_NE(s->message().find("seg-2.vseg"), std::string::npos);
+        }
+      }
+    }
+    for (uint32_t d = 0; d < seg.num_docs(); ++d) {
+      if (!seg.Source(d).ok()) ++failures;
+      if (!seg.GetVersion(d).ok()) ++failures;
+    }
+    EXPECT_GT(failures, 0) << "flipping byte " << i << " went unnoticed";
+  }
+}
+
+}  // namespace
+}  // namespace vigil::storage

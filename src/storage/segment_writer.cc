@@ -1,0 +1,233 @@
+#include "storage/segment_writer.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "base/crc32.h"
+#include "storage/coding.h"
+#include "storage/packed_ints.h"
+#include "storage/postings.h"
+#include "storage/term_dict.h"
+
+namespace vigil::storage {
+
+namespace {
+
+// Frame-of-reference packing: i64 min, u8 bits, packed (v - min).
+void PackForInts(std::span<const int64_t> values, std::string* out) {
+  int64_t min = values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+  uint64_t max_delta = 0;
+  std::vector<uint64_t> deltas(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    deltas[i] = static_cast<uint64_t>(values[i]) - static_cast<uint64_t>(min);
+    max_delta = std::max(max_delta, deltas[i]);
+  }
+  int bits = BitsFor(max_delta);
+  PutFixed64(out, static_cast<uint64_t>(min));
+  out->push_back(static_cast<char>(bits));
+  PackInts(deltas, bits, out);
+}
+
+}  // namespace
+
+Status SourceBlocks::Add(std::string_view source) {
+  lengths_.push_back(static_cast<uint32_t>(source.size()));
+  block_.append(source);
+  ++next_doc_;
+  if (block_.size() >= kSourceBlockSize) return Flush();
+  return Status::Ok();
+}
+
+Status SourceBlocks::Flush() {
+  if (lengths_.empty()) return Status::Ok();
+  raw_.clear();
+  PutFixed32(&raw_, static_cast<uint32_t>(lengths_.size()));
+  for (uint32_t len : lengths_) PutFixed32(&raw_, len);
+  raw_.append(block_);
+  compressed_.resize(ZSTD_compressBound(raw_.size()));
+  size_t n =
+      ZSTD_compress(compressed_.data(), compressed_.size(), raw_.data(), raw_.size(), zstd_level_);
+  if (ZSTD_isError(n)) return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
+  compressed_.resize(n);
+  PutFixed32(&index_, block_first_doc_);
+  PutFixed64(&index_, emitted_);
+  PutFixed32(&index_, static_cast<uint32_t>(n));
+  PutFixed32(&index_, Crc32(compressed_));
+  emitted_ += n;
+  block_first_doc_ = next_doc_;
+  block_.clear();
+  lengths_.clear();
+  return emit_(compressed_);
+}
+
+SegmentWriter::SegmentWriter() {
+  memory_.append(kSegmentMagic);
+  PutFixed32(&memory_, kSegmentFormatVersion);
+  PutFixed32(&memory_, 0);
+  offset_ = memory_.size();
+}
+
+SegmentWriter::SegmentWriter(WritableFile* file) : file_(file) {
+  std::string header(kSegmentMagic);
+  PutFixed32(&header, kSegmentFormatVersion);
+  PutFixed32(&header, 0);
+  status_ = Write(header);
+}
+
+Status SegmentWriter::Write(std::string_view bytes) {
+  if (file_ != nullptr) {
+    Status s = file_->Append(bytes);
+    if (!s.ok()) return s;
+  } else {
+    memory_.append(bytes);
+  }
+  offset_ += bytes.size();
+  return Status::Ok();
+}
+
+Status SegmentWriter::BeginSection(SectionKind kind, uint32_t field) {
+  if (!status_.ok()) return status_;
+  open_ = true;
+  open_kind_ = kind;
+  open_field_ = field;
+  open_offset_ = offset_;
+  open_crc_ = 0;
+  return Status::Ok();
+}
+
+Status SegmentWriter::AppendToSection(std::string_view bytes) {
+  if (!status_.ok()) return status_;
+  open_crc_ = Crc32(bytes, open_crc_);
+  status_ = Write(bytes);
+  return status_;
+}
+
+Status SegmentWriter::EndSection() {
+  if (!status_.ok()) return status_;
+  open_ = false;
+  directory_.push_back(static_cast<char>(open_kind_));
+  PutFixed32(&directory_, open_field_);
+  PutFixed64(&directory_, open_offset_);
+  PutFixed64(&directory_, offset_ - open_offset_);
+  PutFixed32(&directory_, open_crc_);
+  return Status::Ok();
+}
+
+Status SegmentWriter::AddSection(SectionKind kind, uint32_t field, std::string_view bytes) {
+  VIGIL_RETURN_IF_ERROR(BeginSection(kind, field));
+  VIGIL_RETURN_IF_ERROR(AppendToSection(bytes));
+  return EndSection();
+}
+
+Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
+  if (!status_.ok()) return status_;
+  const uint32_t index = field_count_++;
+  const auto n = static_cast<uint32_t>(f.terms.size());
+  section_.clear();
+  EncodeTermDict(f.terms, &section_);
+  VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kTerms, index, section_));
+
+  bool multi = false;
+  uint32_t docs_with_value = 0;
+  for (uint32_t doc = 0; doc < num_docs; ++doc) {
+    uint32_t count = f.offsets[doc + 1] - f.offsets[doc];
+    if (count > 0) ++docs_with_value;
+    if (count > 1) multi = true;
+  }
+
+  // Postings from the column: a counting sort of (ordinal, doc).
+  counts_.assign(n, 0);
+  for (uint32_t v : f.ords) ++counts_[v];
+  starts_.assign(static_cast<size_t>(n) + 1, 0);
+  for (uint32_t ord = 0; ord < n; ++ord) starts_[ord + 1] = starts_[ord] + counts_[ord];
+  docs_.resize(f.ords.size());
+  {
+    std::vector<uint32_t> fill(starts_.begin(), starts_.end() - 1);
+    for (uint32_t doc = 0; doc < num_docs; ++doc) {
+      for (uint32_t i = f.offsets[doc]; i < f.offsets[doc + 1]; ++i) docs_[fill[f.ords[i]]++] = doc;
+    }
+  }
+  section_.clear();
+  lists_.clear();
+  for (uint32_t ord = 0; ord < n; ++ord) {
+    PutFixed32(&section_, static_cast<uint32_t>(lists_.size()));
+    EncodePostings(std::span<const uint32_t>(docs_).subspan(starts_[ord], counts_[ord]), &lists_);
+  }
+  PutFixed32(&section_, static_cast<uint32_t>(lists_.size()));
+  VIGIL_RETURN_IF_ERROR(BeginSection(SectionKind::kPostings, index));
+  VIGIL_RETURN_IF_ERROR(AppendToSection(section_));
+  VIGIL_RETURN_IF_ERROR(AppendToSection(lists_));
+  VIGIL_RETURN_IF_ERROR(EndSection());
+
+  section_.clear();
+  if (!multi) {
+    std::vector<uint32_t> single(num_docs, 0);
+    for (uint32_t doc = 0; doc < num_docs; ++doc) {
+      if (f.offsets[doc + 1] > f.offsets[doc]) single[doc] = f.ords[f.offsets[doc]] + 1;
+    }
+    int bits = BitsFor(n);
+    section_.push_back(static_cast<char>(kColumnSingle));
+    section_.push_back(static_cast<char>(bits));
+    PackInts(single, bits, &section_);
+  } else {
+    int offset_bits = BitsFor(f.ords.size());
+    section_.push_back(static_cast<char>(kColumnMulti));
+    section_.push_back(static_cast<char>(offset_bits));
+    PackInts(f.offsets.subspan(0, static_cast<size_t>(num_docs) + 1), offset_bits, &section_);
+    PutFixed32(&section_, static_cast<uint32_t>(f.ords.size()));
+    int bits = BitsFor(n == 0 ? 0 : n - 1);
+    section_.push_back(static_cast<char>(bits));
+    PackInts(f.ords, bits, &section_);
+  }
+  VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kColumn, index, section_));
+
+  PutLengthPrefixed(&field_table_, f.name);
+  field_table_.push_back(static_cast<char>(f.type));
+  field_table_.push_back(
+      static_cast<char>((multi ? kFieldMultiValued : 0) | (f.conflicts ? kFieldConflicts : 0)));
+  PutFixed32(&field_table_, docs_with_value);
+  PutFixed64(&field_table_, f.ords.size());
+  return Status::Ok();
+}
+
+Status SegmentWriter::AddVersions(std::span<const Version> versions) {
+  std::vector<int64_t> primary(versions.size());
+  std::vector<int64_t> secondary(versions.size());
+  for (size_t i = 0; i < versions.size(); ++i) {
+    primary[i] = versions[i].primary;
+    secondary[i] = versions[i].secondary;
+  }
+  section_.clear();
+  PackForInts(primary, &section_);
+  PackForInts(secondary, &section_);
+  return AddSection(SectionKind::kVersions, kNoField, section_);
+}
+
+Result<std::string> SegmentWriter::Finish(uint32_t num_docs, uint64_t min_seq, uint64_t max_seq) {
+  if (!status_.ok()) return status_;
+  std::string meta;
+  PutFixed32(&meta, num_docs);
+  PutFixed64(&meta, min_seq);
+  PutFixed64(&meta, max_seq);
+  PutFixed32(&meta, field_count_);
+  meta.append(field_table_);
+  VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kMeta, kNoField, meta));
+
+  std::string tail;
+  PutFixed32(&tail, static_cast<uint32_t>(directory_.size() / kDirectoryEntrySize));
+  tail.append(directory_);
+  uint64_t dir_offset = offset_;
+  uint64_t dir_length = tail.size();
+  uint32_t dir_crc = Crc32(tail);
+  PutFixed64(&tail, dir_offset);
+  PutFixed64(&tail, dir_length);
+  PutFixed32(&tail, dir_crc);
+  PutFixed32(&tail, kSegmentFormatVersion);
+  tail.append(kSegmentFooterMagic);
+  status_ = Write(tail);
+  if (!status_.ok()) return status_;
+  return std::move(memory_);
+}
+
+}  // namespace vigil::storage

@@ -1,0 +1,106 @@
+// SegmentWriter: encodes a segment (segment_format.h) section by section to memory or to a file,
+// so that a merge of large segments streams instead of holding the result in memory.
+// SourceBlocks: gathers stored sources into zstd blocks.
+//
+// Lifecycle (LevelDB's builder pattern): Add* calls in any order, then Finish; the first error
+// is sticky and returned by every later call. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "env/env.h"
+#include "storage/field_value.h"
+#include "storage/segment_format.h"
+
+namespace vigil::storage {
+
+// Compresses sources into blocks of about kSourceBlockSize and hands each block to `emit`;
+// keeps the source index (first document, offset, length and checksum of each block).
+class SourceBlocks {
+ public:
+  SourceBlocks(int zstd_level, std::function<Status(std::string_view)> emit)
+      : zstd_level_(zstd_level), emit_(std::move(emit)) {}
+  Status Add(std::string_view source);
+  // Emits the last partial block. Call once, after the last Add.
+  Status Flush();
+  const std::string& index() const { return index_; }
+  uint64_t emitted_bytes() const { return emitted_; }
+  size_t buffered_bytes() const { return block_.size(); }
+
+ private:
+  int zstd_level_;
+  std::function<Status(std::string_view)> emit_;
+  std::string block_;
+  std::vector<uint32_t> lengths_;
+  uint32_t next_doc_ = 0;
+  uint32_t block_first_doc_ = 0;
+  uint64_t emitted_ = 0;
+  std::string index_;
+  std::string raw_;
+  std::string compressed_;
+};
+
+// One field as it goes into a segment: its distinct terms in sorted order, and for each
+// document its ordinals (sorted, distinct) as offsets into `ords`.
+struct FieldData {
+  std::string_view name;
+  FieldType type = FieldType::kNone;
+  bool conflicts = false;
+  std::span<const std::string_view> terms;
+  std::span<const uint32_t> offsets;  // num_docs + 1 entries
+  std::span<const uint32_t> ords;
+};
+
+class SegmentWriter {
+ public:
+  // Writes into memory; Finish returns the bytes.
+  SegmentWriter();
+  // Writes to `*file`, which must outlive the writer; Finish returns an empty string. The caller
+  // syncs and closes the file.
+  explicit SegmentWriter(WritableFile* file);
+
+  // A section in one call, or streamed: Begin, Append..., End.
+  Status AddSection(SectionKind kind, uint32_t field, std::string_view bytes);
+  Status BeginSection(SectionKind kind, uint32_t field);
+  Status AppendToSection(std::string_view bytes);
+  Status EndSection();
+
+  // Adds the next field (fields must come in (name, conflicts) order): terms, postings, column.
+  Status AddField(const FieldData& field, uint32_t num_docs);
+  Status AddVersions(std::span<const Version> versions);
+
+  // Writes the metadata, the directory and the footer.
+  Result<std::string> Finish(uint32_t num_docs, uint64_t min_seq, uint64_t max_seq);
+  uint64_t size() const { return offset_; }
+
+ private:
+  Status Write(std::string_view bytes);
+
+  WritableFile* file_ = nullptr;
+  std::string memory_;
+  uint64_t offset_ = 0;
+  Status status_;
+  std::string directory_;
+  std::string field_table_;
+  uint32_t field_count_ = 0;
+  // The open streamed section.
+  bool open_ = false;
+  SectionKind open_kind_ = SectionKind::kMeta;
+  uint32_t open_field_ = 0;
+  uint64_t open_offset_ = 0;
+  uint32_t open_crc_ = 0;
+  // Scratch.
+  std::string section_;
+  std::string lists_;
+  std::vector<uint32_t> counts_;
+  std::vector<uint32_t> starts_;
+  std::vector<uint32_t> docs_;
+};
+
+}  // namespace vigil::storage

@@ -1,0 +1,230 @@
+#include "storage/write_batch.h"
+
+#include <zstd.h>
+
+#include <bit>
+
+#include "storage/coding.h"
+
+namespace vigil::storage {
+
+namespace {
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+bool DecodeValue(Decoder* in, FieldValue* v) {
+  uint8_t kind;
+  if (!in->GetByte(&kind)) return false;
+  switch (static_cast<ValueKind>(kind)) {
+    case ValueKind::kNull:
+      *v = FieldValue::Null();
+      return true;
+    case ValueKind::kBool: {
+      uint8_t b;
+      if (!in->GetByte(&b) || b > 1) return false;
+      *v = FieldValue::Bool(b != 0);
+      return true;
+    }
+    case ValueKind::kLong: {
+      uint64_t z;
+      if (!in->GetVarint64(&z)) return false;
+      *v = FieldValue::Long(UnZigZag(z));
+      return true;
+    }
+    case ValueKind::kDouble: {
+      uint64_t bits;
+      if (!in->GetFixed64(&bits)) return false;
+      *v = FieldValue::Double(std::bit_cast<double>(bits));
+      return true;
+    }
+    case ValueKind::kString: {
+      std::string_view s;
+      if (!in->GetLengthPrefixed(&s)) return false;
+      *v = FieldValue::String(s);
+      return true;
+    }
+    case ValueKind::kGeoPoint: {
+      uint64_t lat;
+      uint64_t lon;
+      if (!in->GetFixed64(&lat) || !in->GetFixed64(&lon)) return false;
+      *v = FieldValue::GeoPoint(std::bit_cast<double>(lat), std::bit_cast<double>(lon));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool DecodeField(Decoder* in, std::vector<FieldValue>* scratch, IndexField* field) {
+  uint8_t hint;
+  uint32_t count;
+  if (!in->GetLengthPrefixed(&field->name) || !in->GetByte(&hint) || hint > kMaxFieldType ||
+      !in->GetVarint32(&count) || count > in->remaining()) {
+    return false;
+  }
+  field->type_hint = static_cast<FieldType>(hint);
+  scratch->resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!DecodeValue(in, &(*scratch)[i])) return false;
+  }
+  field->values = *scratch;
+  return true;
+}
+
+}  // namespace
+
+WriteBatch::WriteBatch() = default;
+
+void WriteBatch::Clear() {
+  count_ = 0;
+  body_.clear();
+}
+
+void WriteBatch::AddDoc(OpKind kind, const IndexDoc& doc) {
+  ++count_;
+  body_.push_back(static_cast<char>(kind));
+  PutLengthPrefixed(&body_, doc.id);
+  PutFixed64(&body_, static_cast<uint64_t>(doc.version.primary));
+  PutFixed64(&body_, static_cast<uint64_t>(doc.version.secondary));
+  PutLengthPrefixed(&body_, doc.source);
+  PutVarint32(&body_, static_cast<uint32_t>(doc.fields.size()));
+  for (const IndexField& f : doc.fields) {
+    PutLengthPrefixed(&body_, f.name);
+    body_.push_back(static_cast<char>(f.type_hint));
+    PutVarint32(&body_, static_cast<uint32_t>(f.values.size()));
+    for (const FieldValue& v : f.values) {
+      body_.push_back(static_cast<char>(v.kind));
+      switch (v.kind) {
+        case ValueKind::kNull:
+          break;
+        case ValueKind::kBool:
+          body_.push_back(v.boolean ? '\1' : '\0');
+          break;
+        case ValueKind::kLong:
+          PutVarint64(&body_, ZigZag(v.integer));
+          break;
+        case ValueKind::kDouble:
+          PutFixed64(&body_, std::bit_cast<uint64_t>(v.number));
+          break;
+        case ValueKind::kString:
+          PutLengthPrefixed(&body_, v.string);
+          break;
+        case ValueKind::kGeoPoint:
+          PutFixed64(&body_, std::bit_cast<uint64_t>(v.number));
+          PutFixed64(&body_, std::bit_cast<uint64_t>(v.number2));
+          break;
+      }
+    }
+  }
+}
+
+void WriteBatch::Delete(std::string_view id) {
+  ++count_;
+  body_.push_back(static_cast<char>(OpKind::kDelete));
+  PutLengthPrefixed(&body_, id);
+}
+
+void WriteBatch::DeleteIfOlder(std::string_view id, int64_t cutoff) {
+  ++count_;
+  body_.push_back(static_cast<char>(OpKind::kDeleteIfOlder));
+  PutLengthPrefixed(&body_, id);
+  PutFixed64(&body_, static_cast<uint64_t>(cutoff));
+}
+
+std::string_view WriteBatch::rep() {
+  rep_.clear();
+  PutVarint32(&rep_, count_);
+  rep_.append(body_);
+  return rep_;
+}
+
+bool NextField(std::string_view* cursor, std::vector<FieldValue>* scratch, IndexField* field) {
+  Decoder in(*cursor);
+  if (!DecodeField(&in, scratch, field)) return false;
+  *cursor = in.rest();
+  return true;
+}
+
+Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops) {
+  ops->clear();
+  Decoder in(rep);
+  uint32_t count;
+  if (!in.GetVarint32(&count) || count > in.remaining()) {
+    return Status::Corruption("write batch: bad operation count");
+  }
+  std::vector<FieldValue> scratch;
+  for (uint32_t i = 0; i < count; ++i) {
+    BatchOp op;
+    uint8_t kind;
+    auto bad = [i](std::string_view what) {
+      return Status::Corruption("write batch: operation " + std::to_string(i) + ": " +
+                                std::string(what));
+    };
+    if (!in.GetByte(&kind) || kind < 1 || kind > 5) return bad("unknown kind");
+    op.kind = static_cast<OpKind>(kind);
+    if (!in.GetLengthPrefixed(&op.id)) return bad("bad id");
+    if (op.kind == OpKind::kDeleteIfOlder) {
+      uint64_t cutoff;
+      if (!in.GetFixed64(&cutoff)) return bad("bad cutoff");
+      op.version.primary = static_cast<int64_t>(cutoff);
+    } else if (op.kind != OpKind::kDelete) {
+      uint64_t primary;
+      uint64_t secondary;
+      if (!in.GetFixed64(&primary) || !in.GetFixed64(&secondary) ||
+          !in.GetLengthPrefixed(&op.source) || !in.GetVarint32(&op.field_count)) {
+        return bad("bad document header");
+      }
+      op.version = {static_cast<int64_t>(primary), static_cast<int64_t>(secondary)};
+      std::string_view start = in.rest();
+      IndexField field;
+      for (uint32_t f = 0; f < op.field_count; ++f) {
+        if (!DecodeField(&in, &scratch, &field)) return bad("bad field");
+      }
+      op.fields = start.substr(0, start.size() - in.remaining());
+    }
+    ops->push_back(op);
+  }
+  if (!in.empty()) return Status::Corruption("write batch: trailing bytes");
+  return Status::Ok();
+}
+
+void EncodeWalPayload(std::string_view rep, std::string* out) {
+  out->clear();
+  if (rep.size() < 512) {
+    out->push_back('\0');
+    out->append(rep);
+    return;
+  }
+  out->push_back('\1');
+  size_t bound = ZSTD_compressBound(rep.size());
+  out->resize(1 + bound);
+  size_t n = ZSTD_compress(out->data() + 1, bound, rep.data(), rep.size(), 1);
+  if (ZSTD_isError(n)) {  // cannot happen with a compressBound-sized buffer; store it plain
+    out->assign(1, '\0');
+    out->append(rep);
+    return;
+  }
+  out->resize(1 + n);
+}
+
+Status DecodeWalPayload(std::string_view payload, std::string* rep) {
+  if (payload.empty()) return Status::Corruption("WAL payload: empty");
+  if (payload[0] == '\0') {
+    rep->assign(payload.substr(1));
+    return Status::Ok();
+  }
+  if (payload[0] != '\1') return Status::Corruption("WAL payload: unknown encoding");
+  payload.remove_prefix(1);
+  unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ULL << 31)) {
+    return Status::Corruption("WAL payload: bad zstd frame");
+  }
+  rep->resize(size);
+  size_t n = ZSTD_decompress(rep->data(), rep->size(), payload.data(), payload.size());
+  if (ZSTD_isError(n) || n != size) return Status::Corruption("WAL payload: bad zstd frame");
+  return Status::Ok();
+}
+
+}  // namespace vigil::storage
