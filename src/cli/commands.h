@@ -18,6 +18,7 @@ struct Context {
 
 void AddFlattenCommand(CLI::App* app, Context* ctx);
 void AddIngestCommand(CLI::App* app, Context* ctx);
+void AddReindexCommand(CLI::App* app, Context* ctx);
 void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
 

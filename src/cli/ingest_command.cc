@@ -1,6 +1,8 @@
-// vigil ingest --data DIR PATH...: reads findings from files and directories into the archive.
+// vigil ingest --data DIR PATH...: reads findings from files and directories into the archive
+// and the index. vigil reindex --data DIR: rebuilds the index from the archive.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,12 +11,63 @@
 #include "archive/archive_writer.h"
 #include "cli/commands.h"
 #include "ingest/file_ingester.h"
+#include "storage/engine.h"
 
 namespace vigil::cli {
 
 namespace {
 
 constexpr uint64_t kMaxIssueLines = 1000;
+
+struct RunResult {
+  Status status;
+  ingest::IngestSummary summary;
+};
+
+// Runs `paths` through a FileIngester into `index` (and `archive` when not null), printing
+// problems unless `quiet`.
+RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Index* index,
+                    const std::vector<std::string>& paths, bool quiet) {
+  uint64_t issue_lines = 0;
+  ingest::FileIngester ingester(ctx->env, archive, index, ingest::IngestOptions{},
+                                [&](const std::string& line) {
+                                  if (quiet) return;
+                                  if (++issue_lines <= kMaxIssueLines) {
+                                    std::fprintf(stderr, "%s\n", line.c_str());
+                                  }
+                                });
+  RunResult r;
+  for (const std::string& path : paths) {
+    r.status = ingester.IngestPath(path);
+    if (!r.status.ok()) break;
+  }
+  if (r.status.ok()) r.status = ingester.Finish();
+  if (issue_lines > kMaxIssueLines) {
+    std::fprintf(stderr, "... and %llu more problems\n",
+                 static_cast<unsigned long long>(issue_lines - kMaxIssueLines));
+  }
+  r.summary = ingester.summary();
+  return r;
+}
+
+std::string IndexLine(const ingest::IngestSummary& s, const storage::Index& index) {
+  storage::IndexStats stats = index.stats();
+  return fmt::format(
+      "indexed {} new findings, updated {}, {} stale (not newer than the indexed version); the "
+      "index holds {} findings\n",
+      s.indexed, s.updated, s.stale, stats.docs);
+}
+
+// Opens the engine and the findings index, printing the error when it cannot.
+std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& data) {
+  Result<std::unique_ptr<storage::Engine>> engine = storage::Engine::Open(ctx->env, data);
+  if (!engine.ok()) {
+    PrintError(engine.status().message());
+    ctx->exit_code = 1;
+    return nullptr;
+  }
+  return std::move(*engine);
+}
 
 }  // namespace
 
@@ -30,9 +83,11 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
   cmd->footer(
       "Loads GuardDuty findings from .json (one event, one finding, or an array), .jsonl, "
       ".jsonl.gz and .json.gz files and from directories (recursively, e.g. a copy of a "
-      "GuardDuty S3 export). Every accepted event is archived durably under DIR/archive. Prints "
-      "a summary; every skipped or rejected event is reported on standard error with its "
-      "location and reason. Exit status 1 if any event was rejected or any input unreadable.");
+      "GuardDuty S3 export). Every accepted event is archived durably under DIR/archive, then "
+      "indexed in DIR/indices/findings: a finding seen before is updated when this version is "
+      "newer (updatedAt, then service.count) and counted as stale otherwise. Prints a summary; "
+      "every skipped or rejected event is reported on standard error with its location and "
+      "reason. Exit status 1 if any event was rejected or any input unreadable.");
   cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
   cmd->add_option("--url", opts->url, "Send to a running server instead (not available yet)");
   cmd->add_option("paths", opts->paths, "Files and directories to read")->required();
@@ -43,40 +98,87 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
       ctx->exit_code = 2;
       return;
     }
+    std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
+    if (!engine) return;
+    Result<storage::Index*> index = engine->GetIndex(storage::kDefaultIndex, true);
+    if (!index.ok()) {
+      PrintError(index.status().message());
+      ctx->exit_code = 1;
+      return;
+    }
     std::string root = JoinPath(opts->data, archive::kArchiveDirName);
     archive::ArchiveWriter writer(ctx->env, root);
-    uint64_t issue_lines = 0;
-    ingest::FileIngester ingester(ctx->env, &writer, ingest::IngestOptions{},
-                                  [&](const std::string& line) {
-                                    if (opts->quiet) return;
-                                    if (++issue_lines <= kMaxIssueLines) {
-                                      std::fprintf(stderr, "%s\n", line.c_str());
-                                    }
-                                  });
-    Status status;
-    for (const std::string& path : opts->paths) {
-      status = ingester.IngestPath(path);
-      if (!status.ok()) break;
-    }
-    if (status.ok()) status = ingester.Finish();
-    if (issue_lines > kMaxIssueLines) {
-      std::fprintf(stderr, "... and %llu more problems\n",
-                   static_cast<unsigned long long>(issue_lines - kMaxIssueLines));
-    }
-    const ingest::IngestSummary& s = ingester.summary();
+    RunResult r = RunIngest(ctx, &writer, *index, opts->paths, opts->quiet);
+    const ingest::IngestSummary& s = r.summary;
     std::string summary =
         fmt::format("read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read,
                     s.files, s.accepted, s.skipped, s.rejected);
     if (s.errors > 0) summary += fmt::format(", {} input errors", s.errors);
     summary += fmt::format("\narchived {} findings in {} files ({} bytes compressed) under {}\n",
                            s.archive.findings, s.archive.files, s.archive.compressed_bytes, root);
+    summary += IndexLine(s, **index);
     std::fputs(summary.c_str(), stdout);
-    if (!status.ok()) {
-      PrintError("archive write failed: " + status.message() +
-                 fmt::format(" ({} findings read but not archived)",
+    Status closed = engine->Close();
+    if (!r.status.ok()) {
+      PrintError("ingest failed: " + r.status.message() +
+                 fmt::format(" ({} findings read but not stored)",
                              s.read - s.skipped - s.rejected - s.accepted));
       ctx->exit_code = 1;
+    } else if (!closed.ok()) {
+      PrintError("closing the index failed: " + closed.message());
+      ctx->exit_code = 1;
     } else if (s.rejected > 0 || s.errors > 0) {
+      ctx->exit_code = 1;
+    }
+  });
+}
+
+void AddReindexCommand(CLI::App* app, Context* ctx) {
+  struct Options {
+    std::string data = "./vigil-data";
+    bool quiet = false;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app->add_subcommand("reindex", "Rebuild the index from the archive");
+  cmd->footer(
+      "Deletes DIR/indices/findings and indexes every finding of DIR/archive again (the archive "
+      "holds every accepted event, so nothing is lost; the newest version of each finding wins). "
+      "derived.ingestedAt becomes the time of the reindex.");
+  cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
+  cmd->add_flag("-q,--quiet", opts->quiet, "Do not list problems with archive files");
+  cmd->callback([opts, ctx] {
+    std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
+    if (!engine) return;
+    Result<std::vector<std::string>> indices = engine->ListIndices();
+    if (indices.ok() && std::find(indices->begin(), indices->end(),
+                                  std::string(storage::kDefaultIndex)) != indices->end()) {
+      Status s = engine->DeleteIndex(storage::kDefaultIndex);
+      if (!s.ok()) {
+        PrintError("cannot delete the old index: " + s.message());
+        ctx->exit_code = 1;
+        return;
+      }
+    }
+    Result<storage::Index*> index = engine->GetIndex(storage::kDefaultIndex, true);
+    if (!index.ok()) {
+      PrintError(index.status().message());
+      ctx->exit_code = 1;
+      return;
+    }
+    std::string root = JoinPath(opts->data, archive::kArchiveDirName);
+    std::vector<std::string> paths;
+    Result<FileInfo> info = ctx->env->Stat(root);
+    if (info.ok() && info->exists) paths.push_back(root);
+    RunResult r = RunIngest(ctx, nullptr, *index, paths, opts->quiet);
+    std::string summary =
+        fmt::format("read {} findings from {} archive files\n", r.summary.read, r.summary.files);
+    summary += IndexLine(r.summary, **index);
+    std::fputs(summary.c_str(), stdout);
+    Status closed = engine->Close();
+    if (!r.status.ok() || !closed.ok()) {
+      PrintError("reindex failed: " + (r.status.ok() ? closed : r.status).message());
+      ctx->exit_code = 1;
+    } else if (r.summary.rejected > 0 || r.summary.errors > 0) {
       ctx->exit_code = 1;
     }
   });

@@ -22,10 +22,11 @@ bool IsIngestibleName(std::string_view name) {
   return base.ends_with(".json") || base.ends_with(".jsonl") || base.ends_with(".ndjson");
 }
 
-FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, IngestOptions options,
-                           std::function<void(const std::string&)> on_issue)
+FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, storage::Index* index,
+                           IngestOptions options, std::function<void(const std::string&)> on_issue)
     : env_(env),
       archive_(archive),
+      index_(index),
       options_(options),
       on_issue_(std::move(on_issue)),
       reader_(WithRaw(options.reader)) {}
@@ -67,10 +68,15 @@ Status FileIngester::IngestFile(const std::string& path) {
 
 void FileIngester::OnFinding(const findings::ReadFinding& finding) {
   ++summary_.read;
-  archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
-  if (archive_->pending_bytes() >= options_.commit_bytes && commit_error_.ok()) {
-    commit_error_ = Commit();
+  ++pending_;
+  if (archive_ != nullptr) {
+    archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
+                  finding.raw);
   }
+  if (index_ != nullptr) converter_.AddUpsert(finding, &batch_);
+  bool full = pending_ >= options_.commit_findings || batch_.ByteSize() >= options_.commit_bytes ||
+              (archive_ != nullptr && archive_->pending_bytes() >= options_.commit_bytes);
+  if (full && commit_error_.ok()) commit_error_ = Commit();
 }
 
 void FileIngester::OnIssue(const findings::ReadIssue& issue) {
@@ -88,10 +94,34 @@ void FileIngester::OnIssue(const findings::ReadIssue& issue) {
 }
 
 Status FileIngester::Commit() {
-  uint64_t before = summary_.archive.findings;
-  Status s = archive_->Commit(&summary_.archive);
-  summary_.accepted += summary_.archive.findings - before;
-  return s;
+  // The archive first: an indexed finding is always in the archive.
+  if (archive_ != nullptr) {
+    uint64_t before = summary_.archive.findings;
+    Status s = archive_->Commit(&summary_.archive);
+    summary_.accepted += summary_.archive.findings - before;
+    if (!s.ok()) return s;
+  } else {
+    summary_.accepted += pending_;
+  }
+  pending_ = 0;
+  if (index_ == nullptr || batch_.count() == 0) return Status::Ok();
+  Status s = index_->Write(&batch_, &outcomes_);
+  batch_.Clear();
+  if (!s.ok()) return s;
+  for (storage::WriteOutcome o : outcomes_) {
+    switch (o) {
+      case storage::WriteOutcome::kCreated:
+        ++summary_.indexed;
+        break;
+      case storage::WriteOutcome::kUpdated:
+        ++summary_.updated;
+        break;
+      default:
+        ++summary_.stale;
+        break;
+    }
+  }
+  return Status::Ok();
 }
 
 Status FileIngester::Finish() { return Commit(); }

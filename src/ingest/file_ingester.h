@@ -1,8 +1,11 @@
 // FileIngester: the file path of `vigil ingest` (DESIGN.md section 2.1). Reads files and
-// directories (recursively), runs every event through the findings reader, and archives each
-// accepted finding durably. Indexing joins this pipeline with the storage engine.
+// directories (recursively), runs every event through the findings reader, archives each
+// accepted finding durably and indexes it (upsert by id, newest version wins).
 //
-// A finding counts as accepted only once the archive commit that holds it has returned OK.
+// A finding counts as accepted only once the archive commit that holds it has returned OK, and
+// as indexed once the index write that follows has returned OK: the archive always holds at
+// least what the index does, so `vigil reindex` can rebuild the index from it. Without an
+// archive (reindex itself) findings are only indexed; without an index, only archived.
 // Not thread-safe; `*env` must outlive the ingester.
 #pragma once
 
@@ -15,6 +18,8 @@
 #include "base/status.h"
 #include "env/env.h"
 #include "findings/finding_reader.h"
+#include "ingest/document_converter.h"
+#include "storage/index.h"
 
 namespace vigil::ingest {
 
@@ -22,6 +27,7 @@ struct IngestOptions {
   findings::ReaderOptions reader;
   uint64_t max_file_bytes = 1ULL << 30;  // one input file as stored (compressed or not)
   uint64_t commit_bytes = 64ULL << 20;   // commit the archive at least this often
+  uint32_t commit_findings = 16384;      // and at least every this many findings
 };
 
 struct IngestSummary {
@@ -31,6 +37,9 @@ struct IngestSummary {
   uint64_t skipped = 0;   // recognised, not findings (other EventBridge events)
   uint64_t rejected = 0;  // events that failed to parse or validate
   uint64_t errors = 0;    // problems with a whole input or the archive (unreadable, truncated)
+  uint64_t indexed = 0;   // new in the index
+  uint64_t updated = 0;   // replaced an older version in the index
+  uint64_t stale = 0;     // not newer than the version in the index: archived, not indexed
   archive::CommitStats archive;
 };
 
@@ -38,8 +47,9 @@ class FileIngester : public findings::FindingSink {
  public:
   // `on_issue` is called with every skipped or rejected event and every input error, as one
   // readable line ("file:line: rejected: reason").
-  FileIngester(Env* env, archive::ArchiveWriter* archive, IngestOptions options,
-               std::function<void(const std::string&)> on_issue);
+  // `archive` or `index` may be null (not both).
+  FileIngester(Env* env, archive::ArchiveWriter* archive, storage::Index* index,
+               IngestOptions options, std::function<void(const std::string&)> on_issue);
 
   // Ingests a file, or every file under a directory whose name ends in .json, .jsonl, .ndjson,
   // .json.gz or .jsonl.gz (hidden files skipped). A file named explicitly is read whatever its
@@ -61,7 +71,12 @@ class FileIngester : public findings::FindingSink {
 
   Env* env_;
   archive::ArchiveWriter* archive_;
+  storage::Index* index_;
   IngestOptions options_;
+  DocumentConverter converter_;
+  storage::WriteBatch batch_;
+  std::vector<storage::WriteOutcome> outcomes_;
+  uint64_t pending_ = 0;  // findings read and not yet committed
   std::function<void(const std::string&)> on_issue_;
   findings::FindingReader reader_;
   IngestSummary summary_;

@@ -20,10 +20,11 @@ struct IngestRun {
   Status status;
 };
 
-IngestRun Ingest(Env* env, const std::string& data_dir, const std::vector<std::string>& paths) {
+IngestRun Ingest(Env* env, const std::string& data_dir, const std::vector<std::string>& paths,
+                 storage::Index* index = nullptr, bool archive = true) {
   IngestRun run;
   archive::ArchiveWriter writer(env, data_dir + "/archive");
-  FileIngester ingester(env, &writer, IngestOptions{},
+  FileIngester ingester(env, archive ? &writer : nullptr, index, IngestOptions{},
                         [&](const std::string& line) { run.issues.push_back(line); });
   for (const auto& p : paths) {
     run.status = ingester.IngestPath(p);
@@ -115,6 +116,37 @@ TEST(IsIngestibleNameTest, Extensions) {
   EXPECT_FALSE(IsIngestibleName("x.txt"));
   EXPECT_FALSE(IsIngestibleName("dir/.tmp-x.jsonl.gz"));
   EXPECT_FALSE(IsIngestibleName("x.gz"));
+}
+
+TEST(FileIngesterTest, SamplesAreIndexedAndAReplayIsStale) {
+  testing::TempDir dir;
+  auto env = NewPosixEnv();
+  storage::IndexOptions options;
+  options.background = false;
+  auto index = storage::Index::Open(env.get(), dir.Join("data/indices/findings"), options);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  std::string samples = std::string(VIGIL_TEST_DATA_DIR) + "/samples";
+  IngestRun run = Ingest(env.get(), dir.Join("data"), {samples}, index->get());
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(run.summary.accepted, 46u);
+  // Every sample has its own id, except where the samples hold two versions of one finding.
+  EXPECT_EQ(run.summary.indexed + run.summary.updated + run.summary.stale, 46u);
+  auto snapshot = (*index)->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), run.summary.indexed);
+  const storage::FieldMapping* severity = snapshot->mapping->Find("severity");
+  ASSERT_NE(severity, nullptr);
+  EXPECT_EQ(severity->type, storage::FieldType::kDouble);
+  EXPECT_EQ(snapshot->mapping->Find("updatedAt")->type, storage::FieldType::kDate);
+  EXPECT_EQ(snapshot->mapping->Find("derived.remote.location")->type,
+            storage::FieldType::kGeoPoint);
+
+  // The same files again: archived again (the archive keeps every event), indexed never.
+  IngestRun again = Ingest(env.get(), dir.Join("data"), {samples}, index->get());
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.summary.indexed, 0u);
+  EXPECT_EQ(again.summary.updated, 0u);
+  EXPECT_EQ(again.summary.stale, 46u);
+  EXPECT_EQ((*index)->GetSnapshot()->live_docs(), run.summary.indexed);
 }
 
 }  // namespace

@@ -1,0 +1,81 @@
+#include "ingest/document_converter.h"
+
+#include "findings/field_types.h"
+
+namespace vigil::ingest {
+
+namespace {
+
+// The storage form of a value; false for the values that index nothing (empty `{}` and `[]`).
+bool Convert(const findings::Value& v, storage::FieldValue* out) {
+  using findings::ValueKind;
+  switch (v.kind) {
+    case ValueKind::kNull:
+      *out = storage::FieldValue::Null();
+      return true;
+    case ValueKind::kBool:
+      *out = storage::FieldValue::Bool(v.boolean);
+      return true;
+    case ValueKind::kInt:
+      *out = storage::FieldValue::Long(v.integer);
+      return true;
+    case ValueKind::kDouble:
+      *out = storage::FieldValue::Double(v.number);
+      return true;
+    case ValueKind::kString:
+      *out = storage::FieldValue::String(v.string());
+      return true;
+    case ValueKind::kGeoPoint:
+      *out = storage::FieldValue::GeoPoint(v.number, v.number2);
+      return true;
+    case ValueKind::kEmptyObject:
+    case ValueKind::kEmptyArray:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+storage::FieldType DocumentConverter::Hint(std::string_view name,
+                                           std::span<const findings::Value> values) {
+  auto it = hints_.find(std::string(name));
+  if (it != hints_.end()) return it->second;
+  std::optional<storage::FieldType> type =
+      storage::ParseFieldTypeName(findings::MappedType(name, values));
+  storage::FieldType hint = type.value_or(storage::FieldType::kKeyword);
+  // A field seen only with nulls has no type yet: ask again next time.
+  if (hint != storage::FieldType::kNone) hints_.emplace(std::string(name), hint);
+  return hint;
+}
+
+void DocumentConverter::AddUpsert(const findings::ReadFinding& finding,
+                                  storage::WriteBatch* batch) {
+  const findings::Document& doc = *finding.document;
+  values_.clear();
+  fields_.clear();
+  value_offsets_.clear();
+  for (const findings::Field& field : doc.fields()) {
+    value_offsets_.push_back(values_.size());
+    for (const findings::Value& v : doc.values(field)) {
+      storage::FieldValue out;
+      if (Convert(v, &out)) values_.push_back(out);
+    }
+  }
+  value_offsets_.push_back(values_.size());
+  size_t i = 0;
+  for (const findings::Field& field : doc.fields()) {
+    std::span<const storage::FieldValue> values(values_.data() + value_offsets_[i],
+                                                value_offsets_[i + 1] - value_offsets_[i]);
+    fields_.push_back({field.name, Hint(field.name, doc.values(field)), values});
+    ++i;
+  }
+  storage::IndexDoc out;
+  out.id = finding.meta.id;
+  out.version = {finding.meta.updated_at, finding.meta.service_count};
+  out.source = finding.raw;
+  out.fields = fields_;
+  batch->Upsert(out);
+}
+
+}  // namespace vigil::ingest

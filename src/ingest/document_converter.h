@@ -1,0 +1,35 @@
+// DocumentConverter: turns a finding as the findings module reads it (flattened and enriched)
+// into a write for the storage engine: `_id` = the finding's id, version = (updatedAt,
+// service.count), `_source` = the raw finding, and every field with its values and the type
+// dynamic mapping gives it on first sight (findings::MappedType).
+//
+// Not thread-safe: one per ingesting thread.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "findings/finding_reader.h"
+#include "storage/field_value.h"
+#include "storage/write_batch.h"
+
+namespace vigil::ingest {
+
+class DocumentConverter {
+ public:
+  // Adds `finding` (read with ReaderOptions::keep_raw) to `batch` as a versioned upsert.
+  void AddUpsert(const findings::ReadFinding& finding, storage::WriteBatch* batch);
+
+ private:
+  storage::FieldType Hint(std::string_view name, std::span<const findings::Value> values);
+
+  // Type hints already given: a field's type is fixed on first sight, so a later hint is never
+  // used and need not be worked out again (it costs more than the lookup).
+  std::unordered_map<std::string, storage::FieldType> hints_;
+  std::vector<storage::FieldValue> values_;
+  std::vector<storage::IndexField> fields_;
+  std::vector<size_t> value_offsets_;
+};
+
+}  // namespace vigil::ingest
