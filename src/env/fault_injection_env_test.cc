@@ -52,5 +52,68 @@ TEST(FaultInjectionEnvTest, FailsFromTheNthMutatingCall) {
   EXPECT_EQ(env.mutating_calls(), 3);
 }
 
+TEST(FaultInjectionEnvTest, TruncationIsDurableAndCounted) {
+  testing::TempDir dir;
+  auto posix = NewPosixEnv();
+  FaultInjectionEnv env(posix.get());
+  auto file = env.NewWritableFile(dir.Join("f"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE((*file)->Append("0123456789").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append("unsynced").ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  int64_t before = env.mutating_calls();
+  ASSERT_TRUE(env.TruncateFile(dir.Join("f"), 4).ok());
+  EXPECT_EQ(env.mutating_calls(), before + 1);
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("f")), "0123");
+  // The cut survives a crash: the synced size went down to 4, nothing comes back.
+  ASSERT_TRUE(env.SimulateCrash().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("f")), "0123");
+}
+
+TEST(FaultInjectionEnvTest, TruncationKeepsTheSyncedSizeWhenCuttingOnlyUnsyncedBytes) {
+  testing::TempDir dir;
+  auto posix = NewPosixEnv();
+  FaultInjectionEnv env(posix.get());
+  auto file = env.NewWritableFile(dir.Join("f"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE((*file)->Append("durable").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append(" lost").ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  ASSERT_TRUE(env.TruncateFile(dir.Join("f"), 9).ok());
+  ASSERT_TRUE(env.SimulateCrash().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("f")), "durable");
+}
+
+TEST(FaultInjectionEnvTest, TruncationCanFail) {
+  testing::TempDir dir;
+  auto posix = NewPosixEnv();
+  FaultInjectionEnv env(posix.get());
+  testing::WriteFileOrDie(dir.Join("f"), "0123456789");
+  env.FailAfter(0);
+  Status s = env.TruncateFile(dir.Join("f"), 4);
+  EXPECT_EQ(s.code(), StatusCode::kIOError);
+  EXPECT_NE(s.message().find("injected fault in truncate"), std::string::npos);
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("f")), "0123456789");
+}
+
+TEST(FaultInjectionEnvTest, MappingAndLockingAreNotMutatingCalls) {
+  testing::TempDir dir;
+  auto posix = NewPosixEnv();
+  FaultInjectionEnv env(posix.get());
+  testing::WriteFileOrDie(dir.Join("f"), "mapped");
+  env.FailAfter(0);  // any mutating call would fail
+  auto mapped = env.MapFile(dir.Join("f"));
+  ASSERT_TRUE(mapped.ok()) << mapped.status().ToString();
+  EXPECT_EQ((*mapped)->data(), "mapped");
+  auto lock = env.LockFile(dir.Join("LOCK"));
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  EXPECT_EQ(env.LockFile(dir.Join("LOCK")).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(env.mutating_calls(), 0);
+}
+
 }  // namespace
 }  // namespace vigil

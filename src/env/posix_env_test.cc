@@ -1,6 +1,11 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <memory>
+#include <string>
 
 #include "env/env.h"
 #include "testing/test_util.h"
@@ -53,6 +58,108 @@ TEST(PosixEnvTest, CreateDirsAndListRecursivelySorted) {
   EXPECT_EQ((*files)[1], dir.Join("x/y/0.json"));
   EXPECT_EQ((*files)[2], dir.Join("x/y/z/2.json"));
   EXPECT_EQ(env->ListFilesRecursive(dir.Join("missing")).status().code(), StatusCode::kNotFound);
+}
+
+TEST(PosixEnvTest, TruncateFileCutsTheTail) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  testing::WriteFileOrDie(dir.Join("f"), "0123456789");
+  ASSERT_TRUE(env->TruncateFile(dir.Join("f"), 4).ok());
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("f")), "0123");
+  ASSERT_TRUE(env->TruncateFile(dir.Join("f"), 0).ok());
+  EXPECT_EQ(env->Stat(dir.Join("f"))->size, 0u);
+  Status s = env->TruncateFile(dir.Join("nope"), 0);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_FALSE(env->Stat(dir.Join("nope"))->exists);  // never creates the file
+}
+
+TEST(PosixEnvTest, MapFileSeesTheWholeFile) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  std::string contents = "head" + std::string(100000, 'x') + "tail";
+  testing::WriteFileOrDie(dir.Join("f"), contents);
+  auto mapped = env->MapFile(dir.Join("f"));
+  ASSERT_TRUE(mapped.ok()) << mapped.status().ToString();
+  EXPECT_EQ((*mapped)->data(), contents);
+
+  testing::WriteFileOrDie(dir.Join("empty"), "");
+  auto empty = env->MapFile(dir.Join("empty"));
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE((*empty)->data().empty());
+
+  EXPECT_EQ(env->MapFile(dir.Join("nope")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env->MapFile(dir.path()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(PosixEnvTest, LockFileNamesTheHolderAndIsReleasedOnDestruction) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  std::string path = dir.Join("LOCK");
+  std::string pid = std::to_string(::getpid());
+  {
+    auto lock = env->LockFile(path);
+    ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+    EXPECT_EQ(testing::ReadFileOrDie(path), pid + "\n");
+    // flock locks belong to the open file description, so a second open in this same process
+    // conflicts too.
+    auto second = env->LockFile(path);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), StatusCode::kConflict);
+    EXPECT_EQ(second.status().message(), path + " is locked by process " + pid);
+  }
+  auto again = env->LockFile(path);
+  EXPECT_TRUE(again.ok()) << again.status().ToString();
+}
+
+TEST(PosixEnvTest, LockFileWithoutAPidSaysAnotherProcess) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  std::string path = dir.Join("LOCK");
+  // A holder that has not written its pid (yet).
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  auto lock = env->LockFile(path);
+  EXPECT_EQ(lock.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(lock.status().message(), path + " is locked by another process");
+  ::close(fd);
+}
+
+TEST(PosixEnvTest, LockFileHeldByAnotherProcessNamesItsPid) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  std::string path = dir.Join("LOCK");
+  int ready[2];  // child -> parent: 'L' once it holds the lock, 'F' if it could not take it
+  int done[2];   // parent -> child: closed when the child may exit
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(ready[0]);
+    ::close(done[1]);
+    auto lock = env->LockFile(path);
+    char c = lock.ok() ? 'L' : 'F';
+    (void)!::write(ready[1], &c, 1);
+    (void)!::read(done[0], &c, 1);  // returns when the parent closes its end
+    // _exit runs no destructors: the lock is released by the OS when the process dies.
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  ::close(done[0]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  EXPECT_EQ(c, 'L');
+  auto lock = env->LockFile(path);
+  EXPECT_EQ(lock.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(lock.status().message(), path + " is locked by process " + std::to_string(child));
+  ::close(done[1]);
+  ::close(ready[0]);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+  lock = env->LockFile(path);
+  EXPECT_TRUE(lock.ok()) << lock.status().ToString();
 }
 
 TEST(PathTest, DirNameBaseNameJoin) {
