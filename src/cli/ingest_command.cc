@@ -27,7 +27,7 @@ struct RunResult {
 // Runs `paths` through a FileIngester into `index` (and `archive` when not null), printing
 // problems unless `quiet`.
 RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Index* index,
-                    const std::vector<std::string>& paths, bool quiet) {
+                    const std::vector<std::string>& paths, bool quiet, bool progress = false) {
   uint64_t issue_lines = 0;
   ingest::FileIngester ingester(ctx->env, archive, index, ingest::IngestOptions{},
                                 [&](const std::string& line) {
@@ -36,6 +36,18 @@ RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Inde
                                     std::fprintf(stderr, "%s\n", line.c_str());
                                   }
                                 });
+  if (progress) {
+    ingester.set_on_commit([index](const ingest::IngestSummary& s) {
+      std::fprintf(stderr,
+                   "progress: committed %llu findings: %llu indexed, %llu updated, %llu stale; "
+                   "the index holds %llu\n",
+                   static_cast<unsigned long long>(s.accepted),
+                   static_cast<unsigned long long>(s.indexed),
+                   static_cast<unsigned long long>(s.updated),
+                   static_cast<unsigned long long>(s.stale),
+                   static_cast<unsigned long long>(index != nullptr ? index->stats().docs : 0));
+    });
+  }
   RunResult r;
   for (const std::string& path : paths) {
     r.status = ingester.IngestPath(path);
@@ -77,6 +89,7 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     std::string url;
     std::vector<std::string> paths;
     bool quiet = false;
+    bool progress = false;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app->add_subcommand("ingest", "Load findings from files and directories");
@@ -92,6 +105,8 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
   cmd->add_option("--url", opts->url, "Send to a running server instead (not available yet)");
   cmd->add_option("paths", opts->paths, "Files and directories to read")->required();
   cmd->add_flag("-q,--quiet", opts->quiet, "Do not list skipped and rejected events");
+  cmd->add_flag("--progress", opts->progress,
+                "Print a line on standard error after each durable commit");
   cmd->callback([opts, ctx] {
     if (!opts->url.empty()) {
       PrintError("--url needs the server, which this build does not have yet; use --data");
@@ -108,7 +123,7 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     }
     std::string root = JoinPath(opts->data, archive::kArchiveDirName);
     archive::ArchiveWriter writer(ctx->env, root);
-    RunResult r = RunIngest(ctx, &writer, *index, opts->paths, opts->quiet);
+    RunResult r = RunIngest(ctx, &writer, *index, opts->paths, opts->quiet, opts->progress);
     const ingest::IngestSummary& s = r.summary;
     std::string summary =
         fmt::format("read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read,

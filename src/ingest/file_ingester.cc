@@ -104,7 +104,10 @@ Status FileIngester::Commit() {
     summary_.accepted += pending_;
   }
   pending_ = 0;
-  if (index_ == nullptr || batch_.count() == 0) return Status::Ok();
+  if (index_ == nullptr || batch_.count() == 0) {
+    if (on_commit_) on_commit_(summary_);
+    return Status::Ok();
+  }
   Status s = index_->Write(&batch_, &outcomes_);
   batch_.Clear();
   if (!s.ok()) return s;
@@ -121,6 +124,7 @@ Status FileIngester::Commit() {
         break;
     }
   }
+  if (on_commit_) on_commit_(summary_);
   return Status::Ok();
 }
 

@@ -30,6 +30,10 @@ struct IngestOptions {
   uint32_t commit_findings = 16384;      // and at least every this many findings
 };
 
+struct IngestSummary;
+// Called after every successful commit (archive and index) with the totals so far.
+using CommitCallback = std::function<void(const IngestSummary&)>;
+
 struct IngestSummary {
   uint64_t files = 0;
   uint64_t read = 0;      // events read: accepted + skipped + rejected events
@@ -62,6 +66,8 @@ class FileIngester : public findings::FindingSink {
 
   const IngestSummary& summary() const { return summary_; }
 
+  void set_on_commit(CommitCallback on_commit) { on_commit_ = std::move(on_commit); }
+
   void OnFinding(const findings::ReadFinding& finding) override;
   void OnIssue(const findings::ReadIssue& issue) override;
 
@@ -77,6 +83,7 @@ class FileIngester : public findings::FindingSink {
   storage::WriteBatch batch_;
   std::vector<storage::WriteOutcome> outcomes_;
   uint64_t pending_ = 0;  // findings read and not yet committed
+  CommitCallback on_commit_;
   std::function<void(const std::string&)> on_issue_;
   findings::FindingReader reader_;
   IngestSummary summary_;

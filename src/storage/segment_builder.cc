@@ -119,6 +119,7 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
   std::vector<uint32_t> sorted_locals;
   std::vector<std::string_view> sorted_terms;
   std::vector<uint32_t> doc_ords;
+  std::vector<uint32_t> value_docs;
   std::vector<uint32_t> offsets;
   std::vector<uint32_t> values;
   for (uint32_t index : order) {
@@ -134,20 +135,21 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
       ord_of_local[sorted_locals[ord]] = ord;
       sorted_terms[ord] = f.terms[sorted_locals[ord]];
     }
+    value_docs.clear();
     offsets.assign(1, 0);
     values.clear();
-    size_t e = 0;
     const size_t entries = f.entry_docs.size();
-    for (uint32_t doc = 0; doc < docs; ++doc) {
+    for (size_t e = 0; e < entries;) {
+      const uint32_t doc = f.entry_docs[e];
       doc_ords.clear();
-      while (e < entries && f.entry_docs[e] == doc) {
+      for (; e < entries && f.entry_docs[e] == doc; ++e) {
         doc_ords.push_back(ord_of_local[f.entry_terms[e]]);
-        ++e;
       }
       if (doc_ords.size() > 1) {
         std::sort(doc_ords.begin(), doc_ords.end());
         doc_ords.erase(std::unique(doc_ords.begin(), doc_ords.end()), doc_ords.end());
       }
+      value_docs.push_back(doc);
       values.insert(values.end(), doc_ords.begin(), doc_ords.end());
       offsets.push_back(static_cast<uint32_t>(values.size()));
     }
@@ -156,6 +158,7 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
     data.type = f.type;
     data.conflicts = f.conflicts;
     data.terms = sorted_terms;
+    data.docs = value_docs;
     data.offsets = offsets;
     data.ords = values;
     VIGIL_RETURN_IF_ERROR(writer.AddField(data, docs));

@@ -42,12 +42,18 @@ enum class SectionKind : uint8_t {
 inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values
 inline constexpr uint8_t kFieldConflicts = 2;    // the keyword entry of values that did not fit
 
-// Column layouts.
+// Column layouts. A field that few documents have is sparse: it lists those documents.
 //   single := u8 0, u8 bits, packed (ordinal + 1, 0 = no value)[docs]
 //   multi  := u8 1, u8 offset_bits, packed offsets[docs + 1], u32 values, u8 bits,
-//             packed ordinals[values]; a document's ordinals are sorted and distinct
+//             packed ordinals[values]
+//   sparse := u8 2, u32 count, u8 doc_bits, packed docs[count] (increasing), u8 offset_bits,
+//             packed offsets[count + 1], u32 values, u8 bits, packed ordinals[values]
+// A document's ordinals are sorted and distinct.
 inline constexpr uint8_t kColumnSingle = 0;
 inline constexpr uint8_t kColumnMulti = 1;
+inline constexpr uint8_t kColumnSparse = 2;
+// A field that fewer than one document in kSparseRatio has gets the sparse layout.
+inline constexpr uint32_t kSparseRatio = 16;
 
 // Uncompressed bytes of sources gathered into one zstd block.
 inline constexpr size_t kSourceBlockSize = 64 * 1024;

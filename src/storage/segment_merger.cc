@@ -16,8 +16,10 @@ struct FieldSource {
 };
 
 // Merges one field of every source that has it.
+// new_docs[s][d]: the number in the result of document d of source s (for live documents).
 Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldSource>& parts,
-                  const SegmentField& info, uint32_t total_docs, SegmentWriter* writer) {
+                  const SegmentField& info, uint32_t total_docs,
+                  const std::vector<std::vector<uint32_t>>& new_docs, SegmentWriter* writer) {
   std::vector<TermDict> dicts(parts.size());
   std::vector<Column> columns(parts.size());
   std::vector<std::vector<uint32_t>> ord_maps(parts.size());
@@ -37,9 +39,10 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
     dicts[p] = *dict;
     columns[p] = *column;
     used[p].assign(dict->size(), 0);
-    for (uint32_t doc = 0; doc < src.segment->num_docs(); ++doc) {
-      if (!src.deleted->contains(doc))
-        columns[p].ForEach(doc, [&](uint32_t ord) { used[p][ord] = 1; });
+    const Column& c = columns[p];
+    for (uint32_t i = 0; i < c.entries(); ++i) {
+      if (src.deleted->contains(c.entry_doc(i))) continue;
+      c.ForEachInEntry(i, [&](uint32_t ord) { used[p][ord] = 1; });
     }
     ord_maps[p].assign(dict->size(), 0);
   }
@@ -66,30 +69,31 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
     if (cursor[p] < dicts[p].size()) heap.emplace(dicts[p].term(cursor[p]), p);
   }
 
+  std::vector<uint32_t> docs;
   std::vector<uint32_t> offsets;
   std::vector<uint32_t> ords;
-  offsets.reserve(static_cast<size_t>(total_docs) + 1);
   offsets.push_back(0);
-  size_t next_part = 0;
-  for (size_t s = 0; s < sources.size(); ++s) {
-    const MergeSource& src = sources[s];
-    bool has = next_part < parts.size() && parts[next_part].source == s;
-    for (uint32_t doc = 0; doc < src.segment->num_docs(); ++doc) {
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const MergeSource& src = sources[parts[p].source];
+    const Column& column = columns[p];
+    const std::vector<uint32_t>& map = ord_maps[p];
+    for (uint32_t i = 0; i < column.entries(); ++i) {
+      uint32_t doc = column.entry_doc(i);
       if (src.deleted->contains(doc)) continue;
-      if (has) {
-        // The mapping is monotonic, so mapped ordinals stay sorted and distinct.
-        columns[next_part].ForEach(doc,
-                                   [&](uint32_t ord) { ords.push_back(ord_maps[next_part][ord]); });
-      }
+      size_t before = ords.size();
+      // The mapping is monotonic, so mapped ordinals stay sorted and distinct.
+      column.ForEachInEntry(i, [&](uint32_t ord) { ords.push_back(map[ord]); });
+      if (ords.size() == before) continue;
+      docs.push_back(new_docs[parts[p].source][doc]);
       offsets.push_back(static_cast<uint32_t>(ords.size()));
     }
-    if (has) ++next_part;
   }
   FieldData data;
   data.name = info.name;
   data.type = info.type;
   data.conflicts = info.conflicts;
   data.terms = terms;
+  data.docs = docs;
   data.offsets = offsets;
   data.ords = ords;
   return writer->AddField(data, total_docs);
@@ -138,6 +142,17 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceIndex, kNoField, blocks.index()));
   VIGIL_RETURN_IF_ERROR(writer->AddVersions(versions));
 
+  // Document numbers in the result.
+  std::vector<std::vector<uint32_t>> new_docs(sources.size());
+  uint32_t next = 0;
+  for (size_t s = 0; s < sources.size(); ++s) {
+    new_docs[s].resize(sources[s].segment->num_docs());
+    for (uint32_t doc = 0; doc < sources[s].segment->num_docs(); ++doc) {
+      new_docs[s][doc] = next;
+      if (!sources[s].deleted->contains(doc)) ++next;
+    }
+  }
+
   // Fields in (name, conflicts) order, each from the sources that have it.
   std::map<std::pair<std::string_view, bool>, std::vector<FieldSource>> fields;
   for (size_t s = 0; s < sources.size(); ++s) {
@@ -148,7 +163,7 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   }
   for (const auto& [key, parts] : fields) {
     const SegmentField& info = sources[parts[0].source].segment->fields()[parts[0].field];
-    VIGIL_RETURN_IF_ERROR(MergeField(sources, parts, info, result.docs, writer));
+    VIGIL_RETURN_IF_ERROR(MergeField(sources, parts, info, result.docs, new_docs, writer));
   }
   Result<std::string> done = writer->Finish(result.docs, result.min_seq, result.max_seq);
   if (!done.ok()) return done.status();

@@ -287,40 +287,57 @@ Result<Column> SegmentReader::ParseColumn(int field) const {
   if (!dict.ok()) return dict.status();
   Result<std::string_view> bytes = Section(SectionKind::kColumn, field);
   if (!bytes.ok()) return bytes.status();
+  auto bad = [&] { return Corrupt(fmt::format("field \"{}\": bad column", fields_[field].name)); };
   Decoder in(*bytes);
   uint8_t layout;
   uint8_t bits;
   Column c;
-  Status bad = Corrupt(fmt::format("field \"{}\": bad column", fields_[field].name));
-  if (!in.GetByte(&layout) || !in.GetByte(&bits)) return bad;
+  if (!in.GetByte(&layout)) return bad();
+  c.layout_ = layout;
   const uint32_t terms = dict->size();
+  // Every ordinal must be in the dictionary and every offset in order: checked once (the section
+  // was checksummed, so this guards against a writer bug), in one pass.
   if (layout == kColumnSingle) {
-    if (!c.single_.Init(in.rest(), num_docs_, bits)) return bad;
-    // Every ordinal must be in the dictionary; checked once per section (it was checksummed, so
-    // this only guards against a writer bug) at the cost of one pass.
-    if (bits > 0 && BitsFor(terms) < bits) return bad;
+    if (!in.GetByte(&bits) || !c.single_.Init(in.rest(), num_docs_, bits)) return bad();
+    c.entries_ = num_docs_;
     for (uint32_t d = 0; d < num_docs_; ++d) {
-      if (c.single_.Get(d) > terms) return bad;
+      if (c.single_.Get(d) > terms) return bad();
     }
     return c;
   }
-  if (layout != kColumnMulti) return bad;
-  c.multi_ = true;
-  if (!c.offsets_.Init(in.rest(), static_cast<uint64_t>(num_docs_) + 1, bits)) return bad;
-  if (!in.Skip(PackedSize(static_cast<uint64_t>(num_docs_) + 1, bits))) return bad;
+  uint32_t entries = num_docs_;
+  if (layout == kColumnSparse) {
+    if (!in.GetFixed32(&entries) || entries > num_docs_ || !in.GetByte(&bits) ||
+        !c.docs_.Init(in.rest(), entries, bits) || !in.Skip(PackedSize(entries, bits))) {
+      return bad();
+    }
+    for (uint32_t i = 0; i < entries; ++i) {
+      uint64_t doc = c.docs_.Get(i);
+      if (doc >= num_docs_ || (i > 0 && doc <= c.docs_.Get(i - 1))) return bad();
+    }
+  } else if (layout != kColumnMulti) {
+    return bad();
+  }
+  c.entries_ = entries;
+  if (!in.GetByte(&bits) || !c.offsets_.Init(in.rest(), static_cast<uint64_t>(entries) + 1, bits) ||
+      !in.Skip(PackedSize(static_cast<uint64_t>(entries) + 1, bits))) {
+    return bad();
+  }
   uint32_t values;
   uint8_t value_bits;
-  if (!in.GetFixed32(&values) || !in.GetByte(&value_bits)) return bad;
-  if (!c.values_.Init(in.rest(), values, value_bits)) return bad;
+  if (!in.GetFixed32(&values) || !in.GetByte(&value_bits) ||
+      !c.values_.Init(in.rest(), values, value_bits)) {
+    return bad();
+  }
   uint64_t prev = 0;
-  for (uint32_t d = 0; d <= num_docs_; ++d) {
-    uint64_t off = c.offsets_.Get(d);
-    if (off < prev || off > values || (d == 0 && off != 0)) return bad;
+  for (uint32_t i = 0; i <= entries; ++i) {
+    uint64_t off = c.offsets_.Get(i);
+    if (off < prev || off > values || (i == 0 && off != 0)) return bad();
     prev = off;
   }
-  if (prev != values) return bad;
+  if (prev != values) return bad();
   for (uint32_t i = 0; i < values; ++i) {
-    if (c.values_.Get(i) >= terms) return bad;
+    if (c.values_.Get(i) >= terms) return bad();
   }
   return c;
 }

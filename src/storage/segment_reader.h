@@ -61,36 +61,73 @@ class Postings {
   uint32_t num_docs_ = 0;
 };
 
-// A field's per-document ordinals into its term dictionary. For a single-valued field, Ord()
-// gives the one ordinal or -1; for any field, ForEach() visits a document's sorted ordinals.
+// A field's per-document ordinals into its term dictionary. Ord() gives a document's first
+// (smallest) ordinal or -1, ForEach() visits all of a document's ordinals in order. To visit only
+// the documents that have values, iterate entries: entries() of them, entry_doc(i) is the
+// document of entry i (increasing), ForEachInEntry(i, fn) its ordinals (none for a document
+// without value in a dense column).
 class Column {
  public:
-  bool multi_valued() const { return multi_; }
-  int64_t Ord(uint32_t doc) const {
-    if (!multi_) return static_cast<int64_t>(single_.Get(doc)) - 1;
-    uint64_t b = offsets_.Get(doc);
-    return offsets_.Get(doc + 1) > b ? static_cast<int64_t>(values_.Get(b)) : -1;
+  bool multi_valued() const { return layout_ != kColumnSingle; }
+  bool sparse() const { return layout_ == kColumnSparse; }
+
+  uint32_t entries() const { return entries_; }
+  uint32_t entry_doc(uint32_t i) const {
+    return layout_ == kColumnSparse ? static_cast<uint32_t>(docs_.Get(i)) : i;
   }
   template <typename Fn>
-  void ForEach(uint32_t doc, Fn&& fn) const {
-    if (!multi_) {
-      uint64_t v = single_.Get(doc);
+  void ForEachInEntry(uint32_t i, Fn&& fn) const {
+    if (layout_ == kColumnSingle) {
+      uint64_t v = single_.Get(i);
       if (v != 0) fn(static_cast<uint32_t>(v - 1));
       return;
     }
-    for (uint64_t i = offsets_.Get(doc), end = offsets_.Get(doc + 1); i < end; ++i) {
-      fn(static_cast<uint32_t>(values_.Get(i)));
+    for (uint64_t j = offsets_.Get(i), end = offsets_.Get(i + 1); j < end; ++j) {
+      fn(static_cast<uint32_t>(values_.Get(j)));
     }
   }
+
+  int64_t Ord(uint32_t doc) const {
+    int64_t ord = -1;
+    ForEach(doc, [&ord](uint32_t o) {
+      if (ord < 0) ord = o;
+    });
+    return ord;
+  }
+  template <typename Fn>
+  void ForEach(uint32_t doc, Fn&& fn) const {
+    int64_t i = EntryOf(doc);
+    if (i >= 0) ForEachInEntry(static_cast<uint32_t>(i), fn);
+  }
   uint32_t Count(uint32_t doc) const {
-    if (!multi_) return single_.Get(doc) != 0 ? 1 : 0;
-    return static_cast<uint32_t>(offsets_.Get(doc + 1) - offsets_.Get(doc));
+    int64_t i = EntryOf(doc);
+    if (i < 0) return 0;
+    if (layout_ == kColumnSingle) return single_.Get(static_cast<uint64_t>(i)) != 0 ? 1 : 0;
+    return static_cast<uint32_t>(offsets_.Get(i + 1) - offsets_.Get(i));
   }
 
  private:
   friend class SegmentReader;
-  bool multi_ = false;
+  // The entry of `doc`, or -1 when a sparse column does not have it.
+  int64_t EntryOf(uint32_t doc) const {
+    if (layout_ != kColumnSparse) return doc < entries_ ? static_cast<int64_t>(doc) : -1;
+    uint32_t lo = 0;
+    uint32_t hi = entries_;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (docs_.Get(mid) < doc) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < entries_ && docs_.Get(lo) == doc ? static_cast<int64_t>(lo) : -1;
+  }
+
+  uint8_t layout_ = kColumnSingle;
+  uint32_t entries_ = 0;
   PackedInts single_;
+  PackedInts docs_;
   PackedInts offsets_;
   PackedInts values_;
 };

@@ -130,6 +130,33 @@ TEST(SegmentTest, ManyDocumentsSpanSourceBlocksAndRoaringPostings) {
   EXPECT_EQ(docs, (std::vector<uint32_t>{19999}));
 }
 
+TEST(SegmentTest, RareFieldHasASparseColumn) {
+  SegmentBuilder b;
+  uint32_t rare = b.FieldHandle("rare", FieldType::kKeyword);
+  for (uint32_t i = 0; i < 1000; ++i) {
+    uint32_t d = b.StartDoc("d" + std::to_string(i), {}, "{}");
+    if (i % 100 == 7) b.AddTerm(rare, d, i % 200 == 7 ? "x" : "y");
+    if (i == 507) b.AddTerm(rare, d, "z");
+  }
+  auto seg = OpenOrDie(*b.Finish(1, 1));
+  ASSERT_NE(seg, nullptr);
+  int field = seg->FindField("rare");
+  auto column = seg->GetColumn(field);
+  ASSERT_TRUE(column.ok()) << column.status().ToString();
+  EXPECT_TRUE(column->sparse());
+  EXPECT_EQ(column->entries(), 10u);
+  EXPECT_EQ(column->entry_doc(3), 307u);
+  auto dict = seg->Terms(field);
+  EXPECT_EQ(dict->term(column->Ord(7)), "x");
+  EXPECT_EQ(dict->term(column->Ord(107)), "y");
+  EXPECT_EQ(column->Ord(8), -1);
+  EXPECT_EQ(column->Count(507), 2u);
+  EXPECT_EQ(column->Count(999), 0u);
+  std::vector<uint32_t> docs;
+  ASSERT_TRUE(seg->GetPostings(field)->Decode(*dict->Find("z"), &docs).ok());
+  EXPECT_EQ(docs, std::vector<uint32_t>{507});
+}
+
 TEST(SegmentTest, EmptySegment) {
   SegmentBuilder b;
   auto seg = OpenOrDie(*b.Finish(0, 0));

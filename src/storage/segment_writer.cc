@@ -128,15 +128,11 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   EncodeTermDict(f.terms, &section_);
   VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kTerms, index, section_));
 
+  const auto count = static_cast<uint32_t>(f.docs.size());
   bool multi = false;
-  uint32_t docs_with_value = 0;
-  for (uint32_t doc = 0; doc < num_docs; ++doc) {
-    uint32_t count = f.offsets[doc + 1] - f.offsets[doc];
-    if (count > 0) ++docs_with_value;
-    if (count > 1) multi = true;
-  }
+  for (uint32_t i = 0; i < count && !multi; ++i) multi = f.offsets[i + 1] - f.offsets[i] > 1;
 
-  // Postings from the column: a counting sort of (ordinal, doc).
+  // Postings: a counting sort of (ordinal, doc).
   counts_.assign(n, 0);
   for (uint32_t v : f.ords) ++counts_[v];
   starts_.assign(static_cast<size_t>(n) + 1, 0);
@@ -144,8 +140,8 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   docs_.resize(f.ords.size());
   {
     std::vector<uint32_t> fill(starts_.begin(), starts_.end() - 1);
-    for (uint32_t doc = 0; doc < num_docs; ++doc) {
-      for (uint32_t i = f.offsets[doc]; i < f.offsets[doc + 1]; ++i) docs_[fill[f.ords[i]]++] = doc;
+    for (uint32_t i = 0; i < count; ++i) {
+      for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j) docs_[fill[f.ords[j]]++] = f.docs[i];
     }
   }
   section_.clear();
@@ -161,26 +157,40 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   VIGIL_RETURN_IF_ERROR(EndSection());
 
   section_.clear();
-  if (!multi) {
-    std::vector<uint32_t> single(num_docs, 0);
-    for (uint32_t doc = 0; doc < num_docs; ++doc) {
-      if (f.offsets[doc + 1] > f.offsets[doc]) single[doc] = f.ords[f.offsets[doc]] + 1;
-    }
-    int bits = BitsFor(n);
-    section_.push_back(static_cast<char>(kColumnSingle));
+  const int bits = BitsFor(n == 0 ? 0 : n - 1);
+  if (static_cast<uint64_t>(count) * kSparseRatio < num_docs) {
+    section_.push_back(static_cast<char>(kColumnSparse));
+    PutFixed32(&section_, count);
+    int doc_bits = BitsFor(num_docs);
+    section_.push_back(static_cast<char>(doc_bits));
+    PackInts(f.docs, doc_bits, &section_);
+    int offset_bits = BitsFor(f.ords.size());
+    section_.push_back(static_cast<char>(offset_bits));
+    PackInts(f.offsets.subspan(0, static_cast<size_t>(count) + 1), offset_bits, &section_);
+    PutFixed32(&section_, static_cast<uint32_t>(f.ords.size()));
     section_.push_back(static_cast<char>(bits));
-    PackInts(single, bits, &section_);
+    PackInts(f.ords, bits, &section_);
+  } else if (!multi) {
+    std::vector<uint32_t> single(num_docs, 0);
+    for (uint32_t i = 0; i < count; ++i) single[f.docs[i]] = f.ords[f.offsets[i]] + 1;
+    int single_bits = BitsFor(n);
+    section_.push_back(static_cast<char>(kColumnSingle));
+    section_.push_back(static_cast<char>(single_bits));
+    PackInts(single, single_bits, &section_);
   } else {
+    std::vector<uint32_t> offsets(static_cast<size_t>(num_docs) + 1, 0);
+    for (uint32_t i = 0; i < count; ++i) offsets[f.docs[i] + 1] = f.offsets[i + 1] - f.offsets[i];
+    for (uint32_t d = 0; d < num_docs; ++d) offsets[d + 1] += offsets[d];
     int offset_bits = BitsFor(f.ords.size());
     section_.push_back(static_cast<char>(kColumnMulti));
     section_.push_back(static_cast<char>(offset_bits));
-    PackInts(f.offsets.subspan(0, static_cast<size_t>(num_docs) + 1), offset_bits, &section_);
+    PackInts(offsets, offset_bits, &section_);
     PutFixed32(&section_, static_cast<uint32_t>(f.ords.size()));
-    int bits = BitsFor(n == 0 ? 0 : n - 1);
     section_.push_back(static_cast<char>(bits));
     PackInts(f.ords, bits, &section_);
   }
   VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kColumn, index, section_));
+  const uint32_t docs_with_value = count;
 
   PutLengthPrefixed(&field_table_, f.name);
   field_table_.push_back(static_cast<char>(f.type));

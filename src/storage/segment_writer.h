@@ -46,14 +46,16 @@ class SourceBlocks {
   std::string compressed_;
 };
 
-// One field as it goes into a segment: its distinct terms in sorted order, and for each
-// document its ordinals (sorted, distinct) as offsets into `ords`.
+// One field as it goes into a segment: its distinct terms in sorted order, the documents that
+// have a value (increasing), and for each of them its ordinals (sorted, distinct): those of
+// docs[i] are ords[offsets[i] .. offsets[i + 1]).
 struct FieldData {
   std::string_view name;
   FieldType type = FieldType::kNone;
   bool conflicts = false;
   std::span<const std::string_view> terms;
-  std::span<const uint32_t> offsets;  // num_docs + 1 entries
+  std::span<const uint32_t> docs;
+  std::span<const uint32_t> offsets;  // docs.size() + 1 entries
   std::span<const uint32_t> ords;
 };
 
