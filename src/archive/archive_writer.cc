@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "archive/archive_format.h"
 #include "base/gzip.h"
 #include "base/time.h"
@@ -42,41 +44,75 @@ std::string ArchiveWriter::NewFileName() {
                      hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFULL, kFileSuffix);
 }
 
-Status ArchiveWriter::WriteFile(const std::string& dir, const Batch& batch, CommitStats* stats) {
+Status ArchiveWriter::Commit(CommitStats* stats) {
+  if (pending_.empty()) return Status::Ok();
+  // Group commit: every partition's file is written under a temporary name and closed, one
+  // syncfs makes them all durable, then they are renamed and a second syncfs makes the names
+  // durable. Two syncs per commit instead of two per file.
+  struct Written {
+    std::map<std::string, Batch>::iterator partition;
+    std::string temp;
+    std::string final_path;
+    uint64_t compressed_bytes;
+  };
+  std::vector<Written> written;
+  auto remove_temps = [&] {
+    for (const Written& w : written) (void)env_->RemoveFile(w.temp);
+  };
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    Written w;
+    w.partition = it;
+    Status s = WriteFile(it->first, it->second, &w.temp, &w.final_path, &w.compressed_bytes);
+    if (!s.ok()) {
+      remove_temps();
+      return s;
+    }
+    written.push_back(std::move(w));
+  }
+  Status s = env_->SyncAll(root_);
+  if (!s.ok()) {
+    remove_temps();
+    return s;
+  }
+  for (size_t i = 0; i < written.size(); ++i) {
+    s = env_->RenameFile(written[i].temp, written[i].final_path);
+    if (!s.ok()) {
+      for (size_t j = i; j < written.size(); ++j) (void)env_->RemoveFile(written[j].temp);
+      written.resize(i);
+      break;
+    }
+  }
+  if (s.ok()) s = env_->SyncAll(root_);
+  if (!s.ok()) return s;  // renamed files may or may not survive a crash: not acknowledged
+  for (const Written& w : written) {
+    stats->files += 1;
+    stats->findings += w.partition->second.count;
+    stats->compressed_bytes += w.compressed_bytes;
+    pending_findings_ -= w.partition->second.count;
+    pending_bytes_ -= w.partition->second.lines.size();
+    pending_.erase(w.partition);
+  }
+  return Status::Ok();
+}
+
+Status ArchiveWriter::WriteFile(const std::string& dir, const Batch& batch, std::string* temp,
+                                std::string* final_path, uint64_t* compressed_bytes) {
   std::string compressed;
   VIGIL_RETURN_IF_ERROR(GzipAppend(batch.lines, kGzipLevel, &compressed));
   std::string full_dir = JoinPath(root_, dir);
   VIGIL_RETURN_IF_ERROR(env_->CreateDirs(full_dir));
   std::string name = NewFileName();
-  std::string temp = JoinPath(full_dir, std::string(kTempPrefix) + name);
-  std::string final_path = JoinPath(full_dir, name);
+  *temp = JoinPath(full_dir, std::string(kTempPrefix) + name);
+  *final_path = JoinPath(full_dir, name);
+  *compressed_bytes = compressed.size();
 
-  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(temp);
+  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(*temp);
   if (!file.ok()) return file.status();
   Status s = (*file)->Append(compressed);
-  if (s.ok()) s = (*file)->Sync();
   Status closed = (*file)->Close();
   if (s.ok()) s = closed;
-  if (s.ok()) s = env_->RenameFile(temp, final_path);
-  if (!s.ok()) {
-    (void)env_->RemoveFile(temp);
-    return s;
-  }
-  VIGIL_RETURN_IF_ERROR(env_->SyncDir(full_dir));
-  stats->files += 1;
-  stats->findings += batch.count;
-  stats->compressed_bytes += compressed.size();
-  return Status::Ok();
-}
-
-Status ArchiveWriter::Commit(CommitStats* stats) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    VIGIL_RETURN_IF_ERROR(WriteFile(it->first, it->second, stats));
-    pending_findings_ -= it->second.count;
-    pending_bytes_ -= it->second.lines.size();
-    it = pending_.erase(it);
-  }
-  return Status::Ok();
+  if (!s.ok()) (void)env_->RemoveFile(*temp);
+  return s;
 }
 
 }  // namespace vigil::archive

@@ -2,8 +2,9 @@
 //
 // Add() buffers findings by partition (account, region, UTC day of updatedAt); Commit() writes
 // each partition's buffer as one new file and returns OK only once every file and its directory
-// entry are fsynced. If Commit() fails, the findings of partitions not yet committed stay
-// buffered (a later Commit() retries them) and nothing partial is visible under a final name.
+// entry are durable (group commit: temporary files, one syncfs, renames, one syncfs). If
+// Commit() fails, the findings of partitions not yet committed stay buffered (a later Commit()
+// retries them) and nothing partial is visible under a final name.
 // Not thread-safe. `*env` must outlive the writer.
 #pragma once
 
@@ -52,7 +53,9 @@ class ArchiveWriter {
     std::string lines;
     uint64_t count = 0;
   };
-  Status WriteFile(const std::string& dir, const Batch& batch, CommitStats* stats);
+  // Writes and closes a partition's file under a temporary name.
+  Status WriteFile(const std::string& dir, const Batch& batch, std::string* temp,
+                   std::string* final_path, uint64_t* compressed_bytes);
   std::string NewFileName();
 
   Env* env_;

@@ -219,6 +219,30 @@ void AddBenchCommand(CLI::App* app, Context* ctx) {
     RunFlattenBench(opts->count, opts->seed, opts->rounds, opts->peer == "none" ? "" : opts->peer,
                     opts->json, ctx);
   });
+
+  struct IngestOptions {
+    uint64_t count = 100000;
+    uint64_t seed = 1;
+    int cores = 1;
+    std::string dir;
+    bool json = false;
+  };
+  auto iopts = std::make_shared<IngestOptions>();
+  CLI::App* ingest = bench->add_subcommand(
+      "ingest",
+      "Findings/s through read + flatten + enrich + archive + WAL + index, durable; peak RSS; "
+      "bytes on disk per finding; reopen time");
+  ingest->add_option("--count", iopts->count, "Findings to generate")->capture_default_str();
+  ingest->add_option("--seed", iopts->seed, "Generator seed")->capture_default_str();
+  ingest->add_option("--cores", iopts->cores, "1 pins the benchmark to one core; 2 does not")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2));
+  ingest->add_option("--dir", iopts->dir,
+                     "Work directory (kept afterwards); default: a temporary one, removed");
+  ingest->add_flag("--json", iopts->json, "Print the figures as JSON");
+  ingest->callback([iopts, ctx] {
+    RunIngestBench(iopts->count, iopts->seed, iopts->cores, iopts->dir, iopts->json, ctx);
+  });
 }
 
 }  // namespace vigil::cli

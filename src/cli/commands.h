@@ -21,6 +21,9 @@ void AddIngestCommand(CLI::App* app, Context* ctx);
 void AddReindexCommand(CLI::App* app, Context* ctx);
 void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
+// bench_ingest.cc
+void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir, bool json,
+                    Context* ctx);
 
 // Parses a timestamp option value (ISO-8601, or "now"); throws CLI::ValidationError otherwise.
 int64_t ParseTimeOption(const std::string& name, const std::string& value);

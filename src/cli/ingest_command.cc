@@ -38,14 +38,13 @@ RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Inde
                                 });
   if (progress) {
     ingester.set_on_commit([index](const ingest::IngestSummary& s) {
-      std::fprintf(stderr,
-                   "progress: committed %llu findings: %llu indexed, %llu updated, %llu stale; "
-                   "the index holds %llu\n",
-                   static_cast<unsigned long long>(s.accepted),
-                   static_cast<unsigned long long>(s.indexed),
-                   static_cast<unsigned long long>(s.updated),
-                   static_cast<unsigned long long>(s.stale),
-                   static_cast<unsigned long long>(index != nullptr ? index->stats().docs : 0));
+      std::fprintf(
+          stderr,
+          "progress: committed %llu findings: %llu indexed, %llu updated, %llu stale; "
+          "the index holds %llu\n",
+          static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.indexed),
+          static_cast<unsigned long long>(s.updated), static_cast<unsigned long long>(s.stale),
+          static_cast<unsigned long long>(index != nullptr ? index->stats().docs : 0));
     });
   }
   RunResult r;

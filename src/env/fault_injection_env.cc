@@ -26,7 +26,11 @@ class FaultInjectionFile final : public WritableFile {
     env_->OnSynced(path_, size_);
     return Status::Ok();
   }
-  Status Close() override { return base_->Close(); }
+  Status Close() override {
+    VIGIL_RETURN_IF_ERROR(base_->Close());
+    env_->OnClosed(path_, size_);
+    return Status::Ok();
+  }
 
  private:
   FaultInjectionEnv* env_;
@@ -57,6 +61,11 @@ Status FaultInjectionEnv::CountCall(const char* what) {
   return Status::Ok();
 }
 
+void FaultInjectionEnv::OnClosed(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  closed_size_[path] = size;
+}
+
 void FaultInjectionEnv::OnSynced(const std::string& path, uint64_t size) {
   std::lock_guard lock(mu_);
   synced_size_[path] = size;
@@ -73,6 +82,7 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const s
   {
     std::lock_guard lock(mu_);
     synced_size_[path] = 0;
+    closed_size_.erase(path);
     unsynced_new_files_.insert(path);
   }
   return std::unique_ptr<WritableFile>(
@@ -87,6 +97,10 @@ Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string&
     synced_size_[to] = it->second;
     synced_size_.erase(it);
   }
+  if (auto it = closed_size_.find(from); it != closed_size_.end()) {
+    closed_size_[to] = it->second;
+    closed_size_.erase(it);
+  }
   unsynced_renames_.emplace_back(from, to);
   return Status::Ok();
 }
@@ -96,6 +110,7 @@ Status FaultInjectionEnv::RemoveFile(const std::string& path) {
   VIGIL_RETURN_IF_ERROR(base_->RemoveFile(path));
   std::lock_guard lock(mu_);
   synced_size_.erase(path);
+  closed_size_.erase(path);
   unsynced_new_files_.erase(path);
   return Status::Ok();
 }
@@ -118,6 +133,19 @@ Status FaultInjectionEnv::SyncDir(const std::string& path) {
     it = DirName(*it) == path ? unsynced_new_files_.erase(it) : std::next(it);
   }
   std::erase_if(unsynced_renames_, [&](const auto& r) { return DirName(r.second) == path; });
+  return Status::Ok();
+}
+
+Status FaultInjectionEnv::SyncAll(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("syncall"));
+  VIGIL_RETURN_IF_ERROR(base_->SyncAll(path));
+  std::lock_guard lock(mu_);
+  for (const auto& [file, size] : closed_size_) {
+    auto it = synced_size_.find(file);
+    if (it != synced_size_.end()) it->second = std::max(it->second, size);
+  }
+  unsynced_new_files_.clear();
+  unsynced_renames_.clear();
   return Status::Ok();
 }
 
@@ -170,6 +198,7 @@ Status FaultInjectionEnv::SimulateCrash() {
   synced_size_.clear();
   unsynced_new_files_.clear();
   unsynced_renames_.clear();
+  closed_size_.clear();
   return Status::Ok();
 }
 

@@ -40,6 +40,7 @@ class FaultInjectionEnv final : public Env {
   Status RemoveDir(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  Status SyncAll(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) override;
   // A mutating call. Afterwards the file's synced size is min(synced size, `size`): the cut is
@@ -51,6 +52,7 @@ class FaultInjectionEnv final : public Env {
   // Used by the files this Env hands out.
   Status CountCall(const char* what);
   void OnSynced(const std::string& path, uint64_t size);
+  void OnClosed(const std::string& path, uint64_t size);
 
  private:
   Env* base_;
@@ -58,6 +60,7 @@ class FaultInjectionEnv final : public Env {
   int64_t fail_after_ = -1;
   int64_t calls_ = 0;
   std::map<std::string, uint64_t> synced_size_;  // files written through this Env
+  std::map<std::string, uint64_t> closed_size_;  // bytes handed to the OS by Close()
   std::set<std::string> unsynced_new_files_;     // created, directory not synced
   std::vector<std::pair<std::string, std::string>> unsynced_renames_;  // from, to
 };

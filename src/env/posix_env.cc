@@ -179,6 +179,16 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
 
+  Status SyncAll(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("cannot open", path, errno);
+    int rc = ::syncfs(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return PosixError("syncfs", path, err);
+    return Status::Ok();
+  }
+
   Status RemoveDir(const std::string& path) override {
     if (::rmdir(path.c_str()) != 0) return PosixError("cannot remove directory", path, errno);
     return Status::Ok();

@@ -39,7 +39,7 @@ bool Convert(const findings::Value& v, storage::FieldValue* out) {
 
 storage::FieldType DocumentConverter::Hint(std::string_view name,
                                            std::span<const findings::Value> values) {
-  auto it = hints_.find(std::string(name));
+  auto it = hints_.find(name);
   if (it != hints_.end()) return it->second;
   std::optional<storage::FieldType> type =
       storage::ParseFieldTypeName(findings::MappedType(name, values));

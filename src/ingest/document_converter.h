@@ -26,7 +26,11 @@ class DocumentConverter {
 
   // Type hints already given: a field's type is fixed on first sight, so a later hint is never
   // used and need not be worked out again (it costs more than the lookup).
-  std::unordered_map<std::string, storage::FieldType> hints_;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, storage::FieldType, NameHash, std::equal_to<>> hints_;
   std::vector<storage::FieldValue> values_;
   std::vector<storage::IndexField> fields_;
   std::vector<size_t> value_offsets_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "base/time.h"
+
 namespace vigil::storage {
 
 Engine::Engine(Env* env, std::string data_dir, IndexOptions options)
@@ -28,6 +30,18 @@ Result<std::unique_ptr<Engine>> Engine::Open(Env* env, const std::string& data_d
     return lock.status();
   }
   engine->lock_ = std::move(*lock);
+  // Indices whose deletion a crash interrupted.
+  Result<std::vector<std::string>> files = env->ListFilesRecursive(engine->indices_dir_);
+  if (files.ok()) {
+    std::set<std::string> deleted;
+    for (const std::string& f : *files) {
+      std::string_view rel = std::string_view(f).substr(engine->indices_dir_.size() + 1);
+      if (rel.starts_with(".deleted-") && rel.find('/') != std::string_view::npos) {
+        deleted.insert(JoinPath(engine->indices_dir_, rel.substr(0, rel.find('/'))));
+      }
+    }
+    for (const std::string& d : deleted) (void)engine->RemoveTree(d);
+  }
   return engine;
 }
 
@@ -95,18 +109,19 @@ Status Engine::DeleteIndex(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(name);
   if (it != open_.end()) open_.erase(it);  // stops its background work, closes its log
-  std::string dir = JoinPath(indices_dir_, name);
   if (!Exists(name)) return Status::NotFound(fmt::format("no such index [{}]", name));
+  // Renamed away first, atomically: a crash half-way through leaves no index (a hidden
+  // directory that the next Open removes), never part of one.
+  std::string dir = JoinPath(indices_dir_, fmt::format(".deleted-{}-{}", name, NowMillis()));
+  VIGIL_RETURN_IF_ERROR(env_->RenameFile(JoinPath(indices_dir_, name), dir));
+  VIGIL_RETURN_IF_ERROR(env_->SyncDir(indices_dir_));
+  return RemoveTree(dir);
+}
+
+Status Engine::RemoveTree(const std::string& dir) {
   Result<std::vector<std::string>> files = env_->ListFilesRecursive(dir);
   if (!files.ok()) return files.status();
-  // The manifest goes first: a crash half-way leaves no index rather than a damaged one.
-  std::string manifest = JoinPath(dir, kManifestName);
-  if (std::find(files->begin(), files->end(), manifest) != files->end()) {
-    VIGIL_RETURN_IF_ERROR(env_->RemoveFile(manifest));
-  }
-  for (const std::string& f : *files) {
-    if (f != manifest) VIGIL_RETURN_IF_ERROR(env_->RemoveFile(f));
-  }
+  for (const std::string& f : *files) VIGIL_RETURN_IF_ERROR(env_->RemoveFile(f));
   VIGIL_RETURN_IF_ERROR(env_->RemoveDir(dir));
   return env_->SyncDir(indices_dir_);
 }
@@ -118,7 +133,7 @@ Result<std::vector<std::string>> Engine::ListIndices() {
   for (const std::string& f : *files) {
     std::string_view rel = std::string_view(f).substr(indices_dir_.size() + 1);
     size_t slash = rel.find('/');
-    if (slash != std::string_view::npos) names.emplace(rel.substr(0, slash));
+    if (slash != std::string_view::npos && rel[0] != '.') names.emplace(rel.substr(0, slash));
   }
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [name, index] : open_) names.insert(name);

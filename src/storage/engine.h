@@ -46,6 +46,7 @@ class Engine {
  private:
   Engine(Env* env, std::string data_dir, IndexOptions options);
   bool Exists(std::string_view name);
+  Status RemoveTree(const std::string& dir);
 
   Env* env_;
   std::string data_dir_;

@@ -33,7 +33,7 @@ GroupApplier::GroupApplier(const std::vector<LiveSegment>& segments, const Mappi
       log_(std::move(log)) {}
 
 bool GroupApplier::Lookup(std::string_view id, Location* found) {
-  auto it = group_ids_.find(std::string(id));
+  auto it = group_ids_.find(id);
   if (it != group_ids_.end() && !new_deleted_.contains(it->second)) {
     found->in_group = true;
     found->doc = it->second;
@@ -72,7 +72,9 @@ void GroupApplier::Remove(const Location& loc) {
 }
 
 GroupApplier::Slot& GroupApplier::SlotFor(std::string_view name, FieldType hint) {
-  auto [it, inserted] = slots_.try_emplace(std::string(name));
+  auto it = slots_.find(name);
+  bool inserted = it == slots_.end();
+  if (inserted) it = slots_.emplace(std::string(name), Slot()).first;
   Slot& slot = it->second;
   if (inserted) {
     const FieldMapping* m = mapping_->Find(name);
@@ -95,11 +97,18 @@ void GroupApplier::AddDoc(const BatchOp& op) {
   uint32_t doc = builder_.StartDoc(op.id, op.version, op.source);
   group_ids_[std::string(op.id)] = doc;
   group_versions_.push_back(op.version);
-  ForEachField(op, &scratch_, [&](const IndexField& field) {
+  ForEachField(op, &scratch_, [&](const IndexField& field, uint32_t name_id) {
     Slot* slot = nullptr;
     for (const FieldValue& v : field.values) {
       if (v.kind == ValueKind::kNull) continue;
-      if (slot == nullptr) slot = &SlotFor(field.name, field.type_hint);
+      if (slot == nullptr) {
+        slot = batch_slots_[name_id];
+        if (slot == nullptr ||
+            (slot->type == FieldType::kNone && field.type_hint != FieldType::kNone)) {
+          slot = &SlotFor(field.name, field.type_hint);
+          batch_slots_[name_id] = slot;
+        }
+      }
       term_.clear();
       if (slot->handle >= 0 && EncodeTerm(slot->type, v, &term_)) {
         builder_.AddTerm(static_cast<uint32_t>(slot->handle), doc, term_);
@@ -123,7 +132,8 @@ void GroupApplier::AddDoc(const BatchOp& op) {
 
 Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,
                            std::vector<WriteOutcome>* outcomes) {
-  VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_));
+  VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_, &names_));
+  batch_slots_.assign(names_.size(), nullptr);
   for (size_t i = 0; i < ops_.size(); ++i) {
     const BatchOp& op = ops_[i];
     uint64_t seq = first_seq + i;

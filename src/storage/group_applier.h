@@ -85,12 +85,18 @@ class GroupApplier {
   std::function<Mapping*()> mutable_mapping_;
   std::function<void(std::string_view)> log_;
   SegmentBuilder builder_;
-  std::unordered_map<std::string, uint32_t> group_ids_;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> group_ids_;
   std::vector<Version> group_versions_;
   Bitmap new_deleted_;
   std::map<size_t, Bitmap> deletions_;
-  std::unordered_map<std::string, Slot> slots_;
+  std::unordered_map<std::string, Slot, StringHash, std::equal_to<>> slots_;
+  std::vector<Slot*> batch_slots_;  // by name id within the batch being applied
   std::vector<BatchOp> ops_;
+  std::vector<std::string_view> names_;
   std::vector<FieldValue> scratch_;
   std::vector<uint32_t> docs_;
   std::string term_;

@@ -166,12 +166,17 @@ Status Index::Recover() {
   PruneWalFiles(wal_start);
   RemoveObsoleteFiles();
 
-  // Leftovers of interrupted work: segment and deletion files the manifest does not name.
+  // Leftovers of interrupted work: segment and deletion files the manifest does not name (a file
+  // it names stays even when it could not be opened), and a manifest never renamed into place.
   for (const std::string& path : *files) {
     std::string_view name = BaseName(path);
-    bool referenced = name == kManifestName || name.ends_with(".log");
-    for (const auto& e : segments_) {
-      if (name == e->file || name == e->deletes_file) referenced = true;
+    if (DirName(path) != dir_) continue;
+    bool ours = (name.starts_with("seg-") && (name.ends_with(".vseg") || name.ends_with(".del"))) ||
+                name == "MANIFEST.tmp";
+    if (!ours) continue;
+    bool referenced = false;
+    for (const ManifestSegment& ms : manifest.segments) {
+      if (name == ms.file || name == ms.deletes) referenced = true;
     }
     if (!referenced) {
       options_.log(fmt::format("removing leftover file {}", path));
@@ -212,7 +217,7 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     Status s = DecodeWalPayload(record.payload, &rep);
     uint32_t count = 0;
     Decoder count_reader(rep);
-    if (s.ok() && !count_reader.GetVarint32(&count)) s = Status::Corruption("bad batch");
+    if (s.ok() && !count_reader.GetFixed32(&count)) s = Status::Corruption("bad batch");
     if (!s.ok()) {
       options_.log(fmt::format("{}: record at offset {}: {}; replay of this file stops here", path,
                                record.offset, s.message()));
@@ -308,11 +313,9 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
   uint64_t seq = next_seq_;
   std::vector<std::pair<std::string_view, uint64_t>> batches;
   std::vector<std::vector<WriteOutcome>*> outcomes;
-  std::string payload;
   for (Writer* x : group) {
     std::string_view rep = x->batch->rep();
-    EncodeWalPayload(rep, &payload);
-    Status s = wal_->AddRecord(seq, payload);
+    Status s = wal_->AddRecord(seq, EncodeWalPayload(rep, &wal_buffer_));
     if (!s.ok()) {
       bg_error_ = s;
       return s;

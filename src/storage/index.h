@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,7 +143,12 @@ class Index {
   Status DoAllWork();
   void BackgroundLoop();
   void MaybeScheduleWork();
-  Status PersistManifest();
+  Status PersistManifest();  // REQUIRES apply_mu_, nothing in memory
+  Status PersistWithMemoryEmpty();
+  Status WriteSegmentFile(const std::string& path, std::span<const MergeSource> inputs,
+                          std::shared_ptr<const SegmentReader>* result);
+  void SwapIn(const Work& work, std::shared_ptr<const SegmentReader> result,
+              const std::string& file_name);
   void PruneWalFiles(uint64_t wal_start);
   void RemoveObsoleteFiles();
   std::string NewFileName(std::string_view prefix, std::string_view suffix);
@@ -166,6 +172,7 @@ class Index {
   uint64_t next_file_ = 1;
   uint64_t next_memory_id_ = 1;
   std::unique_ptr<WalWriter> wal_;
+  std::string wal_buffer_;  // reused for compressed log records
   std::string wal_path_;
   struct WalFile {
     std::string path;

@@ -69,40 +69,114 @@ void Index::AbandonWork(Work* work) {
   for (Entry* e : work->sources) e->merging = false;
 }
 
+Status Index::WriteSegmentFile(const std::string& path, std::span<const MergeSource> inputs,
+                               std::shared_ptr<const SegmentReader>* result) {
+  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
+  Status s = file.status();
+  if (s.ok()) {
+    SegmentWriter writer(file->get());
+    Result<MergeResult> merged = MergeSegments(inputs, options_.flush_zstd_level, &writer);
+    s = merged.status();
+    if (s.ok()) s = (*file)->Sync();
+    if (s.ok()) s = (*file)->Close();
+    if (s.ok()) s = env_->SyncDir(dir_);
+  }
+  if (s.ok()) {
+    Result<std::unique_ptr<MappedFile>> mapped = env_->MapFile(path);
+    s = mapped.status();
+    if (s.ok()) {
+      Result<std::shared_ptr<const SegmentReader>> reader =
+          SegmentReader::Open(path, std::move(*mapped));
+      s = reader.status();
+      if (s.ok()) *result = std::move(*reader);
+    }
+  }
+  if (!s.ok()) (void)env_->RemoveFile(path);
+  return s;
+}
+
+void Index::SwapIn(const Work& work, std::shared_ptr<const SegmentReader> result,
+                   const std::string& file_name) {
+  // Carry over the deletions made while the merge ran.
+  auto deleted = std::make_shared<Bitmap>();
+  uint32_t base = 0;
+  for (size_t i = 0; i < work.sources.size(); ++i) {
+    const Bitmap& frozen = *work.inputs[i].deleted;
+    Bitmap extra = *work.sources[i]->deleted - frozen;
+    for (uint32_t doc : extra) {
+      deleted->add(base + doc - static_cast<uint32_t>(frozen.rank(doc)));
+    }
+    base += LiveDocs(*work.inputs[i].segment, frozen);
+  }
+  auto entry = std::make_unique<Entry>();
+  entry->reader = std::move(result);
+  entry->deleted = std::move(deleted);
+  entry->on_disk = work.to_file;
+  entry->file = file_name;
+  auto first = std::find_if(segments_.begin(), segments_.end(),
+                            [&](const auto& e) { return e.get() == work.sources[0]; });
+  auto position = static_cast<size_t>(first - segments_.begin());
+  for (Entry* source : work.sources) {
+    if (source->on_disk) {
+      obsolete_files_.push_back(JoinPath(dir_, source->file));
+      if (!source->deletes_file.empty()) {
+        obsolete_files_.push_back(JoinPath(dir_, source->deletes_file));
+      }
+    }
+  }
+  std::erase_if(segments_, [&](const auto& e) {
+    return std::find(work.sources.begin(), work.sources.end(), e.get()) != work.sources.end();
+  });
+  segments_.insert(
+      segments_.begin() + static_cast<std::ptrdiff_t>(std::min(position, segments_.size())),
+      std::move(entry));
+}
+
+Status Index::PersistWithMemoryEmpty() {
+  // Segments that arrived while a flush ran are written too, here, under the lock: a manifest is
+  // only ever written when nothing is in memory, so it holds the effect of exactly the
+  // operations before its replay start (wal_start_seq = next_seq). Replaying operations whose
+  // effects (deletions, documents merged away) are already in the manifest could decide
+  // differently (a create that found its id present would succeed).
+  Work rest;
+  rest.to_file = true;
+  for (const auto& e : segments_) {
+    if (e->on_disk) continue;
+    if (e->merging) return Status::Ok();  // the background thread will get here after its merge
+    rest.sources.push_back(e.get());
+    rest.inputs.push_back({e->reader, e->deleted});
+  }
+  if (!rest.sources.empty()) {
+    std::string path = NewFileName("seg-", ".vseg");
+    std::shared_ptr<const SegmentReader> result;
+    VIGIL_RETURN_IF_ERROR(WriteSegmentFile(path, rest.inputs, &result));
+    SwapIn(rest, std::move(result), std::string(BaseName(path)));
+  }
+  Status s = Status::Ok();
+  if (wal_ && next_seq_ > wal_files_.back().first_seq) s = NewWalFile();
+  if (s.ok()) s = PersistManifest();
+  if (s.ok()) {
+    RemoveObsoleteFiles();
+  } else {
+    // The manifest on disk may still name the obsolete files: keep them (the next open removes
+    // what its manifest does not name).
+    bg_error_ = s;
+    obsolete_files_.clear();
+  }
+  return s;
+}
+
 Status Index::RunWork(Work* work) {
   std::shared_ptr<const SegmentReader> result;
   std::string file_name;
-  std::string path;
   if (work->to_file) {
+    std::string path;
     {
       std::lock_guard<std::mutex> lock(apply_mu_);
       path = NewFileName("seg-", ".vseg");
     }
     file_name = std::string(BaseName(path));
-    Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
-    Status s = file.status();
-    if (s.ok()) {
-      SegmentWriter writer(file->get());
-      Result<MergeResult> merged = MergeSegments(work->inputs, options_.flush_zstd_level, &writer);
-      s = merged.status();
-      if (s.ok()) s = (*file)->Sync();
-      if (s.ok()) s = (*file)->Close();
-      if (s.ok()) s = env_->SyncDir(dir_);
-    }
-    if (s.ok()) {
-      Result<std::unique_ptr<MappedFile>> mapped = env_->MapFile(path);
-      s = mapped.status();
-      if (s.ok()) {
-        Result<std::shared_ptr<const SegmentReader>> reader =
-            SegmentReader::Open(path, std::move(*mapped));
-        s = reader.status();
-        if (s.ok()) result = std::move(*reader);
-      }
-    }
-    if (!s.ok()) {
-      (void)env_->RemoveFile(path);
-      return s;
-    }
+    VIGIL_RETURN_IF_ERROR(WriteSegmentFile(path, work->inputs, &result));
   } else {
     SegmentWriter writer;
     Result<MergeResult> merged = MergeSegments(work->inputs, 1, &writer);
@@ -118,56 +192,17 @@ Status Index::RunWork(Work* work) {
     result = std::move(*reader);
   }
 
-  // Commit: carry over the deletions made while the merge ran, swap the segments in.
   std::lock_guard<std::mutex> lock(apply_mu_);
-  auto deleted = std::make_shared<Bitmap>();
-  uint32_t base = 0;
-  for (size_t i = 0; i < work->sources.size(); ++i) {
-    const Bitmap& frozen = *work->inputs[i].deleted;
-    Bitmap extra = *work->sources[i]->deleted - frozen;
-    for (uint32_t doc : extra) {
-      deleted->add(base + doc - static_cast<uint32_t>(frozen.rank(doc)));
-    }
-    base += LiveDocs(*work->inputs[i].segment, frozen);
-  }
-  auto entry = std::make_unique<Entry>();
-  entry->reader = result;
-  entry->deleted = std::move(deleted);
-  entry->on_disk = work->to_file;
-  entry->file = file_name;
-  auto first = std::find_if(segments_.begin(), segments_.end(),
-                            [&](const auto& e) { return e.get() == work->sources[0]; });
-  size_t position = static_cast<size_t>(first - segments_.begin());
-  for (Entry* source : work->sources) {
-    if (source->on_disk) {
-      obsolete_files_.push_back(JoinPath(dir_, source->file));
-      if (!source->deletes_file.empty()) {
-        obsolete_files_.push_back(JoinPath(dir_, source->deletes_file));
-      }
-    }
-  }
-  std::erase_if(segments_, [&](const auto& e) {
-    return std::find(work->sources.begin(), work->sources.end(), e.get()) != work->sources.end();
-  });
-  segments_.insert(
-      segments_.begin() + static_cast<std::ptrdiff_t>(std::min(position, segments_.size())),
-      std::move(entry));
+  SwapIn(*work, std::move(result), file_name);
   if (work->is_flush) {
     ++flushes_;
   } else {
     ++merges_;
   }
   Status s = Status::Ok();
-  if (work->to_file) {
-    // The log's current file is fully covered once nothing older is in memory: start a new one
-    // so the old can go.
-    bool memory_left =
-        std::any_of(segments_.begin(), segments_.end(), [](const auto& e) { return !e->on_disk; });
-    if (!memory_left && wal_ && wal_->size() > 0) s = NewWalFile();
-    if (s.ok()) s = PersistManifest();
-    if (!s.ok()) bg_error_ = s;
-    RemoveObsoleteFiles();
-  }
+  // A flush persists (with memory empty); a merge of files waits for the next flush to record it
+  // (its inputs stay on disk until then).
+  if (work->is_flush) s = PersistWithMemoryEmpty();
   Publish();
   state_cv_.notify_all();
   return s;
@@ -280,13 +315,8 @@ Status Index::Flush() {
     if (!memory) {
       // Nothing in memory, but operations since the manifest (deletes, stale writes) may still
       // need the log: record them in a manifest so the log can go.
-      if (next_seq_ <= persisted_wal_start_) return Status::Ok();
-      Status s = Status::Ok();
-      if (wal_) s = NewWalFile();
-      if (s.ok()) s = PersistManifest();
-      if (!s.ok()) bg_error_ = s;
-      RemoveObsoleteFiles();
-      return s;
+      if (next_seq_ <= persisted_wal_start_ && obsolete_files_.empty()) return Status::Ok();
+      return PersistWithMemoryEmpty();
     }
     if (busy) {  // the background thread is merging them: wait for its commit
       state_cv_.wait(lock);

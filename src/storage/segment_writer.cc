@@ -141,7 +141,8 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   {
     std::vector<uint32_t> fill(starts_.begin(), starts_.end() - 1);
     for (uint32_t i = 0; i < count; ++i) {
-      for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j) docs_[fill[f.ords[j]]++] = f.docs[i];
+      for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j)
+        docs_[fill[f.ords[j]]++] = f.docs[i];
     }
   }
   section_.clear();

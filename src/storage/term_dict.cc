@@ -16,7 +16,7 @@ void EncodeTermDict(std::span<const std::string_view> terms, std::string* out) {
 Result<TermDict> TermDict::Open(std::string_view data) {
   Decoder in(data);
   uint32_t count;
-  if (!in.GetFixed32(&count) || count > in.remaining() / 4 - 1) {
+  if (!in.GetFixed32(&count) || in.remaining() < 4 || count > in.remaining() / 4 - 1) {
     return Status::Corruption("term dictionary: bad term count");
   }
   TermDict dict;

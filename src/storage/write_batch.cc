@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <bit>
+#include <cstring>
 
 #include "storage/coding.h"
 
@@ -57,13 +58,15 @@ bool DecodeValue(Decoder* in, FieldValue* v) {
   return false;
 }
 
-bool DecodeField(Decoder* in, std::vector<FieldValue>* scratch, IndexField* field) {
+bool DecodeField(Decoder* in, const std::vector<std::string_view>& names,
+                 std::vector<FieldValue>* scratch, IndexField* field, uint32_t* name_id) {
   uint8_t hint;
   uint32_t count;
-  if (!in->GetLengthPrefixed(&field->name) || !in->GetByte(&hint) || hint > kMaxFieldType ||
-      !in->GetVarint32(&count) || count > in->remaining()) {
+  if (!in->GetVarint32(name_id) || *name_id >= names.size() || !in->GetByte(&hint) ||
+      hint > kMaxFieldType || !in->GetVarint32(&count) || count > in->remaining()) {
     return false;
   }
+  field->name = names[*name_id];
   field->type_hint = static_cast<FieldType>(hint);
   scratch->resize(count);
   for (uint32_t i = 0; i < count; ++i) {
@@ -75,14 +78,33 @@ bool DecodeField(Decoder* in, std::vector<FieldValue>* scratch, IndexField* fiel
 
 }  // namespace
 
-WriteBatch::WriteBatch() = default;
+WriteBatch::WriteBatch() { Clear(); }
 
 void WriteBatch::Clear() {
   count_ = 0;
-  body_.clear();
+  body_.assign(4, '\0');
+  sealed_ = false;
+  name_ids_.clear();
+  names_.clear();
+}
+
+void WriteBatch::Unseal() {
+  if (!sealed_) return;
+  body_.resize(unsealed_size_);
+  sealed_ = false;
+}
+
+uint32_t WriteBatch::NameId(std::string_view name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  auto id = static_cast<uint32_t>(names_.size());
+  auto inserted = name_ids_.emplace(std::string(name), id).first;
+  names_.push_back(inserted->first);  // node-based map: the key's address is stable
+  return id;
 }
 
 void WriteBatch::AddDoc(OpKind kind, const IndexDoc& doc) {
+  Unseal();
   ++count_;
   body_.push_back(static_cast<char>(kind));
   PutLengthPrefixed(&body_, doc.id);
@@ -91,7 +113,7 @@ void WriteBatch::AddDoc(OpKind kind, const IndexDoc& doc) {
   PutLengthPrefixed(&body_, doc.source);
   PutVarint32(&body_, static_cast<uint32_t>(doc.fields.size()));
   for (const IndexField& f : doc.fields) {
-    PutLengthPrefixed(&body_, f.name);
+    PutVarint32(&body_, NameId(f.name));
     body_.push_back(static_cast<char>(f.type_hint));
     PutVarint32(&body_, static_cast<uint32_t>(f.values.size()));
     for (const FieldValue& v : f.values) {
@@ -121,12 +143,14 @@ void WriteBatch::AddDoc(OpKind kind, const IndexDoc& doc) {
 }
 
 void WriteBatch::Delete(std::string_view id) {
+  Unseal();
   ++count_;
   body_.push_back(static_cast<char>(OpKind::kDelete));
   PutLengthPrefixed(&body_, id);
 }
 
 void WriteBatch::DeleteIfOlder(std::string_view id, int64_t cutoff) {
+  Unseal();
   ++count_;
   body_.push_back(static_cast<char>(OpKind::kDeleteIfOlder));
   PutLengthPrefixed(&body_, id);
@@ -134,27 +158,53 @@ void WriteBatch::DeleteIfOlder(std::string_view id, int64_t cutoff) {
 }
 
 std::string_view WriteBatch::rep() {
-  rep_.clear();
-  PutVarint32(&rep_, count_);
-  rep_.append(body_);
-  return rep_;
+  if (!sealed_) {
+    unsealed_size_ = body_.size();
+    std::memcpy(body_.data(), &count_, 4);
+    auto names_offset = static_cast<uint32_t>(body_.size());
+    PutVarint32(&body_, static_cast<uint32_t>(names_.size()));
+    for (std::string_view name : names_) PutLengthPrefixed(&body_, name);
+    PutFixed32(&body_, names_offset);
+    sealed_ = true;
+  }
+  return body_;
 }
 
-bool NextField(std::string_view* cursor, std::vector<FieldValue>* scratch, IndexField* field) {
+bool NextField(std::string_view* cursor, const std::vector<std::string_view>& names,
+               std::vector<FieldValue>* scratch, IndexField* field, uint32_t* name_id) {
   Decoder in(*cursor);
-  if (!DecodeField(&in, scratch, field)) return false;
+  if (!DecodeField(&in, names, scratch, field, name_id)) return false;
   *cursor = in.rest();
   return true;
 }
 
-Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops) {
+Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops,
+                   std::vector<std::string_view>* names) {
   ops->clear();
-  Decoder in(rep);
+  names->clear();
+  if (rep.size() < 8) return Status::Corruption("write batch: too short");
+  uint32_t names_offset = DecodeFixed32(rep.data() + rep.size() - 4);
+  if (names_offset < 4 || names_offset > rep.size() - 4) {
+    return Status::Corruption("write batch: bad name table offset");
+  }
+  Decoder name_table(rep.substr(names_offset, rep.size() - 4 - names_offset));
+  uint32_t name_count;
+  if (!name_table.GetVarint32(&name_count) || name_count > name_table.remaining()) {
+    return Status::Corruption("write batch: bad name table");
+  }
+  for (uint32_t i = 0; i < name_count; ++i) {
+    std::string_view name;
+    if (!name_table.GetLengthPrefixed(&name)) return Status::Corruption("write batch: bad name");
+    names->push_back(name);
+  }
+  if (!name_table.empty()) return Status::Corruption("write batch: bad name table");
+  Decoder in(rep.substr(0, names_offset));
   uint32_t count;
-  if (!in.GetVarint32(&count) || count > in.remaining()) {
+  if (!in.GetFixed32(&count) || count > in.remaining()) {
     return Status::Corruption("write batch: bad operation count");
   }
   std::vector<FieldValue> scratch;
+  uint32_t name_id;
   for (uint32_t i = 0; i < count; ++i) {
     BatchOp op;
     uint8_t kind;
@@ -180,33 +230,33 @@ Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops) {
       std::string_view start = in.rest();
       IndexField field;
       for (uint32_t f = 0; f < op.field_count; ++f) {
-        if (!DecodeField(&in, &scratch, &field)) return bad("bad field");
+        if (!DecodeField(&in, *names, &scratch, &field, &name_id)) return bad("bad field");
       }
       op.fields = start.substr(0, start.size() - in.remaining());
     }
+    op.names = names;
     ops->push_back(op);
   }
   if (!in.empty()) return Status::Corruption("write batch: trailing bytes");
   return Status::Ok();
 }
 
-void EncodeWalPayload(std::string_view rep, std::string* out) {
-  out->clear();
+std::string_view EncodeWalPayload(std::string_view rep, std::string* buffer) {
   if (rep.size() < 512) {
-    out->push_back('\0');
-    out->append(rep);
-    return;
+    buffer->assign(1, '\0');
+    buffer->append(rep);
+    return *buffer;
   }
-  out->push_back('\1');
-  size_t bound = ZSTD_compressBound(rep.size());
-  out->resize(1 + bound);
-  size_t n = ZSTD_compress(out->data() + 1, bound, rep.data(), rep.size(), 1);
+  size_t bound = 1 + ZSTD_compressBound(rep.size());
+  if (buffer->size() < bound) buffer->resize(bound);  // grows only: no zero-filling each time
+  (*buffer)[0] = '\1';
+  size_t n = ZSTD_compress(buffer->data() + 1, bound - 1, rep.data(), rep.size(), 1);
   if (ZSTD_isError(n)) {  // cannot happen with a compressBound-sized buffer; store it plain
-    out->assign(1, '\0');
-    out->append(rep);
-    return;
+    buffer->assign(1, '\0');
+    buffer->append(rep);
+    return *buffer;
   }
-  out->resize(1 + n);
+  return std::string_view(*buffer).substr(0, 1 + n);
 }
 
 Status DecodeWalPayload(std::string_view payload, std::string* rep) {

@@ -2,13 +2,14 @@
 // log (compressed) and are decoded to apply the batch, so what recovery replays is exactly what
 // was applied (LevelDB's WriteBatch).
 //
-//   rep    := varint count, op[count]
+//   rep    := u32 count, op[count], names, u32 names_offset
+//   names  := varint n, lp name[n]          the field names the batch uses, each once
 //   op     := u8 kind, lp id, body
 //   body   := (kUpsert | kIndex | kCreate) u64 primary, u64 secondary, lp source,
 //                                          varint fields, field[fields]
 //           | kDelete                       (nothing)
 //           | kDeleteIfOlder                u64 cutoff
-//   field  := lp name, u8 type_hint, varint values, value[values]
+//   field  := varint name (index in names), u8 type_hint, varint values, value[values]
 //   value  := u8 kind, (bool: u8 | long: zigzag varint | double: u64 bits | string: lp
 //                       | geo: u64 lat bits, u64 lon bits | null: nothing)
 //
@@ -19,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -53,16 +55,25 @@ class WriteBatch {
   void Clear();
 
   uint32_t count() const { return count_; }
-  // The encoding (see above), with the count patched in.
+  // The encoding (see above). Valid until the batch changes.
   std::string_view rep();
   size_t ByteSize() const { return body_.size(); }
 
  private:
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   void AddDoc(OpKind kind, const IndexDoc& doc);
+  void Unseal();
+  uint32_t NameId(std::string_view name);
 
   uint32_t count_ = 0;
-  std::string body_;
-  std::string rep_;
+  std::string body_;  // u32 count, ops; plus the names while sealed
+  size_t unsealed_size_ = 0;
+  bool sealed_ = false;
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> name_ids_;
+  std::vector<std::string_view> names_;  // views of name_ids_'s keys, by id
 };
 
 // One decoded operation; views into the encoded batch.
@@ -72,29 +83,39 @@ struct BatchOp {
   Version version;  // for kDeleteIfOlder: {cutoff, 0}
   std::string_view source;
   uint32_t field_count = 0;
-  std::string_view fields;  // the encoded fields, for ForEachField
+  std::string_view fields;                               // the encoded fields, for ForEachField
+  const std::vector<std::string_view>* names = nullptr;  // the batch's field names
 };
 
 // Decodes a batch; Corruption when the bytes are malformed (checked completely, including every
-// field, so applying a decoded batch cannot fail half-way).
-Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops);
+// field, so applying a decoded batch cannot fail half-way). The ops point into `rep` and into
+// *names, which must outlive them.
+Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops,
+                   std::vector<std::string_view>* names);
 
 // Calls fn(const IndexField&) for each field of a decoded op. `scratch` holds the values.
 template <typename Fn>
 void ForEachField(const BatchOp& op, std::vector<FieldValue>* scratch, Fn&& fn);
 
 // Implementation detail of ForEachField: decodes the next field; false at the end.
-bool NextField(std::string_view* cursor, std::vector<FieldValue>* scratch, IndexField* field);
+bool NextField(std::string_view* cursor, const std::vector<std::string_view>& names,
+               std::vector<FieldValue>* scratch, IndexField* field, uint32_t* name_id);
 
+// fn(const IndexField& field, uint32_t name_id): name_id numbers the field names of the batch.
 template <typename Fn>
 void ForEachField(const BatchOp& op, std::vector<FieldValue>* scratch, Fn&& fn) {
   std::string_view cursor = op.fields;
   IndexField field;
-  for (uint32_t i = 0; i < op.field_count && NextField(&cursor, scratch, &field); ++i) fn(field);
+  uint32_t name_id = 0;
+  for (uint32_t i = 0;
+       i < op.field_count && NextField(&cursor, *op.names, scratch, &field, &name_id); ++i) {
+    fn(field, name_id);
+  }
 }
 
 // The payload of a WAL record: u8 encoding (0 = plain, 1 = zstd), then the (compressed) rep.
-void EncodeWalPayload(std::string_view rep, std::string* out);
+// Returns a view into *buffer, which is reused (not cleared) across calls.
+std::string_view EncodeWalPayload(std::string_view rep, std::string* buffer);
 Status DecodeWalPayload(std::string_view payload, std::string* rep);
 
 }  // namespace vigil::storage

@@ -20,7 +20,8 @@ TEST(WriteBatchTest, RoundTripEveryKindAndValue) {
 
   std::string rep(batch.rep());
   std::vector<BatchOp> ops;
-  ASSERT_TRUE(DecodeBatch(rep, &ops).ok());
+  std::vector<std::string_view> names;
+  ASSERT_TRUE(DecodeBatch(rep, &ops, &names).ok());
   ASSERT_EQ(ops.size(), 5u);
   EXPECT_EQ(ops[0].kind, OpKind::kUpsert);
   EXPECT_EQ(ops[0].id, "u");
@@ -28,7 +29,7 @@ TEST(WriteBatchTest, RoundTripEveryKindAndValue) {
   EXPECT_EQ(ops[0].source, R"({"id":"u"})");
   std::vector<FieldValue> scratch;
   int seen = 0;
-  ForEachField(ops[0], &scratch, [&](const IndexField& f) {
+  ForEachField(ops[0], &scratch, [&](const IndexField& f, uint32_t) {
     if (seen++ == 0) {
       EXPECT_EQ(f.name, "all");
       ASSERT_EQ(f.values.size(), 6u);
@@ -57,8 +58,9 @@ TEST(WriteBatchTest, TruncatedBatchIsCorruption) {
   batch.Delete("b");
   std::string rep(batch.rep());
   std::vector<BatchOp> ops;
+  std::vector<std::string_view> names;
   for (size_t cut = 0; cut < rep.size(); ++cut) {
-    EXPECT_EQ(DecodeBatch(rep.substr(0, cut), &ops).code(), StatusCode::kCorruption) << cut;
+    EXPECT_EQ(DecodeBatch(rep.substr(0, cut), &ops, &names).code(), StatusCode::kCorruption) << cut;
   }
 }
 
@@ -67,8 +69,8 @@ TEST(WriteBatchTest, WalPayloadCompressesLargeBatches) {
   std::string source(4000, 'x');
   for (int i = 0; i < 10; ++i) batch.Index({"id" + std::to_string(i), {}, source, {}});
   std::string rep(batch.rep());
-  std::string payload;
-  EncodeWalPayload(rep, &payload);
+  std::string buffer;
+  std::string payload(EncodeWalPayload(rep, &buffer));
   EXPECT_EQ(payload[0], '\1');
   EXPECT_LT(payload.size(), rep.size() / 10);
   std::string back;
