@@ -87,7 +87,14 @@ struct IndexField {
 struct Version {
   int64_t primary = 0;
   int64_t secondary = 0;
-  friend auto operator<=>(const Version&, const Version&) = default;
+  // Spelled out: clang-tidy 14 misreads a defaulted operator<=> (modernize-use-nullptr).
+  friend bool operator==(const Version& a, const Version& b) {
+    return a.primary == b.primary && a.secondary == b.secondary;
+  }
+  friend bool operator<(const Version& a, const Version& b) {
+    return a.primary != b.primary ? a.primary < b.primary : a.secondary < b.secondary;
+  }
+  friend bool operator>(const Version& a, const Version& b) { return b < a; }
 };
 
 }  // namespace vigil::storage

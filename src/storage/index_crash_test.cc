@@ -220,7 +220,9 @@ class ReplacedFileKeeper final : public Env {
   Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) override {
     return base_->ReadFile(path, max_bytes);
   }
+  int wal_files = 0;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    if (BaseName(path).starts_with("wal-")) ++wal_files;
     return base_->NewWritableFile(path);
   }
   Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
@@ -601,5 +603,23 @@ TEST_F(IndexCrashTest, TieredMergeWithWritesInMemoryKeepsAcknowledgedOutcomes) {
   CrashAtEveryPoint(scenario, 6, 0, 0, clean.calls_after_step.back());
 }
 
+}  // namespace
+}  // namespace vigil::storage
+
+namespace vigil::storage {
+namespace {
+TEST_F(IndexCrashTest, DbgStats) {
+  for (ScenarioSpec spec : {kEveryPointSpec, kBackgroundWorkSpec}) {
+    auto scenario = MakeScenario(spec);
+    vigil::testing::TempDir dir;
+    CrashEnv env(posix_.get());
+    RunResult run = Run(&env, dir.Join("idx"), scenario, 0, -1);
+    for (size_t i = 0; i < scenario.size(); ++i) {
+      const auto& st = run.stats_after_step[i];
+      fprintf(stderr, "step %zu type %d ops %zu calls %ld files %zu mem %zu flushes %lu merges %lu docs %lu\n", i, (int)scenario[i].type, scenario[i].ops.size(), run.calls_after_step[i] - (i ? run.calls_after_step[i-1] : 0), st.file_segments, st.memory_segments, st.flushes, st.merges, st.docs);
+    }
+    fprintf(stderr, "wal files %d total calls %ld\n", env.keeper.wal_files, run.calls_after_step.back());
+  }
+}
 }  // namespace
 }  // namespace vigil::storage

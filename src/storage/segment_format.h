@@ -56,6 +56,6 @@ inline constexpr uint8_t kColumnSparse = 2;
 inline constexpr uint32_t kSparseRatio = 16;
 
 // Uncompressed bytes of sources gathered into one zstd block.
-inline constexpr size_t kSourceBlockSize = 64 * 1024;
+inline constexpr size_t kSourceBlockSize = size_t{64} * 1024;
 
 }  // namespace vigil::storage
