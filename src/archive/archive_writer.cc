@@ -100,14 +100,22 @@ Status ArchiveWriter::WriteFile(const std::string& dir, const Batch& batch, std:
   std::string compressed;
   VIGIL_RETURN_IF_ERROR(GzipAppend(batch.lines, kGzipLevel, &compressed));
   std::string full_dir = JoinPath(root_, dir);
-  VIGIL_RETURN_IF_ERROR(env_->CreateDirs(full_dir));
+  // Directories made once are not checked again: a stat per partition per commit costs more than
+  // the gzip of a small partition.
+  if (known_dirs_.count(full_dir) == 0) {
+    VIGIL_RETURN_IF_ERROR(env_->CreateDirs(full_dir));
+    known_dirs_.insert(full_dir);
+  }
   std::string name = NewFileName();
   *temp = JoinPath(full_dir, std::string(kTempPrefix) + name);
   *final_path = JoinPath(full_dir, name);
   *compressed_bytes = compressed.size();
 
   Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(*temp);
-  if (!file.ok()) return file.status();
+  if (!file.ok()) {
+    known_dirs_.erase(full_dir);  // removed behind our back? made again next time
+    return file.status();
+  }
   Status s = (*file)->Append(compressed);
   Status closed = (*file)->Close();
   if (s.ok()) s = closed;

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_set>
 
 #include "base/status.h"
 #include "env/env.h"
@@ -61,6 +62,7 @@ class ArchiveWriter {
   Env* env_;
   std::string root_;
   std::map<std::string, Batch> pending_;  // by partition directory
+  std::unordered_set<std::string> known_dirs_;  // partition directories that exist
   uint64_t pending_findings_ = 0;
   uint64_t pending_bytes_ = 0;
   std::mt19937_64 rng_;

@@ -194,6 +194,8 @@ Status Index::RunWork(Work* work) {
 
   std::lock_guard<std::mutex> lock(apply_mu_);
   SwapIn(*work, std::move(result), file_name);
+  work->sources.clear();  // swapped out and destroyed: nothing to abandon if what follows fails
+  work->inputs.clear();
   if (work->is_flush) {
     ++flushes_;
   } else {
