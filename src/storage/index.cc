@@ -111,6 +111,7 @@ Status Index::Recover() {
     if (!file.ok()) {
       report(fmt::format("cannot open segment {}: {}; its {} documents are unavailable", path,
                          file.status().message(), ms.docs));
+      unavailable_.push_back(ms);
       continue;
     }
     Result<std::shared_ptr<const SegmentReader>> reader =
@@ -123,6 +124,7 @@ Status Index::Recover() {
     if ((*reader)->num_docs() != ms.docs) {
       report(fmt::format("segment {} holds {} documents, the manifest says {}; skipped", path,
                          (*reader)->num_docs(), ms.docs));
+      unavailable_.push_back(ms);
       continue;
     }
     auto entry = std::make_unique<Entry>();
@@ -212,9 +214,10 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     return s;
   };
   bool stopped = false;
+  Status s;
   while (reader.Next(&record)) {
     std::string rep;
-    Status s = DecodeWalPayload(record.payload, &rep);
+    s = DecodeWalPayload(record.payload, &rep);
     uint32_t count = 0;
     Decoder count_reader(rep);
     if (s.ok() && !count_reader.GetFixed32(&count)) s = Status::Corruption("bad batch");
@@ -234,9 +237,19 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     pending_bytes += rep.size();
     reps.push_back(std::move(rep));
     batches.emplace_back(reps.back(), record.first_seq);
-    if (pending_bytes >= (16u << 20)) VIGIL_RETURN_IF_ERROR(apply());
+    if (pending_bytes >= (16u << 20)) {
+      s = apply();
+      if (!s.ok()) break;
+    }
   }
-  VIGIL_RETURN_IF_ERROR(apply());
+  if (s.ok() || stopped) s = apply();  // what came before a bad payload still goes in
+  if (!s.ok()) {
+    // A record with a good checksum that does not decode: written by a bug or another format.
+    // What came before it is applied; it and the rest of this file are not.
+    options_.log(fmt::format("{}: {}; replay of this file stopped", path, s.message()));
+    recovery_.errors.push_back(fmt::format("{}: {}", path, s.message()));
+    stopped = true;
+  }
   if (!stopped && reader.end_state() != WalEndState::kClean) {
     options_.log(fmt::format("{}: {}; truncating the log to {} bytes, dropping {} bytes{}", path,
                              reader.problem(), reader.valid_size(), reader.dropped_bytes(),

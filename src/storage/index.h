@@ -181,6 +181,9 @@ class Index {
   std::vector<WalFile> wal_files_;  // oldest first; the last is being written
   uint64_t wal_bytes_closed_ = 0;
   std::vector<std::string> obsolete_files_;
+  // Segments the manifest names that could not be opened: kept in every later manifest (and on
+  // disk), so that a passing problem (a full file table, a bad disk read) loses nothing.
+  std::vector<ManifestSegment> unavailable_;
   Status bg_error_;
   bool closed_ = false;
   uint64_t flushes_ = 0;

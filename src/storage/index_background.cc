@@ -234,6 +234,7 @@ Status Index::PersistManifest() {
     m.segments.push_back(
         {e->file, e->reader->num_docs(), e->deletes_file, static_cast<uint32_t>(deleted)});
   }
+  for (const ManifestSegment& ms : unavailable_) m.segments.push_back(ms);
   if (wrote_deletions) VIGIL_RETURN_IF_ERROR(env_->SyncDir(dir_));
   m.next_file = next_file_;
   VIGIL_RETURN_IF_ERROR(WriteManifest(env_, dir_, m));
