@@ -19,11 +19,12 @@ struct Context {
 void AddFlattenCommand(CLI::App* app, Context* ctx);
 void AddIngestCommand(CLI::App* app, Context* ctx);
 void AddReindexCommand(CLI::App* app, Context* ctx);
+void AddRetentionCommand(CLI::App* app, Context* ctx);
 void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
 // bench_ingest.cc
-void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir, bool json,
-                    Context* ctx);
+void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
+                    const std::string& peers, bool json, Context* ctx);
 
 // Parses a timestamp option value (ISO-8601, or "now"); throws CLI::ValidationError otherwise.
 int64_t ParseTimeOption(const std::string& name, const std::string& value);

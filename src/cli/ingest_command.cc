@@ -9,6 +9,7 @@
 
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
+#include "base/time.h"
 #include "cli/commands.h"
 #include "ingest/file_ingester.h"
 #include "storage/engine.h"
@@ -195,6 +196,46 @@ void AddReindexCommand(CLI::App* app, Context* ctx) {
     } else if (r.summary.rejected > 0 || r.summary.errors > 0) {
       ctx->exit_code = 1;
     }
+  });
+}
+
+void AddRetentionCommand(CLI::App* app, Context* ctx) {
+  struct Options {
+    std::string data = "./vigil-data";
+    std::string index = std::string(storage::kDefaultIndex);
+    double days = 0;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd =
+      app->add_subcommand("retention", "Delete indexed findings not updated for N days");
+  cmd->footer(
+      "Deletes from the index every finding whose updatedAt is more than DAYS days ago (a "
+      "finding GuardDuty still updates stays). The deletion goes through the write-ahead log "
+      "like any write. The archive keeps everything: `vigil reindex` brings them back.");
+  cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
+  cmd->add_option("--index", opts->index, "The index")->capture_default_str();
+  cmd->add_option("--days", opts->days, "Keep findings updated within this many days")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  cmd->callback([opts, ctx] {
+    std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
+    if (!engine) return;
+    Result<storage::Index*> index = engine->GetIndex(opts->index, false);
+    if (!index.ok()) {
+      PrintError(index.status().message());
+      ctx->exit_code = 1;
+      return;
+    }
+    auto cutoff = NowMillis() - static_cast<int64_t>(opts->days * 86400000.0);
+    Result<uint64_t> deleted = (*index)->DeleteOlderThan(cutoff);
+    Status closed = engine->Close();
+    if (!deleted.ok() || !closed.ok()) {
+      PrintError("retention failed: " + (deleted.ok() ? closed : deleted.status()).message());
+      ctx->exit_code = 1;
+      return;
+    }
+    std::printf("deleted %llu findings last updated before %s\n",
+                static_cast<unsigned long long>(*deleted), FormatTimestamp(cutoff).c_str());
   });
 }
 

@@ -170,3 +170,34 @@ test('ingest reports bad input precisely and keeps the rest', (t) => {
   assert.ok(Number(m[2]) > 3 && Number(m[2]) < 300);
   assert.equal(Number(m[1]), Number(m[2]) + 2);
 });
+
+test('ingest indexes with upserts; reindex rebuilds from the archive; retention deletes', (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'data');
+  const first = vigil(['ingest', '--data', data, SAMPLES]);
+  assert.equal(first.status, 0, first.stderr);
+  const holds = (out) => Number(/the index holds (\d+) findings/.exec(out)[1]);
+  const indexed = Number(/indexed (\d+) new findings/.exec(first.stdout)[1]);
+  assert.ok(indexed > 30, first.stdout);
+  assert.equal(holds(first.stdout), indexed);
+
+  // The same files again: all stale, nothing new.
+  const again = vigil(['ingest', '--data', data, SAMPLES]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /indexed 0 new findings, updated 0, 46 stale/);
+  assert.equal(holds(again.stdout), indexed);
+
+  // Reindex from the archive (which holds both copies): the same findings.
+  const re = vigil(['reindex', '--data', data]);
+  assert.equal(re.status, 0, re.stderr);
+  assert.equal(holds(re.stdout), indexed);
+
+  // The samples were last updated years ago: a 30-day retention deletes them all.
+  const ret = vigil(['retention', '--data', data, '--days', '30']);
+  assert.equal(ret.status, 0, ret.stderr);
+  assert.match(ret.stdout, new RegExp(`deleted ${indexed} findings`));
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const after = vigil(['ingest', '--data', data, empty]);
+  assert.equal(holds(after.stdout), 0);
+});
