@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 namespace vigil {
 
@@ -91,8 +92,10 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const s
 
 Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string& to) {
   VIGIL_RETURN_IF_ERROR(CountCall("rename"));
+  Result<std::string> old = base_->ReadFile(to, uint64_t{1} << 30);
   VIGIL_RETURN_IF_ERROR(base_->RenameFile(from, to));
   std::lock_guard lock(mu_);
+  if (old.ok()) replaced_.try_emplace(to, std::move(*old));  // the oldest is the durable one
   if (auto it = synced_size_.find(from); it != synced_size_.end()) {
     synced_size_[to] = it->second;
     synced_size_.erase(it);
@@ -133,6 +136,7 @@ Status FaultInjectionEnv::SyncDir(const std::string& path) {
     it = DirName(*it) == path ? unsynced_new_files_.erase(it) : std::next(it);
   }
   std::erase_if(unsynced_renames_, [&](const auto& r) { return DirName(r.second) == path; });
+  std::erase_if(replaced_, [&](const auto& r) { return DirName(r.first) == path; });
   return Status::Ok();
 }
 
@@ -146,6 +150,7 @@ Status FaultInjectionEnv::SyncAll(const std::string& path) {
   }
   unsynced_new_files_.clear();
   unsynced_renames_.clear();
+  replaced_.clear();
   return Status::Ok();
 }
 
@@ -195,6 +200,16 @@ Status FaultInjectionEnv::SimulateCrash() {
     }
   }
   for (const std::string& path : unsynced_new_files_) ::unlink(path.c_str());
+  // A file an undone rename had replaced comes back with its old contents.
+  for (const auto& [path, contents] : replaced_) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(contents.data(), 1, contents.size(), f) != contents.size()) {
+      if (f != nullptr) std::fclose(f);
+      return Status::IOError("crash simulation: cannot restore " + path);
+    }
+    std::fclose(f);
+  }
+  replaced_.clear();
   synced_size_.clear();
   unsynced_new_files_.clear();
   unsynced_renames_.clear();

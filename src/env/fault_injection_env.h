@@ -63,6 +63,9 @@ class FaultInjectionEnv final : public Env {
   std::map<std::string, uint64_t> closed_size_;  // bytes handed to the OS by Close()
   std::set<std::string> unsynced_new_files_;     // created, directory not synced
   std::vector<std::pair<std::string, std::string>> unsynced_renames_;  // from, to
+  // Files an unsynced rename replaced: their contents, restored by a crash (a real crash keeps
+  // the old file when the rename was not durable).
+  std::map<std::string, std::string> replaced_;
 };
 
 }  // namespace vigil

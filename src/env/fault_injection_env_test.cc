@@ -38,6 +38,33 @@ TEST(FaultInjectionEnvTest, CrashUndoesUnsyncedRenameAndRemovesUnsyncedNewFile) 
   EXPECT_FALSE(posix->Stat(dir.Join("tmp"))->exists);
 }
 
+TEST(FaultInjectionEnvTest, CrashKeepsTheFileAnUnsyncedRenameReplaced) {
+  testing::TempDir dir;
+  auto posix = NewPosixEnv();
+  testing::WriteFileOrDie(dir.Join("MANIFEST"), "old");
+  FaultInjectionEnv env(posix.get());
+  auto file = env.NewWritableFile(dir.Join("MANIFEST.tmp"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("new").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  ASSERT_TRUE(env.RenameFile(dir.Join("MANIFEST.tmp"), dir.Join("MANIFEST")).ok());
+  ASSERT_TRUE(env.SimulateCrash().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("MANIFEST")), "old");
+
+  // Once the directory is synced the rename is durable.
+  FaultInjectionEnv env2(posix.get());
+  auto again = env2.NewWritableFile(dir.Join("MANIFEST.tmp"));
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->Append("newer").ok());
+  ASSERT_TRUE((*again)->Sync().ok());
+  ASSERT_TRUE((*again)->Close().ok());
+  ASSERT_TRUE(env2.RenameFile(dir.Join("MANIFEST.tmp"), dir.Join("MANIFEST")).ok());
+  ASSERT_TRUE(env2.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(env2.SimulateCrash().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(dir.Join("MANIFEST")), "newer");
+}
+
 TEST(FaultInjectionEnvTest, FailsFromTheNthMutatingCall) {
   testing::TempDir dir;
   auto posix = NewPosixEnv();
