@@ -21,7 +21,7 @@
 namespace vigil::storage {
 
 struct SegmentBuilderOptions {
-  int zstd_level = 1;  // the stored sources; merges use a higher level
+  int zstd_level = -3;  // the stored sources (fast: in-memory segments); flushes recompress
 };
 
 class SegmentBuilder {
