@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 VIGIL := build/release/vigil
 DEMO_DATA ?= ./vigil-demo-data
 
-.PHONY: all deps build build-asan build-fuzz demo test test-unit test-asan test-fuzz bench format lint clean
+.PHONY: all deps bench-deps build build-asan build-fuzz demo test test-unit test-asan test-fuzz bench format lint clean
 
 all: build
 
@@ -36,8 +36,16 @@ test: build build-asan build-fuzz
 	ctest --preset asan-ubsan -j $(JOBS)
 	ctest --preset fuzz
 
-bench: build
+# The peers of `bench ingest` need PostgreSQL and SQLite, which `deps` does not install (the tests
+# do not need them). They are installed before the build, which compiles the peer only when their
+# libraries are there; build runs after, not beside, so that two apt-gets never race under -j.
+bench-deps:
+	@scripts/install-deps --bench
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory build
 	$(VIGIL) bench flatten
+	$(VIGIL) bench ingest --count 100000
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc')

@@ -225,13 +225,15 @@ void AddBenchCommand(CLI::App* app, Context* ctx) {
     uint64_t seed = 1;
     int cores = 1;
     std::string dir;
+    std::string peers = "postgres,sqlite";
     bool json = false;
   };
   auto iopts = std::make_shared<IngestOptions>();
   CLI::App* ingest = bench->add_subcommand(
       "ingest",
       "Findings/s through read + flatten + enrich + archive + WAL + index, durable; peak RSS; "
-      "bytes on disk per finding; reopen time");
+      "bytes on disk per finding; reopen time; and the same durable ingest by PostgreSQL "
+      "(jsonb + GIN) and SQLite (JSON1)");
   ingest->add_option("--count", iopts->count, "Findings to generate")->capture_default_str();
   ingest->add_option("--seed", iopts->seed, "Generator seed")->capture_default_str();
   ingest->add_option("--cores", iopts->cores, "1 pins the benchmark to one core; 2 does not")
@@ -239,9 +241,15 @@ void AddBenchCommand(CLI::App* app, Context* ctx) {
       ->check(CLI::Range(1, 2));
   ingest->add_option("--dir", iopts->dir,
                      "Work directory (kept afterwards); default: a temporary one, removed");
+  ingest
+      ->add_option("--peers", iopts->peers,
+                   "Peers to run on the same findings afterwards: postgres and/or sqlite, "
+                   "comma-separated, or none")
+      ->capture_default_str();
   ingest->add_flag("--json", iopts->json, "Print the figures as JSON");
   ingest->callback([iopts, ctx] {
-    RunIngestBench(iopts->count, iopts->seed, iopts->cores, iopts->dir, iopts->json, ctx);
+    RunIngestBench(iopts->count, iopts->seed, iopts->cores, iopts->dir, iopts->peers, iopts->json,
+                   ctx);
   });
 }
 

@@ -1,15 +1,26 @@
 // vigil bench ingest: generated findings through the whole durable path (read + validate +
 // flatten + enrich + archive + WAL + index), findings/s, peak RSS, bytes on disk per finding
-// against the gzip'd raw JSONL, and the time to reopen the index.
+// against the gzip'd raw JSONL, and the time to reopen the index. Then the peers, on the same
+// findings file in the same work directory: PostgreSQL 15 (jsonb + GIN) and SQLite (JSON1),
+// loaded durably by bench/peers/ingest_peer.cc, PostgreSQL in a throwaway cluster that
+// bench/peers/postgres.sh starts on loopback and removes afterwards.
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <simdjson.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
@@ -44,10 +55,191 @@ uint64_t PeakRssBytes() {
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
 }
 
+// What one peer measured, or why it could not.
+struct PeerFigures {
+  std::string engine;  // as named in --peers and by vigil-ingest-peer
+  std::string label;   // as printed
+  bool ok = false;
+  std::string error;
+  uint64_t findings = 0;
+  double seconds = 0;
+  uint64_t bytes_on_disk = 0;
+  uint64_t rows = 0;
+  int64_t count_sum = 0;
+  std::string method;
+};
+
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
+// Runs `command` through the shell with stderr merged into stdout; returns its exit status (-1
+// when it could not be run or was killed) and its output in *output.
+int RunCommand(const std::string& command, std::string* output) {
+  output->clear();
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof(buf), pipe)) output->append(buf, n);
+  int status = ::pclose(pipe);
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The last non-empty line of a command's output, the one that says what went wrong.
+std::string LastLine(const std::string& output) {
+  size_t end = output.find_last_not_of(" \n\r\t");
+  if (end == std::string::npos) return "no output";
+  size_t begin = output.find_last_of('\n', end);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return output.substr(begin, end + 1 - begin);
+}
+
+// vigil-ingest-peer is built beside the vigil binary (bench/CMakeLists.txt).
+std::string PeerBinary() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "vigil-ingest-peer";
+  return (self.parent_path() / "vigil-ingest-peer").string();
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on now. Another process could take it before
+// PostgreSQL binds it; the start then fails and says so, which is good enough for a benchmark.
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Runs vigil-ingest-peer and reads its one line of JSON into *peer.
+void RunPeerBinary(const std::string& engine_arg, const std::string& input, PeerFigures* peer) {
+  const std::string binary = PeerBinary();
+  if (::access(binary.c_str(), X_OK) != 0) {
+    peer->error = binary +
+                  " is missing: it is built beside vigil when libpq or sqlite3 is found at "
+                  "configure time (scripts/install-deps --bench installs them)";
+    return;
+  }
+  std::string output;
+  int rc = RunCommand(fmt::format("{} {} {} {}", ShellQuote(binary), peer->engine,
+                                  ShellQuote(engine_arg), ShellQuote(input)),
+                      &output);
+  if (rc != 0) {
+    peer->error = LastLine(output);
+    return;
+  }
+  // The figures are the last line; anything before it is the engine's own chatter.
+  std::string line = LastLine(output);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view method;
+  uint64_t findings = 0;
+  uint64_t bytes = 0;
+  uint64_t rows = 0;
+  if (parser.parse(line).get(doc) || doc["findings"].get(findings) ||
+      doc["seconds"].get(peer->seconds) || doc["bytes_on_disk"].get(bytes) ||
+      doc["rows"].get(rows) || doc["count_sum"].get(peer->count_sum) || doc["method"].get(method) ||
+      peer->seconds <= 0) {
+    peer->error = "unreadable figures from the peer: " + line;
+    return;
+  }
+  peer->findings = findings;
+  peer->bytes_on_disk = bytes;
+  peer->rows = rows;
+  peer->method = std::string(method);
+  peer->ok = true;
+}
+
+void RunSqlitePeer(const std::string& work_dir, const std::string& input, PeerFigures* peer) {
+  const std::string db = JoinPath(work_dir, "peer-sqlite.db");
+  // A kept --dir may hold the previous run's database; the peer loads into a new one.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    std::filesystem::remove(db + suffix, ec);
+  }
+  RunPeerBinary(db, input, peer);
+}
+
+void RunPostgresPeer(const std::string& work_dir, const std::string& input, PeerFigures* peer) {
+  const std::string script = std::string(VIGIL_SOURCE_DIR) + "/bench/peers/postgres.sh";
+  if (::access(script.c_str(), R_OK) != 0) {
+    peer->error = "the cluster script is missing: " + script;
+    return;
+  }
+  // In the work directory, so that the database writes to the same file system as Vigil did.
+  const std::string cluster = JoinPath(work_dir, "postgres");
+  std::string output;
+  // A cluster left by an interrupted run in a kept --dir: stop and remove it first.
+  if (std::filesystem::exists(cluster)) {
+    (void)RunCommand(fmt::format("bash {} stop {}", ShellQuote(script), ShellQuote(cluster)),
+                     &output);
+  }
+  const int port = FreeLoopbackPort();
+  if (port == 0) {
+    peer->error = "PostgreSQL could not start: no free TCP port on 127.0.0.1";
+    return;
+  }
+  int rc = RunCommand(
+      fmt::format("bash {} start {} {}", ShellQuote(script), ShellQuote(cluster), port), &output);
+  if (rc == 0) {
+    RunPeerBinary(LastLine(output), input, peer);
+  } else {
+    peer->error = "PostgreSQL could not start: " + LastLine(output);
+  }
+  // Stopped even when the start failed half-way (the script removes only what it made).
+  if (RunCommand(fmt::format("bash {} stop {}", ShellQuote(script), ShellQuote(cluster)),
+                 &output) != 0) {
+    PrintError("the benchmark's PostgreSQL cluster did not stop: " + LastLine(output));
+  }
+}
+
+// Splits --peers ("postgres,sqlite", "none") into engine names; false on an unknown one.
+bool ParsePeers(const std::string& spec, std::vector<std::string>* engines) {
+  if (spec == "none") return true;
+  size_t begin = 0;
+  while (begin <= spec.size()) {
+    size_t end = spec.find(',', begin);
+    if (end == std::string::npos) end = spec.size();
+    std::string name = spec.substr(begin, end - begin);
+    if (name != "postgres" && name != "sqlite") return false;
+    for (const std::string& seen : *engines) {
+      if (seen == name) return false;
+    }
+    engines->push_back(name);
+    begin = end + 1;
+  }
+  return !engines->empty();
+}
+
 }  // namespace
 
-void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir, bool json,
-                    Context* ctx) {
+void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
+                    const std::string& peers, bool json, Context* ctx) {
+  std::vector<std::string> engines;
+  if (!ParsePeers(peers, &engines)) {
+    PrintError("--peers takes postgres and/or sqlite, comma-separated, or none: '" + peers + "'");
+    ctx->exit_code = 2;
+    return;
+  }
   if (cores == 1) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -138,7 +330,43 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
   }
   double reopen = Seconds(start);
 
+  // The peers, after Vigil so that they do not share the machine with it. They inherit the CPU
+  // affinity: with --cores 1 the peer and the PostgreSQL server run on CPU 0 too.
+  std::vector<PeerFigures> peer_figures;
+  if (own_dir && ::geteuid() == 0) {
+    // As root the PostgreSQL server runs as the postgres user, which must be able to enter the
+    // work directory (mkdtemp makes it 0700) to reach its cluster inside; it still cannot list it.
+    (void)::chmod(work_dir.c_str(), 0711);
+  }
+  for (const std::string& name : engines) {
+    PeerFigures peer;
+    peer.engine = name;
+    if (name == "postgres") {
+      peer.label = "PostgreSQL 15 jsonb + GIN";
+      RunPostgresPeer(work_dir, input, &peer);
+    } else {
+      peer.label = "SQLite JSON1";
+      RunSqlitePeer(work_dir, input, &peer);
+    }
+    // A peer that stored a different set of findings did different work: no figure.
+    if (peer.ok && (peer.findings != count || peer.rows != live)) {
+      peer.ok = false;
+      peer.error = fmt::format(
+          "the peer loaded {} findings into {} rows where vigil loaded {} into {}; figure withheld",
+          peer.findings, peer.rows, count, live);
+    }
+    peer_figures.push_back(std::move(peer));
+  }
+  // Both peers apply the version rule; if the versions they kept differ, one of them is wrong.
+  if (peer_figures.size() == 2 && peer_figures[0].ok && peer_figures[1].ok &&
+      peer_figures[0].count_sum != peer_figures[1].count_sum) {
+    PrintError(
+        fmt::format("warning: the peers kept different versions (sums of service.count {} and {})",
+                    peer_figures[0].count_sum, peer_figures[1].count_sum));
+  }
+
   double n = static_cast<double>(count);
+  const double vigil_rate = n / durable;
   if (json) {
     std::string out;
     JsonWriter w(&out);
@@ -156,6 +384,27 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     w.Field("archive_bytes", static_cast<int64_t>(archive_bytes));
     w.Field("live_findings", static_cast<int64_t>(live));
     w.Field("reopen_seconds", reopen);
+    w.Key("peers");
+    w.BeginArray();
+    for (const PeerFigures& peer : peer_figures) {
+      w.BeginObject();
+      w.Field("engine", peer.engine);
+      if (peer.ok) {
+        const double rate = static_cast<double>(peer.findings) / peer.seconds;
+        w.Field("findings", static_cast<int64_t>(peer.findings));
+        w.Field("seconds", peer.seconds);
+        w.Field("findings_per_second", rate);
+        w.Field("bytes_on_disk", static_cast<int64_t>(peer.bytes_on_disk));
+        w.Field("bytes_per_finding", static_cast<double>(peer.bytes_on_disk) / n);
+        w.Field("rows", static_cast<int64_t>(peer.rows));
+        w.Field("method", peer.method);
+        w.Field("vigil_ratio", vigil_rate / rate);
+      } else {
+        w.Field("error", peer.error);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
     std::printf("%s\n", out.c_str());
   } else {
@@ -166,15 +415,35 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
         "  index on disk: %.1f MB = %.0f bytes/finding = %.2f x the gzip'd raw JSONL\n"
         "  archive on disk: %.1f MB\n"
         "  peak RSS: %.0f MB\n"
-        "  reopen: %.3f s (%llu live findings)\n"
-        "  peers (PostgreSQL jsonb + GIN, SQLite JSON1): not measured by this build\n",
+        "  reopen: %.3f s (%llu live findings)\n",
         static_cast<unsigned long long>(count), static_cast<double>(raw_bytes) / 1e6,
-        static_cast<double>(gz.size()) / 1e6, cores, cores == 1 ? "" : "s", durable, n / durable,
+        static_cast<double>(gz.size()) / 1e6, cores, cores == 1 ? "" : "s", durable, vigil_rate,
         flushed, n / flushed, static_cast<double>(index_bytes) / 1e6,
         static_cast<double>(index_bytes) / n,
         static_cast<double>(index_bytes) / static_cast<double>(gz.size()),
         static_cast<double>(archive_bytes) / 1e6, static_cast<double>(rss) / 1e6, reopen,
         static_cast<unsigned long long>(live));
+    if (peer_figures.empty()) {
+      std::printf("  peers: not run (--peers none)\n");
+    } else {
+      std::printf(
+          "  peers, durable upserts of the same findings.jsonl in commits of 16384 "
+          "(vigil: %.0f bytes/finding with the archive):\n",
+          static_cast<double>(index_bytes + archive_bytes) / n);
+    }
+    for (const PeerFigures& peer : peer_figures) {
+      if (!peer.ok) {
+        std::printf("    %-26s not measured: %s\n", (peer.label + ":").c_str(), peer.error.c_str());
+        continue;
+      }
+      const double rate = static_cast<double>(peer.findings) / peer.seconds;
+      const double ratio = vigil_rate / rate;
+      // Two decimals below 1, where one would print 0.0.
+      std::printf(
+          "    %-26s %.2f s = %.0f findings/s, %.0f bytes/finding on disk; vigil %.*f x its rate\n",
+          (peer.label + ":").c_str(), peer.seconds, rate,
+          static_cast<double>(peer.bytes_on_disk) / n, ratio < 1 ? 2 : 1, ratio);
+    }
   }
   if (own_dir) {
     std::error_code ec;
