@@ -61,7 +61,7 @@ class ArchiveWriter {
 
   Env* env_;
   std::string root_;
-  std::map<std::string, Batch> pending_;  // by partition directory
+  std::map<std::string, Batch> pending_;        // by partition directory
   std::unordered_set<std::string> known_dirs_;  // partition directories that exist
   uint64_t pending_findings_ = 0;
   uint64_t pending_bytes_ = 0;
