@@ -81,6 +81,18 @@ std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& dat
   return std::move(*engine);
 }
 
+// The index `name` of `engine`, or null after printing why it cannot be had.
+storage::Index* GetIndex(Context* ctx, storage::Engine* engine, std::string_view name,
+                         bool create) {
+  Result<storage::Index*> index = engine->GetIndex(name, create);
+  if (!index.ok()) {
+    PrintError(index.status().message());
+    ctx->exit_code = 1;
+    return nullptr;
+  }
+  return *index;
+}
+
 }  // namespace
 
 void AddIngestCommand(CLI::App* app, Context* ctx) {
@@ -115,15 +127,11 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     }
     std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
     if (!engine) return;
-    Result<storage::Index*> index = engine->GetIndex(storage::kDefaultIndex, true);
-    if (!index.ok()) {
-      PrintError(index.status().message());
-      ctx->exit_code = 1;
-      return;
-    }
+    storage::Index* index = GetIndex(ctx, engine.get(), storage::kDefaultIndex, true);
+    if (index == nullptr) return;
     std::string root = JoinPath(opts->data, archive::kArchiveDirName);
     archive::ArchiveWriter writer(ctx->env, root);
-    RunResult r = RunIngest(ctx, &writer, *index, opts->paths, opts->quiet, opts->progress);
+    RunResult r = RunIngest(ctx, &writer, index, opts->paths, opts->quiet, opts->progress);
     const ingest::IngestSummary& s = r.summary;
     std::string summary =
         fmt::format("read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read,
@@ -131,7 +139,7 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     if (s.errors > 0) summary += fmt::format(", {} input errors", s.errors);
     summary += fmt::format("\narchived {} findings in {} files ({} bytes compressed) under {}\n",
                            s.archive.findings, s.archive.files, s.archive.compressed_bytes, root);
-    summary += IndexLine(s, **index);
+    summary += IndexLine(s, *index);
     std::fputs(summary.c_str(), stdout);
     Status closed = engine->Close();
     if (!r.status.ok()) {
@@ -174,20 +182,16 @@ void AddReindexCommand(CLI::App* app, Context* ctx) {
         return;
       }
     }
-    Result<storage::Index*> index = engine->GetIndex(storage::kDefaultIndex, true);
-    if (!index.ok()) {
-      PrintError(index.status().message());
-      ctx->exit_code = 1;
-      return;
-    }
+    storage::Index* index = GetIndex(ctx, engine.get(), storage::kDefaultIndex, true);
+    if (index == nullptr) return;
     std::string root = JoinPath(opts->data, archive::kArchiveDirName);
     std::vector<std::string> paths;
     Result<FileInfo> info = ctx->env->Stat(root);
     if (info.ok() && info->exists) paths.push_back(root);
-    RunResult r = RunIngest(ctx, nullptr, *index, paths, opts->quiet);
+    RunResult r = RunIngest(ctx, nullptr, index, paths, opts->quiet);
     std::string summary =
         fmt::format("read {} findings from {} archive files\n", r.summary.read, r.summary.files);
-    summary += IndexLine(r.summary, **index);
+    summary += IndexLine(r.summary, *index);
     std::fputs(summary.c_str(), stdout);
     Status closed = engine->Close();
     if (!r.status.ok() || !closed.ok()) {
@@ -220,14 +224,10 @@ void AddRetentionCommand(CLI::App* app, Context* ctx) {
   cmd->callback([opts, ctx] {
     std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
     if (!engine) return;
-    Result<storage::Index*> index = engine->GetIndex(opts->index, false);
-    if (!index.ok()) {
-      PrintError(index.status().message());
-      ctx->exit_code = 1;
-      return;
-    }
+    storage::Index* index = GetIndex(ctx, engine.get(), opts->index, false);
+    if (index == nullptr) return;
     auto cutoff = NowMillis() - static_cast<int64_t>(opts->days * 86400000.0);
-    Result<uint64_t> deleted = (*index)->DeleteOlderThan(cutoff);
+    Result<uint64_t> deleted = index->DeleteOlderThan(cutoff);
     Status closed = engine->Close();
     if (!deleted.ok() || !closed.ok()) {
       PrintError("retention failed: " + (deleted.ok() ? closed : deleted.status()).message());
