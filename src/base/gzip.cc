@@ -1,7 +1,11 @@
 #include "base/gzip.h"
 
 #include <fmt/format.h>
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
+
+#include <algorithm>
+#include <memory>
 
 namespace vigil {
 
@@ -86,6 +90,53 @@ Status GzipAppend(std::string_view data, int level, std::string* out) {
   out->resize(start + zs.total_out);
   deflateEnd(&zs);
   if (rc != Z_STREAM_END) return Status::ResourceExhausted("gzip: compression did not finish");
+  return Status::Ok();
+}
+
+Status GzipAppendFast(std::string_view data, std::string* out) {
+  // The stream (its history buffer and hash tables) and the level 1 buffer are large: one of
+  // each per thread, reset for every member.
+  struct State {
+    isal_zstream stream{};
+    std::unique_ptr<uint8_t[]> level_buf = std::make_unique<uint8_t[]>(ISAL_DEF_LVL1_DEFAULT);
+  };
+  thread_local std::unique_ptr<State> state;
+  if (!state) state = std::make_unique<State>();
+  isal_zstream& zs = state->stream;
+  isal_deflate_init(&zs);
+  zs.level = 1;
+  zs.level_buf = state->level_buf.get();
+  zs.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+  zs.gzip_flag = IGZIP_GZIP;
+  zs.flush = NO_FLUSH;
+
+  const size_t start = out->size();
+  size_t produced = 0;
+  // Room for incompressible input (stored blocks) and the header and trailer; grown if short.
+  out->resize(start + data.size() + data.size() / 16 + 64);
+  size_t consumed = 0;
+  constexpr size_t kMaxChunk = size_t{1} << 30;  // avail_in and avail_out are 32-bit
+  for (;;) {
+    if (zs.avail_in == 0 && consumed < data.size()) {
+      size_t chunk = std::min(kMaxChunk, data.size() - consumed);
+      zs.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data() + consumed));
+      zs.avail_in = static_cast<uint32_t>(chunk);
+      consumed += chunk;
+    }
+    zs.end_of_stream = consumed == data.size() ? 1 : 0;
+    if (produced == out->size() - start) out->resize(start + 2 * produced + 64);
+    size_t room = std::min(kMaxChunk, out->size() - start - produced);
+    zs.next_out = reinterpret_cast<uint8_t*>(out->data() + start + produced);
+    zs.avail_out = static_cast<uint32_t>(room);
+    int rc = isal_deflate(&zs);
+    produced += room - zs.avail_out;
+    if (rc != COMP_OK) {
+      out->resize(start);
+      return Status::ResourceExhausted(fmt::format("gzip: igzip compression failed ({})", rc));
+    }
+    if (zs.internal_state.state == ZSTATE_END) break;
+  }
+  out->resize(start + produced);
   return Status::Ok();
 }
 

@@ -1,5 +1,5 @@
-// gzip compression and decompression (zlib), for GuardDuty's .jsonl.gz exports and the archive.
-// Pure functions, thread-safe.
+// gzip compression and decompression (zlib; ISA-L's igzip for the fast compressor), for
+// GuardDuty's .jsonl.gz exports and the archive. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -25,5 +25,10 @@ GunzipResult Gunzip(std::string_view compressed, uint64_t max_output);
 
 // Appends one gzip member holding `data` to *out.
 Status GzipAppend(std::string_view data, int level, std::string* out);
+
+// Appends one gzip member (RFC 1952) holding `data` to *out, compressed by ISA-L's igzip at its
+// level 1: about three times as fast as zlib's level 1 at about the same ratio. Each thread keeps
+// one compression state (a few hundred KiB) for reuse.
+Status GzipAppendFast(std::string_view data, std::string* out);
 
 }  // namespace vigil

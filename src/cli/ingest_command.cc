@@ -62,6 +62,15 @@ RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Inde
   return r;
 }
 
+// The archive writer's log lines (journals sealed at open, torn records dropped) go to stderr.
+archive::ArchiveOptions ArchiveLogOptions() {
+  archive::ArchiveOptions options;
+  options.log = [](std::string_view line) {
+    std::fprintf(stderr, "vigil: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  return options;
+}
+
 std::string IndexLine(const ingest::IngestSummary& s, const storage::Index& index) {
   storage::IndexStats stats = index.stats();
   return fmt::format(
@@ -130,8 +139,21 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     storage::Index* index = GetIndex(ctx, engine.get(), storage::kDefaultIndex, true);
     if (index == nullptr) return;
     std::string root = JoinPath(opts->data, archive::kArchiveDirName);
-    archive::ArchiveWriter writer(ctx->env, root);
+    archive::ArchiveWriter writer(ctx->env, root, ArchiveLogOptions());
+    // Findings a crashed run committed to the archive's journal are sealed into files first.
+    archive::CommitStats recovered;
+    Status opened = writer.Open(&recovered);
+    if (!opened.ok()) {
+      PrintError("cannot open the archive: " + opened.message());
+      ctx->exit_code = 1;
+      return;
+    }
     RunResult r = RunIngest(ctx, &writer, index, opts->paths, opts->quiet, opts->progress);
+    // What the run committed is durable in the journal; the seal writes it to partition files
+    // (after a failure too: whatever was committed gets its files now rather than at the next
+    // open).
+    Status sealed = writer.Seal(&r.summary.archive);
+    if (r.status.ok() && !sealed.ok()) r.status = sealed;
     const ingest::IngestSummary& s = r.summary;
     std::string summary =
         fmt::format("read {} events from {} files: {} accepted, {} skipped, {} rejected", s.read,
@@ -172,6 +194,19 @@ void AddReindexCommand(CLI::App* app, Context* ctx) {
   cmd->callback([opts, ctx] {
     std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);
     if (!engine) return;
+    // Findings still in the archive's journal (a run that crashed before its seal) are sealed
+    // into partition files, so that the walk below reads them, before the index goes.
+    std::string root = JoinPath(opts->data, archive::kArchiveDirName);
+    {
+      archive::ArchiveWriter writer(ctx->env, root, ArchiveLogOptions());
+      archive::CommitStats recovered;
+      Status opened = writer.Open(&recovered);
+      if (!opened.ok()) {
+        PrintError("cannot seal the archive's journal: " + opened.message());
+        ctx->exit_code = 1;
+        return;
+      }
+    }
     Result<std::vector<std::string>> indices = engine->ListIndices();
     if (indices.ok() && std::find(indices->begin(), indices->end(),
                                   std::string(storage::kDefaultIndex)) != indices->end()) {
@@ -184,7 +219,6 @@ void AddReindexCommand(CLI::App* app, Context* ctx) {
     }
     storage::Index* index = GetIndex(ctx, engine.get(), storage::kDefaultIndex, true);
     if (index == nullptr) return;
-    std::string root = JoinPath(opts->data, archive::kArchiveDirName);
     std::vector<std::string> paths;
     Result<FileInfo> info = ctx->env->Stat(root);
     if (info.ok() && info->exists) paths.push_back(root);

@@ -2,10 +2,12 @@
 // directories (recursively), runs every event through the findings reader, archives each
 // accepted finding durably and indexes it (upsert by id, newest version wins).
 //
-// A finding counts as accepted only once the archive commit that holds it has returned OK, and
-// as indexed once the index write that follows has returned OK: the archive always holds at
-// least what the index does, so `vigil reindex` can rebuild the index from it. Without an
-// archive (reindex itself) findings are only indexed; without an index, only archived.
+// A finding counts as accepted only once the archive commit that holds it has returned OK (it is
+// then durable in the archive's journal), and as indexed once the index write that follows has
+// returned OK: the archive always holds at least what the index does, so `vigil reindex` can
+// rebuild the index from it. Without an archive (reindex itself) findings are only indexed;
+// without an index, only archived. The archive writer is the caller's: it opens it before the
+// ingest (ArchiveWriter::Open) and seals it after Finish() (ArchiveWriter::Seal).
 // Not thread-safe; `*env` must outlive the ingester.
 #pragma once
 
@@ -51,7 +53,7 @@ class FileIngester : public findings::FindingSink {
  public:
   // `on_issue` is called with every skipped or rejected event and every input error, as one
   // readable line ("file:line: rejected: reason").
-  // `archive` or `index` may be null (not both).
+  // `archive` or `index` may be null (not both); `archive` must be open.
   FileIngester(Env* env, archive::ArchiveWriter* archive, storage::Index* index,
                IngestOptions options, std::function<void(const std::string&)> on_issue);
 
@@ -61,7 +63,7 @@ class FileIngester : public findings::FindingSink {
   // accepted); unreadable inputs are counted and reported, and the ingest goes on.
   Status IngestPath(const std::string& path);
 
-  // Commits what is still buffered. Call once at the end.
+  // Commits what is still buffered. Call once at the end. Does not seal the archive.
   Status Finish();
 
   const IngestSummary& summary() const { return summary_; }

@@ -24,6 +24,8 @@ IngestRun Ingest(Env* env, const std::string& data_dir, const std::vector<std::s
                  storage::Index* index = nullptr, bool archive = true) {
   IngestRun run;
   archive::ArchiveWriter writer(env, data_dir + "/archive");
+  archive::CommitStats recovered;
+  EXPECT_TRUE(writer.Open(&recovered).ok());
   FileIngester ingester(env, archive ? &writer : nullptr, index, IngestOptions{},
                         [&](const std::string& line) { run.issues.push_back(line); });
   for (const auto& p : paths) {
@@ -32,6 +34,8 @@ IngestRun Ingest(Env* env, const std::string& data_dir, const std::vector<std::s
   }
   if (run.status.ok()) run.status = ingester.Finish();
   run.summary = ingester.summary();
+  // As the commands do: the committed findings go from the journal to partition files.
+  if (run.status.ok() && archive) run.status = writer.Seal(&run.summary.archive);
   return run;
 }
 
@@ -61,6 +65,8 @@ TEST(FileIngesterTest, DirectoryOfSamplesIsArchivedByAccountRegionAndDay) {
   EXPECT_EQ(run.summary.rejected, 0u);
   EXPECT_TRUE(run.issues.empty()) << run.issues[0];
   EXPECT_EQ(ArchivedLines(env.get(), dir.Join("data/archive")), 46u);
+  EXPECT_EQ(run.summary.archive.findings, 46u);
+  EXPECT_GT(run.summary.archive.files, 0u);
   // panther__03 is account 123456789012, us-east-1, updatedAt 2018-08-26.
   auto files = env->ListFilesRecursive(
       dir.Join("data/archive/AWSLogs/123456789012/GuardDuty/us-east-1/2018/08/26"));

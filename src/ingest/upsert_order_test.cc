@@ -81,12 +81,15 @@ TEST(UpsertOrderTest, ShuffledAndDuplicatedUpdateChainsEndAtTheNewestVersion) {
   auto index = storage::Index::Open(env.get(), dir.Join("data/indices/findings"), options);
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   archive::ArchiveWriter archive(env.get(), dir.Join("data/archive"));
+  archive::CommitStats archive_stats;
+  ASSERT_TRUE(archive.Open(&archive_stats).ok());
   IngestOptions ingest_options;
   ingest_options.commit_findings = 500;
   FileIngester ingester(env.get(), &archive, index->get(), ingest_options,
                         [](const std::string& issue) { ADD_FAILURE() << issue; });
   for (const std::string& f : files) ASSERT_TRUE(ingester.IngestPath(f).ok());
   ASSERT_TRUE(ingester.Finish().ok());
+  ASSERT_TRUE(archive.Seal(&archive_stats).ok());
   EXPECT_EQ(ingester.summary().accepted, delivered.size());
   EXPECT_EQ(ingester.summary().indexed, newest.size());
 

@@ -95,7 +95,7 @@ GroupApplier::Slot& GroupApplier::SlotFor(std::string_view name, FieldType hint)
 
 void GroupApplier::AddDoc(const BatchOp& op) {
   uint32_t doc = builder_.StartDoc(op.id, op.version, op.source);
-  group_ids_[std::string(op.id)] = doc;
+  group_ids_[op.id] = doc;
   group_versions_.push_back(op.version);
   ForEachField(op, &scratch_, [&](const IndexField& field, uint32_t name_id) {
     Slot* slot = nullptr;

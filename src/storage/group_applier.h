@@ -46,8 +46,9 @@ class GroupApplier {
                std::function<Mapping*()> mutable_mapping,
                std::function<void(std::string_view)> log);
 
-  // Applies one batch; operations numbered below `skip_below` (already durable elsewhere, during
-  // recovery) are skipped. Outcomes are appended to *outcomes when it is not null.
+  // Applies one batch (`rep` must outlive the applier); operations numbered below `skip_below`
+  // (already durable elsewhere, during recovery) are skipped. Outcomes are appended to *outcomes
+  // when it is not null.
   Status Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,
                std::vector<WriteOutcome>* outcomes);
 
@@ -89,7 +90,8 @@ class GroupApplier {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> group_ids_;
+  // Ids of the group's documents: views into the batches, which outlive the applier.
+  std::unordered_map<std::string_view, uint32_t, StringHash> group_ids_;
   std::vector<Version> group_versions_;
   Bitmap new_deleted_;
   std::map<size_t, Bitmap> deletions_;

@@ -10,10 +10,14 @@ struct SegmentBuilder::FieldBuilder {
   std::string name;
   FieldType type;
   bool conflicts;
-  // Open addressing: local id + 1 (0 = empty); a power-of-two size, at most half full.
-  std::vector<uint32_t> table;
+  // Open addressing: a power-of-two size, at most half full. Each slot holds the term's hash
+  // beside its id, so a probe reads the term bytes only when the hashes match.
+  struct Slot {
+    uint32_t hash;
+    uint32_t local;  // local id + 1; 0 = empty
+  };
+  std::vector<Slot> table;
   std::vector<std::string_view> terms;  // by local id
-  std::vector<uint32_t> term_hashes;    // by local id
   std::vector<uint32_t> entry_docs;     // non-decreasing
   std::vector<uint32_t> entry_terms;    // local ids
 };
@@ -104,17 +108,16 @@ uint32_t SegmentBuilder::FieldHandle(std::string_view name, FieldType type, bool
 
 void SegmentBuilder::AddTerm(uint32_t handle, uint32_t doc, std::string_view term) {
   FieldBuilder& f = *fields_[handle];
-  if (f.table.empty()) f.table.assign(16, 0);
-  const uint64_t hash = HashTerm(term);
-  const auto short_hash = static_cast<uint32_t>(hash);
+  if (f.table.empty()) f.table.assign(16, FieldBuilder::Slot{0, 0});
+  const auto hash = static_cast<uint32_t>(HashTerm(term));
   size_t mask = f.table.size() - 1;
   size_t i = hash & mask;
   uint32_t local = 0;
   bool found = false;
-  while (f.table[i] != 0) {
-    uint32_t candidate = f.table[i] - 1;
-    if (f.term_hashes[candidate] == short_hash && f.terms[candidate] == term) {
-      local = candidate;
+  while (f.table[i].local != 0) {
+    const FieldBuilder::Slot& slot = f.table[i];
+    if (slot.hash == hash && f.terms[slot.local - 1] == term) {
+      local = slot.local - 1;
       found = true;
       break;
     }
@@ -123,20 +126,20 @@ void SegmentBuilder::AddTerm(uint32_t handle, uint32_t doc, std::string_view ter
   if (!found) {
     local = static_cast<uint32_t>(f.terms.size());
     f.terms.push_back(Store(term));
-    f.term_hashes.push_back(short_hash);
     memory_ += 16;
+    f.table[i] = {hash, local + 1};
     if (f.terms.size() * 2 > f.table.size()) {
-      // Grow and reinsert every term (their full hashes are recomputed: rare, amortised).
-      f.table.assign(f.table.size() * 2, 0);
-      memory_ += f.table.size() * 2;
+      // Grow and reinsert every slot by its stored hash (rare, amortised).
+      std::vector<FieldBuilder::Slot> old(f.table.size() * 2, FieldBuilder::Slot{0, 0});
+      old.swap(f.table);
+      memory_ += old.size() * sizeof(FieldBuilder::Slot);
       mask = f.table.size() - 1;
-      for (uint32_t t = 0; t < f.terms.size(); ++t) {
-        size_t j = HashTerm(f.terms[t]) & mask;
-        while (f.table[j] != 0) j = (j + 1) & mask;
-        f.table[j] = t + 1;
+      for (const FieldBuilder::Slot& slot : old) {
+        if (slot.local == 0) continue;
+        size_t j = slot.hash & mask;
+        while (f.table[j].local != 0) j = (j + 1) & mask;
+        f.table[j] = slot;
       }
-    } else {
-      f.table[i] = local + 1;
     }
   }
   f.entry_docs.push_back(doc);

@@ -21,7 +21,10 @@
 namespace vigil::storage {
 
 struct SegmentBuilderOptions {
-  int zstd_level = -3;  // the stored sources (fast: in-memory segments); flushes recompress
+  // The stored sources. Flushes and merges copy these blocks as they are (unless documents in
+  // them were deleted), so this is the level sources keep on disk: 1 compresses about as well as
+  // 3 at a third more speed.
+  int zstd_level = 1;
 };
 
 class SegmentBuilder {

@@ -36,7 +36,9 @@ enum class SectionKind : uint8_t {
   kVersions = 5,     // per-document versions: two frame-of-reference packed int64 arrays
   kSourceIndex = 6,  // per source block: u32 first_doc, u64 offset, u32 length, u32 crc32
   kSourceData = 7,   // zstd frames; each holds u32 docs, u32 lengths[docs], the sources
+  kIdFilter = 8,     // a Bloom filter of the `_id` terms (id_filter.h); optional
 };
+inline constexpr uint8_t kMaxSectionKind = 8;
 
 // Field flags in the field table.
 inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values

@@ -123,13 +123,32 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   std::vector<Version> versions;
   versions.reserve(total);
   for (const MergeSource& src : sources) {
+    // A block without deleted documents is copied as it is: a source is compressed once, when
+    // its in-memory segment is built, not again at every flush and merge. A block with deleted
+    // documents is decompressed and its live sources compressed again.
+    Result<uint32_t> block_count = src.segment->SourceBlockCount();
+    if (!block_count.ok()) return block_count.status();
     Status add_status;
-    VIGIL_RETURN_IF_ERROR(src.segment->ForEachSource(
-        0, src.segment->num_docs(), [&](uint32_t doc, std::string_view source) {
-          if (src.deleted->contains(doc) || !add_status.ok()) return;
-          add_status = blocks.Add(source);
-        }));
-    VIGIL_RETURN_IF_ERROR(add_status);
+    for (uint32_t b = 0; b < *block_count; ++b) {
+      uint32_t first = 0;
+      uint32_t docs = 0;
+      std::string_view compressed;
+      VIGIL_RETURN_IF_ERROR(src.segment->RawSourceBlock(b, &first, &docs, &compressed));
+      bool clean = true;
+      for (uint32_t doc = first; doc < first + docs && clean; ++doc) {
+        clean = !src.deleted->contains(doc);
+      }
+      if (clean) {
+        VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(compressed, docs));
+        continue;
+      }
+      VIGIL_RETURN_IF_ERROR(src.segment->ForEachSource(
+          first, first + docs, [&](uint32_t doc, std::string_view source) {
+            if (src.deleted->contains(doc) || !add_status.ok()) return;
+            add_status = blocks.Add(source);
+          }));
+      VIGIL_RETURN_IF_ERROR(add_status);
+    }
     for (uint32_t doc = 0; doc < src.segment->num_docs(); ++doc) {
       if (src.deleted->contains(doc)) continue;
       Result<Version> v = src.segment->GetVersion(doc);

@@ -14,8 +14,9 @@ namespace vigil::storage {
 namespace {
 
 constexpr size_t kSourceIndexEntry = 4 + 8 + 4 + 4;
-constexpr std::string_view kSectionNames[] = {"",       "meta",     "terms",        "postings",
-                                              "column", "versions", "source index", "source data"};
+constexpr std::string_view kSectionNames[] = {"",         "meta",     "terms",        "postings",
+                                              "column",   "versions", "source index", "source data",
+                                              "id filter"};
 
 std::string_view SectionName(SectionKind kind) {
   auto k = static_cast<size_t>(kind);
@@ -103,8 +104,8 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr
     (void)in.GetFixed64(&e.length);
     (void)in.GetFixed32(&e.crc);
     e.kind = static_cast<SectionKind>(kind);
-    if (kind < 1 || kind > 7 || e.offset < kSegmentHeaderSize || e.offset > dir_offset ||
-        e.length > dir_offset - e.offset) {
+    if (kind < 1 || kind > kMaxSectionKind || e.offset < kSegmentHeaderSize ||
+        e.offset > dir_offset || e.length > dir_offset - e.offset) {
       return r->Corrupt(fmt::format("directory entry {} is out of bounds", i));
     }
     auto index = static_cast<int32_t>(r->entries_.size());
@@ -120,6 +121,9 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr
         break;
       case SectionKind::kSourceData:
         r->source_data_ = index;
+        break;
+      case SectionKind::kIdFilter:
+        r->id_filter_ = index;
         break;
       default:
         break;
@@ -342,8 +346,26 @@ Result<Column> SegmentReader::ParseColumn(int field) const {
   return c;
 }
 
+Result<const IdFilter*> SegmentReader::GetIdFilter() const {
+  std::call_once(id_filter_once_, [this] {
+    if (id_filter_ < 0) return;  // a segment written before filters: every id may be here
+    Result<std::string_view> bytes = Section(SectionKind::kIdFilter, kNoField);
+    Result<IdFilter> filter = bytes.ok() ? IdFilter::Parse(*bytes) : bytes.status();
+    if (filter.ok()) {
+      id_filter_value_ = *filter;
+    } else {
+      id_filter_status_ = bytes.ok() ? Corrupt(filter.status().message()) : bytes.status();
+    }
+  });
+  if (!id_filter_status_.ok()) return id_filter_status_;
+  return &id_filter_value_;
+}
+
 Status SegmentReader::FindId(std::string_view id, std::vector<uint32_t>* docs) const {
   docs->clear();
+  Result<const IdFilter*> filter = GetIdFilter();
+  if (!filter.ok()) return filter.status();
+  if (!(*filter)->MayContain(id)) return Status::Ok();
   int field = FindField("_id");
   if (field < 0) return Status::Ok();
   Result<TermDict> dict = Terms(field);
@@ -394,6 +416,40 @@ Result<Version> SegmentReader::GetVersion(uint32_t doc) const {
   return Version{
       static_cast<int64_t>(static_cast<uint64_t>(primary_base_) + versions_primary_.Get(doc)),
       static_cast<int64_t>(static_cast<uint64_t>(secondary_base_) + versions_secondary_.Get(doc))};
+}
+
+Result<uint32_t> SegmentReader::SourceBlockCount() const {
+  Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
+  if (!index.ok()) return index.status();
+  if (index->size() % kSourceIndexEntry != 0) return Corrupt("bad source index size");
+  return static_cast<uint32_t>(index->size() / kSourceIndexEntry);
+}
+
+Status SegmentReader::RawSourceBlock(uint32_t block, uint32_t* first_doc, uint32_t* docs,
+                                     std::string_view* compressed) const {
+  Result<uint32_t> blocks = SourceBlockCount();
+  if (!blocks.ok()) return blocks.status();
+  if (block >= *blocks) return Status::InvalidArgument("no such source block");
+  Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
+  Result<std::string_view> data = Section(SectionKind::kSourceData, kNoField);
+  if (!data.ok()) return data.status();
+  const char* e = index->data() + static_cast<size_t>(block) * kSourceIndexEntry;
+  const uint32_t first = DecodeFixed32(e);
+  const uint32_t next = block + 1 < *blocks ? DecodeFixed32(e + kSourceIndexEntry) : num_docs_;
+  const uint64_t offset = DecodeFixed64(e + 4);
+  const uint32_t length = DecodeFixed32(e + 12);
+  if (next <= first || next > num_docs_ || offset > data->size() ||
+      length > data->size() - offset) {
+    return Corrupt(fmt::format("source block {} is out of bounds", block));
+  }
+  *compressed = data->substr(offset, length);
+  if (Crc32(*compressed) != DecodeFixed32(e + 16)) {
+    return Corrupt(fmt::format("checksum mismatch in source block {} (at offset {})", block,
+                               entries_[source_data_].offset + offset));
+  }
+  *first_doc = first;
+  *docs = next - first;
+  return Status::Ok();
 }
 
 Status SegmentReader::LoadSourceBlock(uint32_t block, std::string* raw,

@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "env/env.h"
 #include "storage/field_value.h"
+#include "storage/id_filter.h"
 #include "storage/packed_ints.h"
 #include "storage/postings.h"
 #include "storage/segment_format.h"
@@ -168,6 +169,11 @@ class SegmentReader {
   Result<Version> GetVersion(uint32_t doc) const;
   // The stored source of a document (a copy: it comes out of a compressed block).
   Result<std::string> Source(uint32_t doc) const;
+  // The stored sources as compressed blocks, for merges that copy a block whole: the number of
+  // blocks, and block `block`'s first document, document count and checked compressed bytes.
+  Result<uint32_t> SourceBlockCount() const;
+  Status RawSourceBlock(uint32_t block, uint32_t* first_doc, uint32_t* docs,
+                        std::string_view* compressed) const;
   // Calls fn(doc, source) for each document in [begin, end), decompressing each block once.
   Status ForEachSource(uint32_t begin, uint32_t end,
                        const std::function<void(uint32_t, std::string_view)>& fn) const;
@@ -186,6 +192,7 @@ class SegmentReader {
   // A section's bytes, checked on first use.
   Result<std::string_view> Section(SectionKind kind, uint32_t field) const;
   Status LoadSourceBlock(uint32_t block, std::string* raw, std::vector<uint32_t>* offsets) const;
+  Result<const IdFilter*> GetIdFilter() const;
 
   std::string name_;
   std::unique_ptr<MappedFile> file_;
@@ -201,6 +208,7 @@ class SegmentReader {
   int32_t versions_ = -1;
   int32_t source_index_ = -1;
   int32_t source_data_ = -1;
+  int32_t id_filter_ = -1;
   // 0 = not checked, 1 = good, 2 = bad; per entry.
   mutable std::unique_ptr<std::atomic<uint8_t>[]> checked_;
   // Parsed structures, built once.
@@ -215,6 +223,9 @@ class SegmentReader {
   mutable int64_t primary_base_ = 0;
   mutable int64_t secondary_base_ = 0;
   mutable std::once_flag versions_once_;
+  mutable std::once_flag id_filter_once_;
+  mutable IdFilter id_filter_value_;
+  mutable Status id_filter_status_;
   mutable Status versions_status_;
 };
 

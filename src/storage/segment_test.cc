@@ -1,11 +1,15 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "base/crc32.h"
 #include "storage/coding.h"
 #include "storage/segment_builder.h"
+#include "storage/segment_merger.h"
 #include "storage/segment_reader.h"
+#include "storage/segment_writer.h"
 #include "storage/term_encoding.h"
 
 namespace vigil::storage {
@@ -130,6 +134,67 @@ TEST(SegmentTest, ManyDocumentsSpanSourceBlocksAndRoaringPostings) {
   EXPECT_EQ(docs, (std::vector<uint32_t>{19999}));
 }
 
+// A merge copies a source block whole when none of its documents is deleted, and recompresses
+// only the live sources of a block that lost some; either way every live source survives, in
+// order, and the deleted ones are gone.
+TEST(SegmentTest, MergeCopiesCleanSourceBlocksAndDropsDeletedSources) {
+  std::vector<std::string> sources[2];
+  std::shared_ptr<const SegmentReader> segs[2];
+  for (int s = 0; s < 2; ++s) {
+    SegmentBuilder b;
+    for (uint32_t i = 0; i < 3000; ++i) {
+      sources[s].push_back(fmt::format("{{\"seg\":{},\"doc\":{},\"pad\":\"{}\"}}", s, i,
+                                       std::string(40 + i % 70, 'x')));
+      b.StartDoc(fmt::format("s{}-{}", s, i), {i, 0}, sources[s].back());
+    }
+    segs[s] = OpenOrDie(*b.Finish(1, 3000));
+    ASSERT_NE(segs[s], nullptr);
+  }
+  ASSERT_GT(*segs[0]->SourceBlockCount(), 2u);
+  // Segment 0 loses documents 5 and 2999 (its first and last blocks); segment 1 loses nothing.
+  auto deleted0 = std::make_shared<Bitmap>();
+  deleted0->add(5);
+  deleted0->add(2999);
+  auto none = std::make_shared<Bitmap>();
+  std::vector<MergeSource> inputs = {{segs[0], deleted0}, {segs[1], none}};
+  SegmentWriter writer;
+  Result<MergeResult> merged = MergeSegments(inputs, 3, &writer);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  auto out = OpenOrDie(std::move(merged->bytes));
+  ASSERT_NE(out, nullptr);
+  std::vector<std::string> expected;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    if (i != 5 && i != 2999) expected.push_back(sources[0][i]);
+  }
+  for (const std::string& src : sources[1]) expected.push_back(src);
+  ASSERT_EQ(out->num_docs(), expected.size());
+  std::vector<std::string> got;
+  ASSERT_TRUE(out->ForEachSource(0, out->num_docs(),
+                                 [&](uint32_t, std::string_view src) { got.emplace_back(src); })
+                  .ok());
+  EXPECT_EQ(got, expected);
+  // Every block of segment 1 and the middle blocks of segment 0 are byte-identical copies.
+  std::set<std::string_view> input_blocks;
+  for (int s = 0; s < 2; ++s) {
+    for (uint32_t b = 0; b < *segs[s]->SourceBlockCount(); ++b) {
+      uint32_t first = 0;
+      uint32_t docs = 0;
+      std::string_view bytes;
+      ASSERT_TRUE(segs[s]->RawSourceBlock(b, &first, &docs, &bytes).ok());
+      input_blocks.insert(bytes);
+    }
+  }
+  uint32_t copied = 0;
+  for (uint32_t b = 0; b < *out->SourceBlockCount(); ++b) {
+    uint32_t first = 0;
+    uint32_t docs = 0;
+    std::string_view bytes;
+    ASSERT_TRUE(out->RawSourceBlock(b, &first, &docs, &bytes).ok());
+    copied += input_blocks.count(bytes);
+  }
+  EXPECT_EQ(copied, *segs[0]->SourceBlockCount() - 2 + *segs[1]->SourceBlockCount());
+}
+
 TEST(SegmentTest, RareFieldHasASparseColumn) {
   SegmentBuilder b;
   uint32_t rare = b.FieldHandle("rare", FieldType::kKeyword);
@@ -202,9 +267,12 @@ TEST(SegmentTest, FlippedByteIsReportedWithItsSection) {
         }
       }
     }
+    std::vector<uint32_t> found;
     for (uint32_t d = 0; d < seg.num_docs(); ++d) {
       if (!seg.Source(d).ok()) ++failures;
       if (!seg.GetVersion(d).ok()) ++failures;
+      Result<std::string_view> id = seg.Id(d);
+      if (!id.ok() || !seg.FindId(*id, &found).ok()) ++failures;
     }
     EXPECT_GT(failures, 0) << "flipping byte " << i << " went unnoticed";
   }

@@ -6,6 +6,7 @@
 
 #include "base/crc32.h"
 #include "storage/coding.h"
+#include "storage/id_filter.h"
 #include "storage/packed_ints.h"
 #include "storage/postings.h"
 #include "storage/term_dict.h"
@@ -59,6 +60,18 @@ Status SourceBlocks::Flush() {
   block_.clear();
   lengths_.clear();
   return emit_(compressed_);
+}
+
+Status SourceBlocks::AddCompressed(std::string_view compressed, uint32_t docs) {
+  VIGIL_RETURN_IF_ERROR(Flush());
+  PutFixed32(&index_, block_first_doc_);
+  PutFixed64(&index_, emitted_);
+  PutFixed32(&index_, static_cast<uint32_t>(compressed.size()));
+  PutFixed32(&index_, Crc32(compressed));
+  emitted_ += compressed.size();
+  next_doc_ += docs;
+  block_first_doc_ = next_doc_;
+  return emit_(compressed);
 }
 
 SegmentWriter::SegmentWriter() {
@@ -127,6 +140,11 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   section_.clear();
   EncodeTermDict(f.terms, &section_);
   VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kTerms, index, section_));
+  if (f.name == "_id" && !f.conflicts) {
+    section_.clear();
+    BuildIdFilter(f.terms, &section_);
+    VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kIdFilter, kNoField, section_));
+  }
 
   const auto count = static_cast<uint32_t>(f.docs.size());
   bool multi = false;

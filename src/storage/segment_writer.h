@@ -27,6 +27,9 @@ class SourceBlocks {
   SourceBlocks(int zstd_level, std::function<Status(std::string_view)> emit)
       : zstd_level_(zstd_level), emit_(std::move(emit)) {}
   Status Add(std::string_view source);
+  // Adds a block compressed elsewhere (by another SourceBlocks: a merge copying a block whole)
+  // holding the next `docs` documents. Closes the partial block before it.
+  Status AddCompressed(std::string_view compressed, uint32_t docs);
   // Emits the last partial block. Call once, after the last Add.
   Status Flush();
   const std::string& index() const { return index_; }
