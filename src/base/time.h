@@ -41,4 +41,7 @@ CivilDate DateOfMillis(int64_t millis);
 // Milliseconds since the epoch, from the system clock.
 int64_t NowMillis();
 
+// Nanoseconds from the steady clock, for measuring durations.
+uint64_t SteadyNanos();
+
 }  // namespace vigil

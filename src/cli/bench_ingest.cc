@@ -230,6 +230,36 @@ bool ParsePeers(const std::string& spec, std::vector<std::string>* engines) {
   return !engines->empty();
 }
 
+// Where the time went, in microseconds of wall time per input finding, from the ingester's and
+// the index's timers. Background work (flushes, merges) runs beside the foreground on two cores
+// and shares one core with it under --cores 1.
+void PrintPhases(const ingest::IngestSummary& summary, const storage::IndexStats& at_ack,
+                 const storage::IndexStats& at_close, double durable, double seal,
+                 uint64_t count) {
+  const double n = static_cast<double>(count);
+  auto us = [n](double nanos) { return nanos / 1e3 / n; };
+  const double total = durable * 1e9;
+  const double accounted = static_cast<double>(summary.convert_nanos + summary.archive_nanos +
+                                               summary.index_nanos);
+  std::printf(
+      "  where the time went, microseconds per finding:\n"
+      "    until acknowledged: %.1f = read, parse, flatten, enrich %.1f + convert to a write %.1f"
+      " + archive commit %.1f + index write %.1f\n"
+      "      index write = log records %.1f + log fsync %.1f + apply %.1f + in-memory segments"
+      " %.1f (+ waiting)\n"
+      "    background until acknowledged: flushes %.1f, merges %.1f (%llu and %llu)\n"
+      "    after: archive seal %.1f, final flush %.1f\n",
+      us(total), us(total - accounted), us(static_cast<double>(summary.convert_nanos)),
+      us(static_cast<double>(summary.archive_nanos)), us(static_cast<double>(summary.index_nanos)),
+      us(static_cast<double>(at_ack.log_nanos)), us(static_cast<double>(at_ack.sync_nanos)),
+      us(static_cast<double>(at_ack.apply_nanos)), us(static_cast<double>(at_ack.build_nanos)),
+      us(static_cast<double>(at_ack.flush_nanos)), us(static_cast<double>(at_ack.merge_nanos)),
+      static_cast<unsigned long long>(at_ack.flushes),
+      static_cast<unsigned long long>(at_ack.merges), us(seal * 1e9),
+      us(static_cast<double>(at_close.flush_nanos + at_close.merge_nanos - at_ack.flush_nanos -
+                             at_ack.merge_nanos)));
+}
+
 }  // namespace
 
 void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
@@ -313,9 +343,17 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
   s = ingester.IngestPath(input);
   if (s.ok()) s = ingester.Finish();
   double durable = Seconds(start);
+  const storage::IndexStats at_ack = (*index)->stats();
   // The final flush: the archive's journal sealed into partition files, the index's memory
   // written to segment files.
+  auto seal_start = std::chrono::steady_clock::now();
   if (s.ok()) s = archive.Seal(&sealed);
+  const double seal = Seconds(seal_start);
+  storage::IndexStats at_close;
+  if (s.ok()) {
+    s = (*index)->Flush();
+    at_close = (*index)->stats();
+  }
   if (s.ok()) s = (*engine)->Close();
   double flushed = Seconds(start);
   const ingest::IngestSummary summary = ingester.summary();
@@ -457,6 +495,7 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
           static_cast<double>(peer.bytes_on_disk) / n, ratio < 1 ? 2 : 1, ratio);
     }
   }
+  if (!json) PrintPhases(summary, at_ack, at_close, durable, seal, count);
   if (own_dir) {
     std::error_code ec;
     std::filesystem::remove_all(work_dir, ec);

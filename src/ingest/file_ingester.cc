@@ -77,7 +77,11 @@ void FileIngester::OnFinding(const findings::ReadFinding& finding) {
     archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
                   finding.raw);
   }
-  if (index_ != nullptr) converter_.AddUpsert(finding, &batch_);
+  if (index_ != nullptr) {
+    uint64_t start = SteadyNanos();
+    converter_.AddUpsert(finding, &batch_);
+    summary_.convert_nanos += SteadyNanos() - start;
+  }
   bool full = pending_ >= options_.commit_findings || batch_.ByteSize() >= options_.commit_bytes ||
               (archive_ != nullptr && archive_->pending_bytes() >= options_.commit_bytes);
   if (full && commit_error_.ok()) commit_error_ = Commit();
@@ -101,7 +105,9 @@ Status FileIngester::Commit() {
   // The archive first: an indexed finding is always in the archive.
   if (archive_ != nullptr) {
     uint64_t before = summary_.archive.findings;
+    uint64_t start = SteadyNanos();
     Status s = archive_->Commit(&summary_.archive);
+    summary_.archive_nanos += SteadyNanos() - start;
     summary_.accepted += summary_.archive.findings - before;
     if (!s.ok()) return s;
   } else {
@@ -112,7 +118,9 @@ Status FileIngester::Commit() {
     if (on_commit_) on_commit_(summary_);
     return Status::Ok();
   }
+  uint64_t start = SteadyNanos();
   Status s = index_->Write(&batch_, &outcomes_);
+  summary_.index_nanos += SteadyNanos() - start;
   batch_.Clear();
   if (!s.ok()) return s;
   for (storage::WriteOutcome o : outcomes_) {

@@ -47,6 +47,11 @@ struct IngestSummary {
   uint64_t updated = 0;   // replaced an older version in the index
   uint64_t stale = 0;     // not newer than the version in the index: archived, not indexed
   archive::CommitStats archive;
+  // Where the time went (steady clock, nanoseconds): turning findings into index writes,
+  // archive commits, index writes (Index::stats() breaks these down).
+  uint64_t convert_nanos = 0;
+  uint64_t archive_nanos = 0;
+  uint64_t index_nanos = 0;
 };
 
 class FileIngester : public findings::FindingSink {

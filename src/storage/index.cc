@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 
+#include "base/time.h"
 #include "storage/coding.h"
 #include "storage/deletion_file.h"
 #include "storage/wal_reader.h"
@@ -326,6 +327,7 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
   uint64_t seq = next_seq_;
   std::vector<std::pair<std::string_view, uint64_t>> batches;
   std::vector<std::vector<WriteOutcome>*> outcomes;
+  uint64_t t0 = SteadyNanos();
   for (Writer* x : group) {
     std::string_view rep = x->batch->rep();
     Status s = wal_->AddRecord(seq, EncodeWalPayload(rep, &wal_buffer_));
@@ -337,11 +339,15 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
     outcomes.push_back(x->outcomes);
     seq += x->batch->count();
   }
+  uint64_t t1 = SteadyNanos();
   Status s = wal_->Sync();
   if (!s.ok()) {
     bg_error_ = s;
     return s;
   }
+  uint64_t t2 = SteadyNanos();
+  log_nanos_ += t1 - t0;
+  sync_nanos_ += t2 - t1;
   next_seq_ = seq;
   s = ApplyGroup(batches, 0, outcomes);
   if (!s.ok()) {
@@ -372,6 +378,7 @@ Mapping* Index::MutableMapping() {
 Status Index::ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>>& batches,
                          uint64_t skip_below,
                          const std::vector<std::vector<WriteOutcome>*>& outcomes) {
+  uint64_t t0 = SteadyNanos();
   std::vector<LiveSegment> live = LiveSegments();
   GroupApplier applier(
       live, mapping_.get(), [this] { return MutableMapping(); }, options_.log);
@@ -385,6 +392,8 @@ Status Index::ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>
     *deleted |= bits;
     e.deleted = std::move(deleted);
   }
+  uint64_t t1 = SteadyNanos();
+  apply_nanos_ += t1 - t0;
   if (applier.new_docs() > 0) {
     Result<std::string> bytes = applier.FinishSegment();
     if (!bytes.ok()) return bytes.status();
@@ -395,6 +404,7 @@ Status Index::ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>
     entry->reader = std::move(*reader);
     entry->deleted = std::make_shared<Bitmap>(applier.new_deleted());
     segments_.push_back(std::move(entry));
+    build_nanos_ += SteadyNanos() - t1;
   }
   if (applier.max_seq() > 0) last_applied_seq_ = std::max(last_applied_seq_, applier.max_seq());
   Publish();
@@ -467,6 +477,12 @@ IndexStats Index::stats() const {
   s.last_seq = last_applied_seq_;
   s.flushes = flushes_;
   s.merges = merges_;
+  s.log_nanos = log_nanos_;
+  s.sync_nanos = sync_nanos_;
+  s.apply_nanos = apply_nanos_;
+  s.build_nanos = build_nanos_;
+  s.flush_nanos = flush_nanos_;
+  s.merge_nanos = merge_nanos_;
   return s;
 }
 

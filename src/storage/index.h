@@ -45,7 +45,8 @@ struct IndexOptions {
   uint64_t wal_file_bytes = 64 << 20;
   // The most batch bytes a group commit takes at once.
   size_t max_group_bytes = 32 << 20;
-  int flush_zstd_level = 3;
+  // zstd level for sources that a flush or merge compresses again (blocks mostly deleted).
+  int flush_zstd_level = 1;
   // Flushes and merges on a background thread. When false they run inside Write() and Flush(),
   // which makes tests deterministic.
   bool background = true;
@@ -72,6 +73,15 @@ struct IndexStats {
   uint64_t last_seq = 0;
   uint64_t flushes = 0;
   uint64_t merges = 0;
+  // Where the time went since the index was opened (steady clock, nanoseconds): encoding and
+  // appending log records, fsyncing the log, applying groups (deciding outcomes, adding
+  // documents), building their in-memory segments, and the background work.
+  uint64_t log_nanos = 0;
+  uint64_t sync_nanos = 0;
+  uint64_t apply_nanos = 0;
+  uint64_t build_nanos = 0;
+  uint64_t flush_nanos = 0;
+  uint64_t merge_nanos = 0;
 };
 
 class Index {
@@ -188,6 +198,12 @@ class Index {
   bool closed_ = false;
   uint64_t flushes_ = 0;
   uint64_t merges_ = 0;
+  uint64_t log_nanos_ = 0;
+  uint64_t sync_nanos_ = 0;
+  uint64_t apply_nanos_ = 0;
+  uint64_t build_nanos_ = 0;
+  uint64_t flush_nanos_ = 0;
+  uint64_t merge_nanos_ = 0;
   bool force_flush_ = false;
   uint64_t persisted_wal_start_ = 0;  // the replay start the manifest on disk records
   std::condition_variable state_cv_;  // with apply_mu_: background work committed or failed

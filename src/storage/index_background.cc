@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "base/time.h"
 #include "storage/deletion_file.h"
 #include "storage/index.h"
 
@@ -167,6 +168,7 @@ Status Index::PersistWithMemoryEmpty() {
 }
 
 Status Index::RunWork(Work* work) {
+  const uint64_t start = SteadyNanos();
   std::shared_ptr<const SegmentReader> result;
   std::string file_name;
   if (work->to_file) {
@@ -198,8 +200,10 @@ Status Index::RunWork(Work* work) {
   work->inputs.clear();
   if (work->is_flush) {
     ++flushes_;
+    flush_nanos_ += SteadyNanos() - start;
   } else {
     ++merges_;
+    merge_nanos_ += SteadyNanos() - start;
   }
   Status s = Status::Ok();
   // A flush persists (with memory empty); a merge of files waits for the next flush to record it

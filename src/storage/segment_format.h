@@ -21,7 +21,7 @@ namespace vigil::storage {
 
 inline constexpr std::string_view kSegmentMagic = "VIGILSEG";
 inline constexpr std::string_view kSegmentFooterMagic{"VSEGEND\0", 8};
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+inline constexpr uint32_t kSegmentFormatVersion = 2;
 inline constexpr size_t kSegmentHeaderSize = 16;
 inline constexpr size_t kSegmentFooterSize = 32;
 inline constexpr size_t kDirectoryEntrySize = 1 + 4 + 8 + 8 + 4;
@@ -34,11 +34,14 @@ enum class SectionKind : uint8_t {
   kPostings = 3,     // a field's postings: u32 offsets[terms + 1], then each list (postings.h)
   kColumn = 4,       // a field's per-document ordinals (see below)
   kVersions = 5,     // per-document versions: two frame-of-reference packed int64 arrays
-  kSourceIndex = 6,  // per source block: u32 first_doc, u64 offset, u32 length, u32 crc32
-  kSourceData = 7,   // zstd frames; each holds u32 docs, u32 lengths[docs], the sources
+  kSourceIndex = 6,  // per source block: u32 first_doc, u64 offset, u32 length, u32 crc32,
+                     // u32 live (0, or 1 + the offset of the block's entry in kSourceLive)
+  kSourceData = 7,   // zstd frames; each holds u32 entries, u32 lengths[entries], the sources
   kIdFilter = 8,     // a Bloom filter of the `_id` terms (id_filter.h); optional
+  kSourceLive = 9,   // for blocks copied with deleted entries: u32 entries, bitmap of the live
+                     // ones (bit i of byte i / 8 is entry i); optional
 };
-inline constexpr uint8_t kMaxSectionKind = 8;
+inline constexpr uint8_t kMaxSectionKind = 9;
 
 // Field flags in the field table.
 inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values
@@ -57,7 +60,14 @@ inline constexpr uint8_t kColumnSparse = 2;
 // A field that fewer than one document in kSparseRatio has gets the sparse layout.
 inline constexpr uint32_t kSparseRatio = 16;
 
-// Uncompressed bytes of sources gathered into one zstd block.
-inline constexpr size_t kSourceBlockSize = size_t{64} * 1024;
+// Uncompressed bytes of sources gathered into one zstd block: findings compress about 6x in
+// blocks of 256 KiB and 4.5x in blocks of 64 KiB (docs/format/segment.md).
+inline constexpr size_t kSourceBlockSize = size_t{256} * 1024;
+inline constexpr size_t kSourceIndexEntrySize = 4 + 8 + 4 + 4 + 4;
+// A merge copies a compressed source block whose deleted entries are marked in kSourceLive as
+// long as at least kSourceReuseNumerator / kSourceReuseDenominator of its entries are live;
+// below that it compresses the live sources again.
+inline constexpr uint32_t kSourceReuseNumerator = 3;
+inline constexpr uint32_t kSourceReuseDenominator = 4;
 
 }  // namespace vigil::storage

@@ -15,17 +15,43 @@ struct FieldSource {
   int field;
 };
 
+// A source's deletions as a flat bit vector (a bitmap lookup per value costs more than the rest
+// of a merge), and the number in the result of each of its live documents.
+struct SourceDocs {
+  std::vector<uint64_t> deleted;  // empty: nothing deleted
+  std::vector<uint32_t> new_docs;
+  bool IsDeleted(uint32_t doc) const {
+    return !deleted.empty() && ((deleted[doc >> 6] >> (doc & 63)) & 1) != 0;
+  }
+};
+
+// Scratch reused across the fields of one merge.
+struct MergeScratch {
+  std::vector<TermDict> dicts;
+  std::vector<Column> columns;
+  std::vector<std::vector<uint32_t>> ord_maps;
+  std::vector<std::vector<uint8_t>> used;
+  std::vector<uint32_t> cursor;
+  std::vector<std::string_view> terms;
+  std::vector<uint32_t> docs;
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> ords;
+};
+
 // Merges one field of every source that has it.
-// new_docs[s][d]: the number in the result of document d of source s (for live documents).
 Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldSource>& parts,
                   const SegmentField& info, uint32_t total_docs,
-                  const std::vector<std::vector<uint32_t>>& new_docs, SegmentWriter* writer) {
-  std::vector<TermDict> dicts(parts.size());
-  std::vector<Column> columns(parts.size());
-  std::vector<std::vector<uint32_t>> ord_maps(parts.size());
-  std::vector<std::vector<uint8_t>> used(parts.size());
-  for (size_t p = 0; p < parts.size(); ++p) {
+                  const std::vector<SourceDocs>& source_docs, MergeScratch* scratch,
+                  SegmentWriter* writer) {
+  MergeScratch& m = *scratch;
+  const size_t n = parts.size();
+  m.dicts.resize(n);
+  m.columns.resize(n);
+  if (m.ord_maps.size() < n) m.ord_maps.resize(n);
+  if (m.used.size() < n) m.used.resize(n);
+  for (size_t p = 0; p < n; ++p) {
     const MergeSource& src = sources[parts[p].source];
+    const SourceDocs& sd = source_docs[parts[p].source];
     const SegmentField& f = src.segment->fields()[parts[p].field];
     if (f.type != info.type) {
       return Status::Corruption(fmt::format("merge: field \"{}\" is {} in {} but {} elsewhere",
@@ -36,56 +62,69 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
     if (!dict.ok()) return dict.status();
     Result<Column> column = src.segment->GetColumn(parts[p].field);
     if (!column.ok()) return column.status();
-    dicts[p] = *dict;
-    columns[p] = *column;
-    used[p].assign(dict->size(), 0);
-    const Column& c = columns[p];
-    for (uint32_t i = 0; i < c.entries(); ++i) {
-      if (src.deleted->contains(c.entry_doc(i))) continue;
-      c.ForEachInEntry(i, [&](uint32_t ord) { used[p][ord] = 1; });
+    m.dicts[p] = *dict;
+    m.columns[p] = *column;
+    std::vector<uint8_t>& used = m.used[p];
+    const Column& c = m.columns[p];
+    if (sd.deleted.empty()) {
+      used.assign(dict->size(), 1);  // every term of a segment is used by some document
+    } else {
+      used.assign(dict->size(), 0);
+      for (uint32_t i = 0; i < c.entries(); ++i) {
+        if (sd.IsDeleted(c.entry_doc(i))) continue;
+        c.ForEachInEntry(i, [&](uint32_t ord) { used[ord] = 1; });
+      }
     }
-    ord_maps[p].assign(dict->size(), 0);
+    m.ord_maps[p].resize(dict->size());
   }
 
-  // The union of the used terms, in order: a k-way merge.
-  std::vector<std::string_view> terms;
-  std::vector<uint32_t> cursor(parts.size(), 0);
-  auto advance = [&](size_t p) {
-    while (cursor[p] < dicts[p].size() && !used[p][cursor[p]]) ++cursor[p];
-  };
-  using Item = std::pair<std::string_view, size_t>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
-  for (size_t p = 0; p < parts.size(); ++p) {
-    advance(p);
-    if (cursor[p] < dicts[p].size()) heap.emplace(dicts[p].term(cursor[p]), p);
-  }
-  while (!heap.empty()) {
-    auto [term, p] = heap.top();
-    heap.pop();
-    if (terms.empty() || terms.back() != term) terms.push_back(term);
-    ord_maps[p][cursor[p]] = static_cast<uint32_t>(terms.size() - 1);
-    ++cursor[p];
-    advance(p);
-    if (cursor[p] < dicts[p].size()) heap.emplace(dicts[p].term(cursor[p]), p);
+  // The union of the used terms, in order: a k-way merge (a copy when there is one part).
+  std::vector<std::string_view>& terms = m.terms;
+  terms.clear();
+  if (n == 1) {
+    for (uint32_t ord = 0; ord < m.dicts[0].size(); ++ord) {
+      if (!m.used[0][ord]) continue;
+      m.ord_maps[0][ord] = static_cast<uint32_t>(terms.size());
+      terms.push_back(m.dicts[0].term(ord));
+    }
+  } else {
+    m.cursor.assign(n, 0);
+    auto advance = [&](size_t p) {
+      while (m.cursor[p] < m.dicts[p].size() && !m.used[p][m.cursor[p]]) ++m.cursor[p];
+    };
+    using Item = std::pair<std::string_view, size_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+    for (size_t p = 0; p < n; ++p) {
+      advance(p);
+      if (m.cursor[p] < m.dicts[p].size()) heap.emplace(m.dicts[p].term(m.cursor[p]), p);
+    }
+    while (!heap.empty()) {
+      auto [term, p] = heap.top();
+      heap.pop();
+      if (terms.empty() || terms.back() != term) terms.push_back(term);
+      m.ord_maps[p][m.cursor[p]] = static_cast<uint32_t>(terms.size() - 1);
+      ++m.cursor[p];
+      advance(p);
+      if (m.cursor[p] < m.dicts[p].size()) heap.emplace(m.dicts[p].term(m.cursor[p]), p);
+    }
   }
 
-  std::vector<uint32_t> docs;
-  std::vector<uint32_t> offsets;
-  std::vector<uint32_t> ords;
-  offsets.push_back(0);
-  for (size_t p = 0; p < parts.size(); ++p) {
-    const MergeSource& src = sources[parts[p].source];
-    const Column& column = columns[p];
-    const std::vector<uint32_t>& map = ord_maps[p];
+  m.docs.clear();
+  m.offsets.assign(1, 0);
+  m.ords.clear();
+  for (size_t p = 0; p < n; ++p) {
+    const SourceDocs& sd = source_docs[parts[p].source];
+    const Column& column = m.columns[p];
+    const std::vector<uint32_t>& map = m.ord_maps[p];
     for (uint32_t i = 0; i < column.entries(); ++i) {
       uint32_t doc = column.entry_doc(i);
-      if (src.deleted->contains(doc)) continue;
-      size_t before = ords.size();
+      if (sd.IsDeleted(doc)) continue;
+      size_t before = m.ords.size();
       // The mapping is monotonic, so mapped ordinals stay sorted and distinct.
-      column.ForEachInEntry(i, [&](uint32_t ord) { ords.push_back(map[ord]); });
-      if (ords.size() == before) continue;
-      docs.push_back(new_docs[parts[p].source][doc]);
-      offsets.push_back(static_cast<uint32_t>(ords.size()));
+      column.ForEachInEntry(i, [&](uint32_t ord) { m.ords.push_back(map[ord]); });
+      if (m.ords.size() == before) continue;
+      m.docs.push_back(sd.new_docs[doc]);
+      m.offsets.push_back(static_cast<uint32_t>(m.ords.size()));
     }
   }
   FieldData data;
@@ -93,9 +132,9 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
   data.type = info.type;
   data.conflicts = info.conflicts;
   data.terms = terms;
-  data.docs = docs;
-  data.offsets = offsets;
-  data.ords = ords;
+  data.docs = m.docs;
+  data.offsets = m.offsets;
+  data.ords = m.ords;
   return writer->AddField(data, total_docs);
 }
 
@@ -116,41 +155,76 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   if (sources.empty()) result.min_seq = 0;
   result.docs = static_cast<uint32_t>(total);
 
+  // Deletions as bit vectors, and document numbers in the result.
+  std::vector<SourceDocs> source_docs(sources.size());
+  uint32_t next = 0;
+  for (size_t s = 0; s < sources.size(); ++s) {
+    SourceDocs& sd = source_docs[s];
+    const uint32_t docs = sources[s].segment->num_docs();
+    if (!sources[s].deleted->isEmpty()) {
+      sd.deleted.assign((static_cast<size_t>(docs) + 63) / 64, 0);
+      for (uint32_t doc : *sources[s].deleted) {
+        if (doc < docs) sd.deleted[doc >> 6] |= uint64_t{1} << (doc & 63);
+      }
+    }
+    sd.new_docs.resize(docs);
+    for (uint32_t doc = 0; doc < docs; ++doc) {
+      sd.new_docs[doc] = next;
+      if (!sd.IsDeleted(doc)) ++next;
+    }
+  }
+
   // Stored sources, streamed block by block.
   SourceBlocks blocks(zstd_level,
                       [writer](std::string_view block) { return writer->AppendToSection(block); });
   VIGIL_RETURN_IF_ERROR(writer->BeginSection(SectionKind::kSourceData, kNoField));
   std::vector<Version> versions;
   versions.reserve(total);
-  for (const MergeSource& src : sources) {
-    // A block without deleted documents is copied as it is: a source is compressed once, when
-    // its in-memory segment is built, not again at every flush and merge. A block with deleted
-    // documents is decompressed and its live sources compressed again.
+  std::string live;
+  for (size_t si = 0; si < sources.size(); ++si) {
+    const MergeSource& src = sources[si];
+    const SourceDocs& sd = source_docs[si];
+    // A source is compressed once, when its in-memory segment is built: a block is copied as it
+    // is while enough of its entries are live (the deleted ones are marked in the live-entry
+    // bitmap and skipped by readers); below that its live sources are compressed again.
     Result<uint32_t> block_count = src.segment->SourceBlockCount();
     if (!block_count.ok()) return block_count.status();
     Status add_status;
+    SegmentReader::SourceBlockInfo info;
     for (uint32_t b = 0; b < *block_count; ++b) {
-      uint32_t first = 0;
-      uint32_t docs = 0;
-      std::string_view compressed;
-      VIGIL_RETURN_IF_ERROR(src.segment->RawSourceBlock(b, &first, &docs, &compressed));
-      bool clean = true;
-      for (uint32_t doc = first; doc < first + docs && clean; ++doc) {
-        clean = !src.deleted->contains(doc);
+      VIGIL_RETURN_IF_ERROR(src.segment->GetSourceBlock(b, &info));
+      uint32_t alive = 0;
+      for (uint32_t doc = info.first_doc; doc < info.first_doc + info.docs; ++doc) {
+        alive += sd.IsDeleted(doc) ? 0 : 1;
       }
-      if (clean) {
-        VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(compressed, docs));
+      if (alive == 0) continue;
+      if (alive == info.entries) {
+        VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, {}));
+        continue;
+      }
+      if (static_cast<uint64_t>(alive) * kSourceReuseDenominator >=
+          static_cast<uint64_t>(info.entries) * kSourceReuseNumerator) {
+        live.assign((static_cast<size_t>(info.entries) + 7) / 8, '\0');
+        uint32_t doc = info.first_doc;
+        for (uint32_t i = 0; i < info.entries; ++i) {
+          const bool was_live =
+              info.live.empty() || ((static_cast<uint8_t>(info.live[i / 8]) >> (i % 8)) & 1) != 0;
+          if (!was_live) continue;
+          if (!sd.IsDeleted(doc)) live[i / 8] = static_cast<char>(live[i / 8] | (1 << (i % 8)));
+          ++doc;
+        }
+        VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, live));
         continue;
       }
       VIGIL_RETURN_IF_ERROR(src.segment->ForEachSource(
-          first, first + docs, [&](uint32_t doc, std::string_view source) {
-            if (src.deleted->contains(doc) || !add_status.ok()) return;
+          info.first_doc, info.first_doc + info.docs, [&](uint32_t doc, std::string_view source) {
+            if (sd.IsDeleted(doc) || !add_status.ok()) return;
             add_status = blocks.Add(source);
           }));
       VIGIL_RETURN_IF_ERROR(add_status);
     }
     for (uint32_t doc = 0; doc < src.segment->num_docs(); ++doc) {
-      if (src.deleted->contains(doc)) continue;
+      if (sd.IsDeleted(doc)) continue;
       Result<Version> v = src.segment->GetVersion(doc);
       if (!v.ok()) return v.status();
       versions.push_back(*v);
@@ -159,18 +233,10 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   VIGIL_RETURN_IF_ERROR(blocks.Flush());
   VIGIL_RETURN_IF_ERROR(writer->EndSection());
   VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceIndex, kNoField, blocks.index()));
-  VIGIL_RETURN_IF_ERROR(writer->AddVersions(versions));
-
-  // Document numbers in the result.
-  std::vector<std::vector<uint32_t>> new_docs(sources.size());
-  uint32_t next = 0;
-  for (size_t s = 0; s < sources.size(); ++s) {
-    new_docs[s].resize(sources[s].segment->num_docs());
-    for (uint32_t doc = 0; doc < sources[s].segment->num_docs(); ++doc) {
-      new_docs[s][doc] = next;
-      if (!sources[s].deleted->contains(doc)) ++next;
-    }
+  if (!blocks.live().empty()) {
+    VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceLive, kNoField, blocks.live()));
   }
+  VIGIL_RETURN_IF_ERROR(writer->AddVersions(versions));
 
   // Fields in (name, conflicts) order, each from the sources that have it.
   std::map<std::pair<std::string_view, bool>, std::vector<FieldSource>> fields;
@@ -180,9 +246,11 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
       fields[{list[f].name, list[f].conflicts}].push_back({s, static_cast<int>(f)});
     }
   }
+  MergeScratch scratch;
   for (const auto& [key, parts] : fields) {
     const SegmentField& info = sources[parts[0].source].segment->fields()[parts[0].field];
-    VIGIL_RETURN_IF_ERROR(MergeField(sources, parts, info, result.docs, new_docs, writer));
+    VIGIL_RETURN_IF_ERROR(
+        MergeField(sources, parts, info, result.docs, source_docs, &scratch, writer));
   }
   Result<std::string> done = writer->Finish(result.docs, result.min_seq, result.max_seq);
   if (!done.ok()) return done.status();

@@ -13,10 +13,10 @@ namespace vigil::storage {
 
 namespace {
 
-constexpr size_t kSourceIndexEntry = 4 + 8 + 4 + 4;
-constexpr std::string_view kSectionNames[] = {"",         "meta",     "terms",        "postings",
-                                              "column",   "versions", "source index", "source data",
-                                              "id filter"};
+constexpr size_t kSourceIndexEntry = kSourceIndexEntrySize;
+constexpr std::string_view kSectionNames[] = {
+    "",         "meta",         "terms",       "postings",  "column",
+    "versions", "source index", "source data", "id filter", "source live entries"};
 
 std::string_view SectionName(SectionKind kind) {
   auto k = static_cast<size_t>(kind);
@@ -95,6 +95,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr
     return r->Corrupt("bad directory size");
   }
   int32_t meta = -1;
+  r->global_sections_.fill(-1);
   for (uint32_t i = 0; i < count; ++i) {
     Entry e;
     uint8_t kind;
@@ -128,6 +129,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr
       default:
         break;
     }
+    if (e.field == kNoField) r->global_sections_[kind] = index;
     r->entries_.push_back(e);
   }
   r->checked_ = std::make_unique<std::atomic<uint8_t>[]>(r->entries_.size());
@@ -177,10 +179,8 @@ Result<std::string_view> SegmentReader::Section(SectionKind kind, uint32_t field
   if (field != kNoField) {
     int slot = SlotOf(kind);
     if (slot >= 0 && field < field_sections_.size()) index = field_sections_[field][slot];
-  } else {
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i].kind == kind) index = static_cast<int32_t>(i);
-    }
+  } else if (static_cast<size_t>(kind) < global_sections_.size()) {
+    index = global_sections_[static_cast<size_t>(kind)];
   }
   if (index < 0) {
     return Corrupt(fmt::format("missing {} section{}", SectionName(kind),
@@ -425,51 +425,63 @@ Result<uint32_t> SegmentReader::SourceBlockCount() const {
   return static_cast<uint32_t>(index->size() / kSourceIndexEntry);
 }
 
-Status SegmentReader::RawSourceBlock(uint32_t block, uint32_t* first_doc, uint32_t* docs,
-                                     std::string_view* compressed) const {
-  Result<uint32_t> blocks = SourceBlockCount();
-  if (!blocks.ok()) return blocks.status();
-  if (block >= *blocks) return Status::InvalidArgument("no such source block");
+Status SegmentReader::GetSourceBlock(uint32_t block, SourceBlockInfo* info) const {
   Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
+  if (!index.ok()) return index.status();
+  if (index->size() % kSourceIndexEntry != 0) return Corrupt("bad source index size");
+  const auto blocks = static_cast<uint32_t>(index->size() / kSourceIndexEntry);
+  if (block >= blocks) return Status::InvalidArgument("no such source block");
   Result<std::string_view> data = Section(SectionKind::kSourceData, kNoField);
   if (!data.ok()) return data.status();
   const char* e = index->data() + static_cast<size_t>(block) * kSourceIndexEntry;
   const uint32_t first = DecodeFixed32(e);
-  const uint32_t next = block + 1 < *blocks ? DecodeFixed32(e + kSourceIndexEntry) : num_docs_;
+  const uint32_t next = block + 1 < blocks ? DecodeFixed32(e + kSourceIndexEntry) : num_docs_;
   const uint64_t offset = DecodeFixed64(e + 4);
   const uint32_t length = DecodeFixed32(e + 12);
+  const uint32_t live = DecodeFixed32(e + 20);
   if (next <= first || next > num_docs_ || offset > data->size() ||
       length > data->size() - offset) {
     return Corrupt(fmt::format("source block {} is out of bounds", block));
   }
-  *compressed = data->substr(offset, length);
-  if (Crc32(*compressed) != DecodeFixed32(e + 16)) {
+  info->first_doc = first;
+  info->docs = next - first;
+  info->entries = info->docs;
+  info->live = {};
+  if (live != 0) {
+    Result<std::string_view> bitmaps = Section(SectionKind::kSourceLive, kNoField);
+    if (!bitmaps.ok()) return bitmaps.status();
+    const uint64_t at = live - 1;
+    if (at > bitmaps->size() || bitmaps->size() - at < 4) {
+      return Corrupt(fmt::format("source block {}: live entries out of bounds", block));
+    }
+    const uint32_t entries = DecodeFixed32(bitmaps->data() + at);
+    const uint64_t bytes = (static_cast<uint64_t>(entries) + 7) / 8;
+    if (bytes > bitmaps->size() - at - 4) {
+      return Corrupt(fmt::format("source block {}: live entries out of bounds", block));
+    }
+    info->entries = entries;
+    info->live = bitmaps->substr(at + 4, bytes);
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < entries; ++i) {
+      count += (static_cast<uint8_t>(info->live[i / 8]) >> (i % 8)) & 1;
+    }
+    if (count != info->docs) {
+      return Corrupt(fmt::format("source block {}: {} live entries for {} documents", block,
+                                 count, info->docs));
+    }
+  }
+  info->compressed = data->substr(offset, length);
+  if (Crc32(info->compressed) != DecodeFixed32(e + 16)) {
     return Corrupt(fmt::format("checksum mismatch in source block {} (at offset {})", block,
                                entries_[source_data_].offset + offset));
   }
-  *first_doc = first;
-  *docs = next - first;
   return Status::Ok();
 }
 
-Status SegmentReader::LoadSourceBlock(uint32_t block, std::string* raw,
-                                      std::vector<uint32_t>* offsets) const {
-  Result<std::string_view> index = Section(SectionKind::kSourceIndex, kNoField);
-  if (!index.ok()) return index.status();
-  Result<std::string_view> data = Section(SectionKind::kSourceData, kNoField);
-  if (!data.ok()) return data.status();
-  const char* e = index->data() + static_cast<size_t>(block) * kSourceIndexEntry;
-  uint64_t offset = DecodeFixed64(e + 4);
-  uint32_t length = DecodeFixed32(e + 12);
-  uint32_t crc = DecodeFixed32(e + 16);
-  if (offset > data->size() || length > data->size() - offset) {
-    return Corrupt(fmt::format("source block {} is out of bounds", block));
-  }
-  std::string_view compressed = data->substr(offset, length);
-  if (Crc32(compressed) != crc) {
-    return Corrupt(fmt::format("checksum mismatch in source block {} (at offset {})", block,
-                               entries_[source_data_].offset + offset));
-  }
+Status SegmentReader::LoadSourceBlock(uint32_t block, SourceBlockInfo* info, std::string* raw,
+                                      std::vector<std::pair<uint32_t, uint32_t>>* docs) const {
+  VIGIL_RETURN_IF_ERROR(GetSourceBlock(block, info));
+  std::string_view compressed = info->compressed;
   unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
     return Corrupt(fmt::format("source block {}: bad zstd frame", block));
@@ -481,20 +493,24 @@ Status SegmentReader::LoadSourceBlock(uint32_t block, std::string* raw,
                                ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
   }
   Decoder in(*raw);
-  uint32_t docs;
-  if (!in.GetFixed32(&docs) || docs > in.remaining() / 4) {
+  uint32_t entries;
+  if (!in.GetFixed32(&entries) || entries > in.remaining() / 4 || entries != info->entries) {
     return Corrupt(fmt::format("source block {}: bad document count", block));
   }
-  offsets->assign(1, 4 + 4 * docs);
-  for (uint32_t i = 0; i < docs; ++i) {
+  docs->clear();
+  uint64_t offset = 4 + 4 * static_cast<uint64_t>(entries);
+  for (uint32_t i = 0; i < entries; ++i) {
     uint32_t len;
     (void)in.GetFixed32(&len);
-    if (len > raw->size() - offsets->back()) {
+    if (len > raw->size() - offset) {
       return Corrupt(fmt::format("source block {}: bad lengths", block));
     }
-    offsets->push_back(offsets->back() + len);
+    if (info->live.empty() || ((static_cast<uint8_t>(info->live[i / 8]) >> (i % 8)) & 1) != 0) {
+      docs->emplace_back(static_cast<uint32_t>(offset), len);
+    }
+    offset += len;
   }
-  if (offsets->back() != raw->size()) {
+  if (offset != raw->size()) {
     return Corrupt(fmt::format("source block {}: trailing bytes", block));
   }
   return Status::Ok();
@@ -521,18 +537,18 @@ Status SegmentReader::ForEachSource(
   }
   if (lo == 0) return Corrupt("source index does not start at document 0");
   std::string raw;
-  std::vector<uint32_t> offsets;
+  std::vector<std::pair<uint32_t, uint32_t>> docs;
+  SourceBlockInfo info;
   uint32_t doc = begin;
   for (uint32_t block = lo - 1; block < blocks && doc < end; ++block) {
-    uint32_t first = DecodeFixed32(index->data() + static_cast<size_t>(block) * kSourceIndexEntry);
-    VIGIL_RETURN_IF_ERROR(LoadSourceBlock(block, &raw, &offsets));
-    uint32_t count = static_cast<uint32_t>(offsets.size() - 1);
-    if (doc < first || doc - first >= count) {
+    VIGIL_RETURN_IF_ERROR(LoadSourceBlock(block, &info, &raw, &docs));
+    const uint32_t first = info.first_doc;
+    if (doc < first || doc - first >= docs.size()) {
       return Corrupt(fmt::format("source block {} does not hold document {}", block, doc));
     }
-    for (; doc < end && doc - first < count; ++doc) {
-      uint32_t i = doc - first;
-      fn(doc, std::string_view(raw).substr(offsets[i], offsets[i + 1] - offsets[i]));
+    for (; doc < end && doc - first < docs.size(); ++doc) {
+      const auto [offset, length] = docs[doc - first];
+      fn(doc, std::string_view(raw).substr(offset, length));
     }
   }
   if (doc < end) return Corrupt(fmt::format("no source for document {}", doc));

@@ -170,10 +170,16 @@ class SegmentReader {
   // The stored source of a document (a copy: it comes out of a compressed block).
   Result<std::string> Source(uint32_t doc) const;
   // The stored sources as compressed blocks, for merges that copy a block whole: the number of
-  // blocks, and block `block`'s first document, document count and checked compressed bytes.
+  // blocks, and one block as it is stored (its compressed bytes checked against their CRC).
+  struct SourceBlockInfo {
+    uint32_t first_doc = 0;
+    uint32_t docs = 0;     // documents in the block: its live entries
+    uint32_t entries = 0;  // sources in its frame (more than docs when it has holes)
+    std::string_view live;  // bitmap of the live entries (bit i of byte i / 8); empty: all
+    std::string_view compressed;
+  };
   Result<uint32_t> SourceBlockCount() const;
-  Status RawSourceBlock(uint32_t block, uint32_t* first_doc, uint32_t* docs,
-                        std::string_view* compressed) const;
+  Status GetSourceBlock(uint32_t block, SourceBlockInfo* info) const;
   // Calls fn(doc, source) for each document in [begin, end), decompressing each block once.
   Status ForEachSource(uint32_t begin, uint32_t end,
                        const std::function<void(uint32_t, std::string_view)>& fn) const;
@@ -191,7 +197,9 @@ class SegmentReader {
   Status Corrupt(std::string_view what) const;
   // A section's bytes, checked on first use.
   Result<std::string_view> Section(SectionKind kind, uint32_t field) const;
-  Status LoadSourceBlock(uint32_t block, std::string* raw, std::vector<uint32_t>* offsets) const;
+  // Decompresses a block; *docs gets (offset in *raw, length) of each of its documents.
+  Status LoadSourceBlock(uint32_t block, SourceBlockInfo* info, std::string* raw,
+                         std::vector<std::pair<uint32_t, uint32_t>>* docs) const;
   Result<const IdFilter*> GetIdFilter() const;
 
   std::string name_;
@@ -209,6 +217,8 @@ class SegmentReader {
   int32_t source_index_ = -1;
   int32_t source_data_ = -1;
   int32_t id_filter_ = -1;
+  // entries_ index of the sections that belong to the segment as a whole, by kind.
+  std::array<int32_t, kMaxSectionKind + 1> global_sections_{};  // -1: none
   // 0 = not checked, 1 = good, 2 = bad; per entry.
   mutable std::unique_ptr<std::atomic<uint8_t>[]> checked_;
   // Parsed structures, built once.

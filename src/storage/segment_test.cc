@@ -137,62 +137,123 @@ TEST(SegmentTest, ManyDocumentsSpanSourceBlocksAndRoaringPostings) {
 // A merge copies a source block whole when none of its documents is deleted, and recompresses
 // only the live sources of a block that lost some; either way every live source survives, in
 // order, and the deleted ones are gone.
-TEST(SegmentTest, MergeCopiesCleanSourceBlocksAndDropsDeletedSources) {
+namespace {
+
+// Two segments of 3000 documents with sources of 300 to 370 bytes: several source blocks each.
+struct TwoSourceSegments {
   std::vector<std::string> sources[2];
   std::shared_ptr<const SegmentReader> segs[2];
+};
+
+TwoSourceSegments MakeTwoSourceSegments() {
+  TwoSourceSegments t;
   for (int s = 0; s < 2; ++s) {
     SegmentBuilder b;
     for (uint32_t i = 0; i < 3000; ++i) {
-      sources[s].push_back(fmt::format("{{\"seg\":{},\"doc\":{},\"pad\":\"{}\"}}", s, i,
-                                       std::string(40 + i % 70, 'x')));
-      b.StartDoc(fmt::format("s{}-{}", s, i), {i, 0}, sources[s].back());
+      t.sources[s].push_back(fmt::format("{{\"seg\":{},\"doc\":{},\"pad\":\"{}\"}}", s, i,
+                                         std::string(300 + i % 70, 'x')));
+      b.StartDoc(fmt::format("s{}-{}", s, i), {i, 0}, t.sources[s].back());
     }
-    segs[s] = OpenOrDie(*b.Finish(1, 3000));
-    ASSERT_NE(segs[s], nullptr);
+    t.segs[s] = OpenOrDie(*b.Finish(1, 3000));
   }
-  ASSERT_GT(*segs[0]->SourceBlockCount(), 2u);
-  // Segment 0 loses documents 5 and 2999 (its first and last blocks); segment 1 loses nothing.
+  return t;
+}
+
+std::set<std::string_view> CompressedBlocks(const SegmentReader& seg) {
+  std::set<std::string_view> blocks;
+  SegmentReader::SourceBlockInfo info;
+  for (uint32_t b = 0; b < *seg.SourceBlockCount(); ++b) {
+    EXPECT_TRUE(seg.GetSourceBlock(b, &info).ok());
+    blocks.insert(info.compressed);
+  }
+  return blocks;
+}
+
+std::vector<std::string> AllSources(const SegmentReader& seg) {
+  std::vector<std::string> got;
+  EXPECT_TRUE(seg.ForEachSource(0, seg.num_docs(),
+                                [&](uint32_t, std::string_view src) { got.emplace_back(src); })
+                  .ok());
+  return got;
+}
+
+}  // namespace
+
+TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
+  TwoSourceSegments t = MakeTwoSourceSegments();
+  ASSERT_GT(*t.segs[0]->SourceBlockCount(), 2u);
+  // Segment 0 loses documents 5 and 2999 (in its first and last blocks); segment 1 nothing.
   auto deleted0 = std::make_shared<Bitmap>();
   deleted0->add(5);
   deleted0->add(2999);
-  auto none = std::make_shared<Bitmap>();
-  std::vector<MergeSource> inputs = {{segs[0], deleted0}, {segs[1], none}};
+  std::vector<MergeSource> inputs = {{t.segs[0], deleted0}, {t.segs[1], std::make_shared<Bitmap>()}};
   SegmentWriter writer;
-  Result<MergeResult> merged = MergeSegments(inputs, 3, &writer);
+  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   auto out = OpenOrDie(std::move(merged->bytes));
   ASSERT_NE(out, nullptr);
   std::vector<std::string> expected;
   for (uint32_t i = 0; i < 3000; ++i) {
-    if (i != 5 && i != 2999) expected.push_back(sources[0][i]);
+    if (i != 5 && i != 2999) expected.push_back(t.sources[0][i]);
   }
-  for (const std::string& src : sources[1]) expected.push_back(src);
+  for (const std::string& src : t.sources[1]) expected.push_back(src);
   ASSERT_EQ(out->num_docs(), expected.size());
-  std::vector<std::string> got;
-  ASSERT_TRUE(out->ForEachSource(0, out->num_docs(),
-                                 [&](uint32_t, std::string_view src) { got.emplace_back(src); })
-                  .ok());
-  EXPECT_EQ(got, expected);
-  // Every block of segment 1 and the middle blocks of segment 0 are byte-identical copies.
-  std::set<std::string_view> input_blocks;
-  for (int s = 0; s < 2; ++s) {
-    for (uint32_t b = 0; b < *segs[s]->SourceBlockCount(); ++b) {
-      uint32_t first = 0;
-      uint32_t docs = 0;
-      std::string_view bytes;
-      ASSERT_TRUE(segs[s]->RawSourceBlock(b, &first, &docs, &bytes).ok());
-      input_blocks.insert(bytes);
-    }
-  }
-  uint32_t copied = 0;
+  EXPECT_EQ(AllSources(*out), expected);
+  EXPECT_EQ(*out->Source(5), t.sources[0][6]);
+  // Every block is a byte-identical copy; the two with a deleted document carry a bitmap.
+  std::set<std::string_view> input_blocks = CompressedBlocks(*t.segs[0]);
+  input_blocks.merge(CompressedBlocks(*t.segs[1]));
+  uint32_t with_holes = 0;
+  SegmentReader::SourceBlockInfo info;
   for (uint32_t b = 0; b < *out->SourceBlockCount(); ++b) {
-    uint32_t first = 0;
-    uint32_t docs = 0;
-    std::string_view bytes;
-    ASSERT_TRUE(out->RawSourceBlock(b, &first, &docs, &bytes).ok());
-    copied += input_blocks.count(bytes);
+    ASSERT_TRUE(out->GetSourceBlock(b, &info).ok());
+    EXPECT_EQ(input_blocks.count(info.compressed), 1u) << "block " << b;
+    with_holes += info.live.empty() ? 0 : 1;
+    EXPECT_EQ(info.entries, info.docs + (info.live.empty() ? 0 : 1));
   }
-  EXPECT_EQ(copied, *segs[0]->SourceBlockCount() - 2 + *segs[1]->SourceBlockCount());
+  EXPECT_EQ(with_holes, 2u);
+  EXPECT_EQ(*out->SourceBlockCount(), *t.segs[0]->SourceBlockCount() + *t.segs[1]->SourceBlockCount());
+
+  // Merged again with more deletions, the holes add up; the sources stay right.
+  auto deleted = std::make_shared<Bitmap>();
+  for (uint32_t d = 0; d < out->num_docs(); d += 97) deleted->add(d);
+  std::vector<MergeSource> again = {{out, deleted}};
+  SegmentWriter writer2;
+  Result<MergeResult> merged2 = MergeSegments(again, 1, &writer2);
+  ASSERT_TRUE(merged2.ok()) << merged2.status().ToString();
+  auto out2 = OpenOrDie(std::move(merged2->bytes));
+  ASSERT_NE(out2, nullptr);
+  std::vector<std::string> expected2;
+  for (uint32_t d = 0; d < expected.size(); ++d) {
+    if (d % 97 != 0) expected2.push_back(expected[d]);
+  }
+  EXPECT_EQ(AllSources(*out2), expected2);
+  EXPECT_EQ(CompressedBlocks(*out2), CompressedBlocks(*out));
+}
+
+TEST(SegmentTest, MergeCompressesAgainTheSourcesOfMostlyDeletedBlocks) {
+  TwoSourceSegments t = MakeTwoSourceSegments();
+  // Every document of segment 0 but one in four: below the reuse threshold in every block.
+  auto deleted0 = std::make_shared<Bitmap>();
+  for (uint32_t d = 0; d < 3000; ++d) {
+    if (d % 4 != 0) deleted0->add(d);
+  }
+  std::vector<MergeSource> inputs = {{t.segs[0], deleted0}};
+  SegmentWriter writer;
+  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  auto out = OpenOrDie(std::move(merged->bytes));
+  ASSERT_NE(out, nullptr);
+  std::vector<std::string> expected;
+  for (uint32_t d = 0; d < 3000; d += 4) expected.push_back(t.sources[0][d]);
+  EXPECT_EQ(AllSources(*out), expected);
+  std::set<std::string_view> input_blocks = CompressedBlocks(*t.segs[0]);
+  SegmentReader::SourceBlockInfo info;
+  for (uint32_t b = 0; b < *out->SourceBlockCount(); ++b) {
+    ASSERT_TRUE(out->GetSourceBlock(b, &info).ok());
+    EXPECT_EQ(input_blocks.count(info.compressed), 0u) << "block " << b;
+    EXPECT_TRUE(info.live.empty());
+  }
 }
 
 TEST(SegmentTest, RareFieldHasASparseColumn) {

@@ -1,11 +1,10 @@
 #include "storage/segment_writer.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 
 #include "base/crc32.h"
 #include "storage/coding.h"
+#include "storage/compression.h"
 #include "storage/id_filter.h"
 #include "storage/packed_ints.h"
 #include "storage/postings.h"
@@ -40,35 +39,45 @@ Status SourceBlocks::Add(std::string_view source) {
   return Status::Ok();
 }
 
+void SourceBlocks::AddIndexEntry(std::string_view compressed, uint32_t live) {
+  PutFixed32(&index_, block_first_doc_);
+  PutFixed64(&index_, emitted_);
+  PutFixed32(&index_, static_cast<uint32_t>(compressed.size()));
+  PutFixed32(&index_, Crc32(compressed));
+  PutFixed32(&index_, live);
+  emitted_ += compressed.size();
+}
+
 Status SourceBlocks::Flush() {
   if (lengths_.empty()) return Status::Ok();
   raw_.clear();
   PutFixed32(&raw_, static_cast<uint32_t>(lengths_.size()));
   for (uint32_t len : lengths_) PutFixed32(&raw_, len);
   raw_.append(block_);
-  compressed_.resize(ZSTD_compressBound(raw_.size()));
-  size_t n =
-      ZSTD_compress(compressed_.data(), compressed_.size(), raw_.data(), raw_.size(), zstd_level_);
-  if (ZSTD_isError(n)) return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
-  compressed_.resize(n);
-  PutFixed32(&index_, block_first_doc_);
-  PutFixed64(&index_, emitted_);
-  PutFixed32(&index_, static_cast<uint32_t>(n));
-  PutFixed32(&index_, Crc32(compressed_));
-  emitted_ += n;
+  compressed_.clear();
+  VIGIL_RETURN_IF_ERROR(ZstdCompressAppend(raw_, zstd_level_, &compressed_));
+  AddIndexEntry(compressed_, 0);
   block_first_doc_ = next_doc_;
   block_.clear();
   lengths_.clear();
   return emit_(compressed_);
 }
 
-Status SourceBlocks::AddCompressed(std::string_view compressed, uint32_t docs) {
+Status SourceBlocks::AddCompressed(std::string_view compressed, uint32_t entries,
+                                   std::string_view live) {
   VIGIL_RETURN_IF_ERROR(Flush());
-  PutFixed32(&index_, block_first_doc_);
-  PutFixed64(&index_, emitted_);
-  PutFixed32(&index_, static_cast<uint32_t>(compressed.size()));
-  PutFixed32(&index_, Crc32(compressed));
-  emitted_ += compressed.size();
+  uint32_t docs = entries;
+  uint32_t live_ref = 0;
+  if (!live.empty()) {
+    docs = 0;
+    for (uint32_t i = 0; i < entries; ++i) {
+      docs += (static_cast<uint8_t>(live[i / 8]) >> (i % 8)) & 1;
+    }
+    live_ref = static_cast<uint32_t>(live_.size()) + 1;
+    PutFixed32(&live_, entries);
+    live_.append(live.substr(0, (static_cast<size_t>(entries) + 7) / 8));
+  }
+  AddIndexEntry(compressed, live_ref);
   next_doc_ += docs;
   block_first_doc_ = next_doc_;
   return emit_(compressed);
@@ -156,12 +165,9 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   starts_.assign(static_cast<size_t>(n) + 1, 0);
   for (uint32_t ord = 0; ord < n; ++ord) starts_[ord + 1] = starts_[ord] + counts_[ord];
   docs_.resize(f.ords.size());
-  {
-    std::vector<uint32_t> fill(starts_.begin(), starts_.end() - 1);
-    for (uint32_t i = 0; i < count; ++i) {
-      for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j)
-        docs_[fill[f.ords[j]]++] = f.docs[i];
-    }
+  fill_.assign(starts_.begin(), starts_.end() - 1);
+  for (uint32_t i = 0; i < count; ++i) {
+    for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j) docs_[fill_[f.ords[j]]++] = f.docs[i];
   }
   section_.clear();
   lists_.clear();
@@ -190,20 +196,20 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
     section_.push_back(static_cast<char>(bits));
     PackInts(f.ords, bits, &section_);
   } else if (!multi) {
-    std::vector<uint32_t> single(num_docs, 0);
-    for (uint32_t i = 0; i < count; ++i) single[f.docs[i]] = f.ords[f.offsets[i]] + 1;
+    dense_.assign(num_docs, 0);
+    for (uint32_t i = 0; i < count; ++i) dense_[f.docs[i]] = f.ords[f.offsets[i]] + 1;
     int single_bits = BitsFor(n);
     section_.push_back(static_cast<char>(kColumnSingle));
     section_.push_back(static_cast<char>(single_bits));
-    PackInts(single, single_bits, &section_);
+    PackInts(dense_, single_bits, &section_);
   } else {
-    std::vector<uint32_t> offsets(static_cast<size_t>(num_docs) + 1, 0);
-    for (uint32_t i = 0; i < count; ++i) offsets[f.docs[i] + 1] = f.offsets[i + 1] - f.offsets[i];
-    for (uint32_t d = 0; d < num_docs; ++d) offsets[d + 1] += offsets[d];
+    dense_.assign(static_cast<size_t>(num_docs) + 1, 0);
+    for (uint32_t i = 0; i < count; ++i) dense_[f.docs[i] + 1] = f.offsets[i + 1] - f.offsets[i];
+    for (uint32_t d = 0; d < num_docs; ++d) dense_[d + 1] += dense_[d];
     int offset_bits = BitsFor(f.ords.size());
     section_.push_back(static_cast<char>(kColumnMulti));
     section_.push_back(static_cast<char>(offset_bits));
-    PackInts(offsets, offset_bits, &section_);
+    PackInts(dense_, offset_bits, &section_);
     PutFixed32(&section_, static_cast<uint32_t>(f.ords.size()));
     section_.push_back(static_cast<char>(bits));
     PackInts(f.ords, bits, &section_);

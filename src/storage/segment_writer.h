@@ -21,22 +21,28 @@
 namespace vigil::storage {
 
 // Compresses sources into blocks of about kSourceBlockSize and hands each block to `emit`;
-// keeps the source index (first document, offset, length and checksum of each block).
+// keeps the source index (first document, offset, length, checksum and live entries of each
+// block) and the live-entry bitmaps of blocks copied with holes.
 class SourceBlocks {
  public:
   SourceBlocks(int zstd_level, std::function<Status(std::string_view)> emit)
       : zstd_level_(zstd_level), emit_(std::move(emit)) {}
   Status Add(std::string_view source);
-  // Adds a block compressed elsewhere (by another SourceBlocks: a merge copying a block whole)
-  // holding the next `docs` documents. Closes the partial block before it.
-  Status AddCompressed(std::string_view compressed, uint32_t docs);
+  // Adds a block compressed elsewhere (by another SourceBlocks: a merge copying a block whole),
+  // whose frame holds `entries` sources. `live` marks the entries that are documents (bit i of
+  // byte i / 8), in order; empty when all of them are. Closes the partial block before it.
+  Status AddCompressed(std::string_view compressed, uint32_t entries, std::string_view live);
   // Emits the last partial block. Call once, after the last Add.
   Status Flush();
   const std::string& index() const { return index_; }
+  // The kSourceLive section; empty when no block has holes.
+  const std::string& live() const { return live_; }
   uint64_t emitted_bytes() const { return emitted_; }
   size_t buffered_bytes() const { return block_.size(); }
 
  private:
+  void AddIndexEntry(std::string_view compressed, uint32_t live);
+
   int zstd_level_;
   std::function<Status(std::string_view)> emit_;
   std::string block_;
@@ -45,6 +51,7 @@ class SourceBlocks {
   uint32_t block_first_doc_ = 0;
   uint64_t emitted_ = 0;
   std::string index_;
+  std::string live_;
   std::string raw_;
   std::string compressed_;
 };
@@ -105,7 +112,9 @@ class SegmentWriter {
   std::string lists_;
   std::vector<uint32_t> counts_;
   std::vector<uint32_t> starts_;
+  std::vector<uint32_t> fill_;
   std::vector<uint32_t> docs_;
+  std::vector<uint32_t> dense_;  // a dense column's per-document values
 };
 
 }  // namespace vigil::storage

@@ -1,0 +1,16 @@
+// zstd compression with a context reused per thread: a fresh context for every call costs an
+// allocation and a table initialisation, which for the blocks of a segment and the records of
+// the log is a large part of the work.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace vigil::storage {
+
+// Appends one zstd frame of `in` (recording its content size) to *out.
+Status ZstdCompressAppend(std::string_view in, int level, std::string* out);
+
+}  // namespace vigil::storage
