@@ -338,8 +338,14 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
   }
   Result<storage::Index*> index = (*engine)->GetIndex(storage::kDefaultIndex, true);
   uint64_t issues = 0;
-  ingest::FileIngester ingester(ctx->env, &archive, *index, ingest::IngestOptions{},
-                                [&](const std::string&) { ++issues; });
+  // One input file of any size (the default limits are for untrusted inputs).
+  ingest::IngestOptions ingest_options;
+  ingest_options.max_file_bytes = UINT64_MAX;
+  ingest_options.reader.max_input_bytes = UINT64_MAX;
+  ingest::FileIngester ingester(ctx->env, &archive, *index, ingest_options,
+                                [&](const std::string& issue) {
+                                  if (issues++ < 5) PrintError(issue);
+                                });
   s = ingester.IngestPath(input);
   if (s.ok()) s = ingester.Finish();
   double durable = Seconds(start);

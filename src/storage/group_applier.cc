@@ -97,6 +97,12 @@ void GroupApplier::AddDoc(const BatchOp& op) {
   uint32_t doc = builder_.StartDoc(op.id, op.version, op.source);
   group_ids_[op.id] = doc;
   group_versions_.push_back(op.version);
+  // The document's terms, added together (SegmentBuilder::AddTerms). A keyword's term is its
+  // string, a view into the batch; other terms are encoded into term_bytes_, whose views are made
+  // once it stops growing.
+  doc_terms_.clear();
+  term_bytes_.clear();
+  encoded_.clear();
   ForEachField(op, &scratch_, [&](const IndexField& field, uint32_t name_id) {
     Slot* slot = nullptr;
     for (const FieldValue& v : field.values) {
@@ -109,17 +115,27 @@ void GroupApplier::AddDoc(const BatchOp& op) {
           batch_slots_[name_id] = slot;
         }
       }
-      term_.clear();
-      if (slot->handle >= 0 && EncodeTerm(slot->type, v, &term_)) {
-        builder_.AddTerm(static_cast<uint32_t>(slot->handle), doc, term_);
+      if (slot->handle >= 0 && v.kind == ValueKind::kString &&
+          (slot->type == FieldType::kKeyword || slot->type == FieldType::kText)) {
+        doc_terms_.push_back({static_cast<uint32_t>(slot->handle), v.string});
         continue;
       }
+      const size_t start = term_bytes_.size();
+      if (slot->handle >= 0 && EncodeTerm(slot->type, v, &term_bytes_)) {
+        encoded_.push_back(doc_terms_.size());
+        doc_terms_.push_back({static_cast<uint32_t>(slot->handle),
+                              std::string_view(nullptr, term_bytes_.size() - start)});
+        continue;
+      }
+      term_bytes_.resize(start);
       // A value that does not fit the field's type: kept as a keyword beside it, and counted.
       if (slot->conflict_handle < 0) {
         slot->conflict_handle = builder_.FieldHandle(field.name, FieldType::kKeyword, true);
       }
-      ConflictText(v, &term_);
-      builder_.AddTerm(static_cast<uint32_t>(slot->conflict_handle), doc, term_);
+      ConflictText(v, &term_bytes_);
+      encoded_.push_back(doc_terms_.size());
+      doc_terms_.push_back({static_cast<uint32_t>(slot->conflict_handle),
+                            std::string_view(nullptr, term_bytes_.size() - start)});
       Mapping* mapping = mutable_mapping_();
       mapping_ = mapping;
       mapping->Add(field.name, slot->type).conflicts++;
@@ -128,6 +144,13 @@ void GroupApplier::AddDoc(const BatchOp& op) {
       SlotFor(field.name, field.type_hint);  // records an empty object field in the mapping
     }
   });
+  size_t offset = 0;
+  for (size_t i : encoded_) {
+    const size_t length = doc_terms_[i].term.size();
+    doc_terms_[i].term = std::string_view(term_bytes_).substr(offset, length);
+    offset += length;
+  }
+  builder_.AddTerms(doc, doc_terms_);
 }
 
 Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,

@@ -180,7 +180,9 @@ Status Index::RunWork(Work* work) {
     file_name = std::string(BaseName(path));
     VIGIL_RETURN_IF_ERROR(WriteSegmentFile(path, work->inputs, &result));
   } else {
-    SegmentWriter writer;
+    size_t bytes = 0;
+    for (const MergeSource& input : work->inputs) bytes += input.segment->data().size();
+    SegmentWriter writer(bytes);
     Result<MergeResult> merged = MergeSegments(work->inputs, 1, &writer);
     if (!merged.ok()) return merged.status();
     std::string name;

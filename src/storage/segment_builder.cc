@@ -10,11 +10,13 @@ struct SegmentBuilder::FieldBuilder {
   std::string name;
   FieldType type;
   bool conflicts;
-  // Open addressing: a power-of-two size, at most half full. Each slot holds the term's hash
-  // beside its id, so a probe reads the term bytes only when the hashes match.
+  // Open addressing: a power-of-two size, at most half full. A slot holds the term's hash and
+  // its record in the arena (u32 length, then the bytes), so a probe reads the slot and, when the
+  // hashes match, one arena line.
   struct Slot {
     uint32_t hash;
     uint32_t local;  // local id + 1; 0 = empty
+    const char* record;
   };
   std::vector<Slot> table;
   std::vector<std::string_view> terms;  // by local id
@@ -58,26 +60,6 @@ SegmentBuilder::SegmentBuilder(SegmentBuilderOptions options)
 
 SegmentBuilder::~SegmentBuilder() = default;
 
-std::string_view SegmentBuilder::Store(std::string_view s) {
-  if (s.size() > kArenaBlock / 4) {
-    blocks_.insert(blocks_.begin(), std::make_unique<char[]>(s.size()));
-    std::memcpy(blocks_.front().get(), s.data(), s.size());
-    memory_ += s.size();
-    return {blocks_.front().get(), s.size()};
-  }
-  if (s.size() > left_) {
-    blocks_.push_back(std::make_unique<char[]>(kArenaBlock));
-    cursor_ = blocks_.back().get();
-    left_ = kArenaBlock;
-    memory_ += kArenaBlock;
-  }
-  char* dst = cursor_;
-  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
-  cursor_ += s.size();
-  left_ -= s.size();
-  return {dst, s.size()};
-}
-
 uint32_t SegmentBuilder::StartDoc(std::string_view id, Version version, std::string_view source) {
   uint32_t doc = num_docs();
   versions_.push_back(version);
@@ -106,31 +88,86 @@ uint32_t SegmentBuilder::FieldHandle(std::string_view name, FieldType type, bool
   return handle;
 }
 
+const char* SegmentBuilder::StoreRecord(std::string_view term) {
+  const size_t size = 4 + term.size();
+  char* dst;
+  if (size > kArenaBlock / 4) {
+    blocks_.insert(blocks_.begin(), std::make_unique<char[]>(size));
+    dst = blocks_.front().get();
+    memory_ += size;
+  } else {
+    if (size > left_) {
+      blocks_.push_back(std::make_unique<char[]>(kArenaBlock));
+      cursor_ = blocks_.back().get();
+      left_ = kArenaBlock;
+      memory_ += kArenaBlock;
+    }
+    dst = cursor_;
+    cursor_ += size;
+    left_ -= size;
+  }
+  const auto length = static_cast<uint32_t>(term.size());
+  std::memcpy(dst, &length, 4);
+  if (!term.empty()) std::memcpy(dst + 4, term.data(), term.size());
+  return dst;
+}
+
 void SegmentBuilder::AddTerm(uint32_t handle, uint32_t doc, std::string_view term) {
+  AddTermHashed(handle, doc, term, static_cast<uint32_t>(HashTerm(term)));
+}
+
+void SegmentBuilder::AddTerms(uint32_t doc, std::span<const Term> terms) {
+  // Three passes over the document's terms, so that the cache misses of each (the slot, then the
+  // arena record it points to) overlap instead of following one another.
+  hashes_.resize(terms.size());
+  for (size_t i = 0; i < terms.size(); ++i) {
+    FieldBuilder& f = *fields_[terms[i].handle];
+    if (f.table.empty()) f.table.assign(16, FieldBuilder::Slot{0, 0, nullptr});
+    const auto hash = static_cast<uint32_t>(HashTerm(terms[i].term));
+    hashes_[i] = hash;
+    __builtin_prefetch(&f.table[hash & (f.table.size() - 1)]);
+  }
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const FieldBuilder& f = *fields_[terms[i].handle];
+    const FieldBuilder::Slot& slot = f.table[hashes_[i] & (f.table.size() - 1)];
+    if (slot.record != nullptr) __builtin_prefetch(slot.record);
+  }
+  for (size_t i = 0; i < terms.size(); ++i) {
+    AddTermHashed(terms[i].handle, doc, terms[i].term, hashes_[i]);
+  }
+}
+
+void SegmentBuilder::AddTermHashed(uint32_t handle, uint32_t doc, std::string_view term,
+                                   uint32_t hash) {
   FieldBuilder& f = *fields_[handle];
-  if (f.table.empty()) f.table.assign(16, FieldBuilder::Slot{0, 0});
-  const auto hash = static_cast<uint32_t>(HashTerm(term));
+  if (f.table.empty()) f.table.assign(16, FieldBuilder::Slot{0, 0, nullptr});
   size_t mask = f.table.size() - 1;
   size_t i = hash & mask;
   uint32_t local = 0;
   bool found = false;
   while (f.table[i].local != 0) {
     const FieldBuilder::Slot& slot = f.table[i];
-    if (slot.hash == hash && f.terms[slot.local - 1] == term) {
-      local = slot.local - 1;
-      found = true;
-      break;
+    if (slot.hash == hash) {
+      uint32_t length;
+      std::memcpy(&length, slot.record, 4);
+      if (length == term.size() &&
+          (term.empty() || std::memcmp(slot.record + 4, term.data(), term.size()) == 0)) {
+        local = slot.local - 1;
+        found = true;
+        break;
+      }
     }
     i = (i + 1) & mask;
   }
   if (!found) {
     local = static_cast<uint32_t>(f.terms.size());
-    f.terms.push_back(Store(term));
+    const char* record = StoreRecord(term);
+    f.terms.emplace_back(record + 4, term.size());
     memory_ += 16;
-    f.table[i] = {hash, local + 1};
+    f.table[i] = {hash, local + 1, record};
     if (f.terms.size() * 2 > f.table.size()) {
       // Grow and reinsert every slot by its stored hash (rare, amortised).
-      std::vector<FieldBuilder::Slot> old(f.table.size() * 2, FieldBuilder::Slot{0, 0});
+      std::vector<FieldBuilder::Slot> old(f.table.size() * 2, FieldBuilder::Slot{0, 0, nullptr});
       old.swap(f.table);
       memory_ += old.size() * sizeof(FieldBuilder::Slot);
       mask = f.table.size() - 1;
@@ -151,7 +188,7 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
   VIGIL_RETURN_IF_ERROR(status_);
   VIGIL_RETURN_IF_ERROR(sources_.Flush());
   const uint32_t docs = num_docs();
-  SegmentWriter writer;
+  SegmentWriter writer(memory_);
   VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceIndex, kNoField, sources_.index()));
   VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceData, kNoField, source_data_));
   VIGIL_RETURN_IF_ERROR(writer.AddVersions(versions_));

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,14 @@ class SegmentBuilder {
   // Adds `term` (term_encoding.h) to field `handle` of document `doc`.
   void AddTerm(uint32_t handle, uint32_t doc, std::string_view term);
 
+  // The same for many terms of one document at once: faster, because the hash table slots of all
+  // of them are fetched from memory together rather than one cache miss after another.
+  struct Term {
+    uint32_t handle;
+    std::string_view term;
+  };
+  void AddTerms(uint32_t doc, std::span<const Term> terms);
+
   uint32_t num_docs() const { return static_cast<uint32_t>(versions_.size()); }
   // Approximate bytes held, for flush decisions.
   size_t memory_usage() const { return memory_; }
@@ -54,12 +63,15 @@ class SegmentBuilder {
  private:
   struct FieldBuilder;
 
-  std::string_view Store(std::string_view s);
+  // Stores `term` with a length prefix; returns the record (u32 length, then the bytes).
+  const char* StoreRecord(std::string_view term);
+  void AddTermHashed(uint32_t handle, uint32_t doc, std::string_view term, uint32_t hash);
 
   SegmentBuilderOptions options_;
   std::vector<std::unique_ptr<FieldBuilder>> fields_;
   std::unordered_map<std::string, uint32_t> handles_;  // name + '\0' + conflicts flag
   std::string key_;                                    // scratch for handle lookups
+  std::vector<uint32_t> hashes_;                       // scratch for AddTerms
   uint32_t id_handle_;
   std::vector<Version> versions_;
 

@@ -83,7 +83,8 @@ Status SourceBlocks::AddCompressed(std::string_view compressed, uint32_t entries
   return emit_(compressed);
 }
 
-SegmentWriter::SegmentWriter() {
+SegmentWriter::SegmentWriter(size_t reserve) {
+  memory_.reserve(reserve);
   memory_.append(kSegmentMagic);
   PutFixed32(&memory_, kSegmentFormatVersion);
   PutFixed32(&memory_, 0);

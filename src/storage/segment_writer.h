@@ -71,8 +71,9 @@ struct FieldData {
 
 class SegmentWriter {
  public:
-  // Writes into memory; Finish returns the bytes.
-  SegmentWriter();
+  // Writes into memory; Finish returns the bytes. `reserve`: the expected size, so that the
+  // buffer is not copied as it grows.
+  explicit SegmentWriter(size_t reserve = 0);
   // Writes to `*file`, which must outlive the writer; Finish returns an empty string. The caller
   // syncs and closes the file.
   explicit SegmentWriter(WritableFile* file);
