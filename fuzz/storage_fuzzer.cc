@@ -54,12 +54,18 @@ void ExerciseSegment(std::string bytes) {
     auto dict = seg.Terms(field);
     auto postings = seg.GetPostings(field);
     if (dict.ok() && postings.ok()) {
+      std::string term;
       for (uint32_t ord = 0; ord < dict->size() && ord < 64; ++ord) {
-        (void)dict->term(ord);
+        (void)dict->Term(ord, &term);
         (void)postings->Decode(ord, &docs);
+      }
+      TermDict::Iterator it(*dict);
+      for (Status s = it.Seek(0); s.ok() && it.Valid() && it.ord() < 256; s = it.Next()) {
+        term.assign(it.term());
       }
       (void)dict->Find("a");
       (void)dict->PrefixRange("x");
+      (void)dict->UpperBound("m");
     }
     auto column = seg.GetColumn(field);
     if (column.ok()) {

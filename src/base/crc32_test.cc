@@ -1,7 +1,6 @@
 #include "base/crc32.h"
 
 #include <gtest/gtest.h>
-
 #include <zlib.h>
 
 #include <random>
@@ -42,8 +41,8 @@ TEST(Crc32Test, AgreesWithZlibOnEveryLengthAndAlignment) {
   for (size_t start = 0; start < 16; ++start) {
     for (size_t len : {0, 1, 15, 16, 63, 64, 65, 127, 128, 255, 256, 1000, 4096, 4980}) {
       std::string_view v = std::string_view(data).substr(start, len);
-      uint32_t expected = static_cast<uint32_t>(
-          crc32_z(0, reinterpret_cast<const Bytef*>(v.data()), v.size()));
+      uint32_t expected =
+          static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(v.data()), v.size()));
       EXPECT_EQ(Crc32(v), expected) << "start " << start << " length " << len;
     }
   }

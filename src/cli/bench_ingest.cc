@@ -234,13 +234,12 @@ bool ParsePeers(const std::string& spec, std::vector<std::string>* engines) {
 // the index's timers. Background work (flushes, merges) runs beside the foreground on two cores
 // and shares one core with it under --cores 1.
 void PrintPhases(const ingest::IngestSummary& summary, const storage::IndexStats& at_ack,
-                 const storage::IndexStats& at_close, double durable, double seal,
-                 uint64_t count) {
+                 const storage::IndexStats& at_close, double durable, double seal, uint64_t count) {
   const double n = static_cast<double>(count);
   auto us = [n](double nanos) { return nanos / 1e3 / n; };
   const double total = durable * 1e9;
-  const double accounted = static_cast<double>(summary.convert_nanos + summary.archive_nanos +
-                                               summary.index_nanos);
+  const double accounted =
+      static_cast<double>(summary.convert_nanos + summary.archive_nanos + summary.index_nanos);
   std::printf(
       "  where the time went, microseconds per finding:\n"
       "    until acknowledged: %.1f = read, parse, flatten, enrich %.1f + convert to a write %.1f"

@@ -37,15 +37,14 @@ bool Convert(const findings::Value& v, storage::FieldValue* out) {
 
 }  // namespace
 
-storage::FieldType DocumentConverter::Hint(std::string_view name,
+storage::FieldType DocumentConverter::Hint(std::string_view name, uint64_t hash,
                                            std::span<const findings::Value> values) {
-  auto it = hints_.find(name);
-  if (it != hints_.end()) return it->second;
+  if (const storage::FieldType* known = hints_.Find(name, hash)) return *known;
   std::optional<storage::FieldType> type =
       storage::ParseFieldTypeName(findings::MappedType(name, values));
   storage::FieldType hint = type.value_or(storage::FieldType::kKeyword);
   // A field seen only with nulls has no type yet: ask again next time.
-  if (hint != storage::FieldType::kNone) hints_.emplace(std::string(name), hint);
+  if (hint != storage::FieldType::kNone) hints_.Insert(name, hash, hint);
   return hint;
 }
 
@@ -67,7 +66,8 @@ void DocumentConverter::AddUpsert(const findings::ReadFinding& finding,
   for (const findings::Field& field : doc.fields()) {
     std::span<const storage::FieldValue> values(values_.data() + value_offsets_[i],
                                                 value_offsets_[i + 1] - value_offsets_[i]);
-    fields_.push_back({field.name, Hint(field.name, doc.values(field)), values});
+    const uint64_t hash = FlatStringMap<storage::FieldType>::Hash(field.name);
+    fields_.push_back({field.name, Hint(field.name, hash, doc.values(field)), values, hash});
     ++i;
   }
   storage::IndexDoc out;

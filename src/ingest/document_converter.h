@@ -7,9 +7,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "base/flat_string_map.h"
 #include "findings/finding_reader.h"
 #include "storage/field_value.h"
 #include "storage/write_batch.h"
@@ -22,15 +22,12 @@ class DocumentConverter {
   void AddUpsert(const findings::ReadFinding& finding, storage::WriteBatch* batch);
 
  private:
-  storage::FieldType Hint(std::string_view name, std::span<const findings::Value> values);
+  storage::FieldType Hint(std::string_view name, uint64_t hash,
+                          std::span<const findings::Value> values);
 
   // Type hints already given: a field's type is fixed on first sight, so a later hint is never
   // used and need not be worked out again (it costs more than the lookup).
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, storage::FieldType, NameHash, std::equal_to<>> hints_;
+  FlatStringMap<storage::FieldType> hints_;
   std::vector<storage::FieldValue> values_;
   std::vector<storage::IndexField> fields_;
   std::vector<size_t> value_offsets_;

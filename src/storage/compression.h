@@ -13,4 +13,8 @@ namespace vigil::storage {
 // Appends one zstd frame of `in` (recording its content size) to *out.
 Status ZstdCompressAppend(std::string_view in, int level, std::string* out);
 
+// Decompresses one zstd frame that records its content size, of at most `max_size` bytes, into
+// *out (replacing its contents). Corruption when `in` is not such a frame.
+Status ZstdDecompress(std::string_view in, size_t max_size, std::string* out);
+
 }  // namespace vigil::storage

@@ -80,6 +80,8 @@ struct IndexField {
   std::string_view name;
   FieldType type_hint = FieldType::kKeyword;
   std::span<const FieldValue> values;
+  // FlatStringMap::Hash(name) when the caller has it already; 0: not given.
+  uint64_t name_hash = 0;
 };
 
 // The version of a document, compared lexicographically: for findings (updatedAt in epoch ms,

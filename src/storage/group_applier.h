@@ -100,8 +100,8 @@ class GroupApplier {
   std::vector<BatchOp> ops_;
   std::vector<std::string_view> names_;
   std::vector<SegmentBuilder::Term> doc_terms_;  // the terms of the document being added
-  std::string term_bytes_;                      // its encoded (non-keyword) terms
-  std::vector<size_t> encoded_;                 // which of doc_terms_ are in term_bytes_
+  std::string term_bytes_;                       // its encoded (non-keyword) terms
+  std::vector<size_t> encoded_;                  // which of doc_terms_ are in term_bytes_
   std::vector<FieldValue> scratch_;
   std::vector<uint32_t> docs_;
   uint64_t min_seq_ = UINT64_MAX;

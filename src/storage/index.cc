@@ -447,7 +447,7 @@ Result<uint64_t> Index::DeleteOlderThan(int64_t cutoff) {
       Result<Version> v = view.segment->GetVersion(doc);
       if (!v.ok()) return v.status();
       if (v->primary >= cutoff) continue;
-      Result<std::string_view> id = view.segment->Id(doc);
+      Result<std::string> id = view.segment->Id(doc);
       if (!id.ok()) return id.status();
       batch.DeleteIfOlder(*id, cutoff);
       if (batch.count() >= 10000) VIGIL_RETURN_IF_ERROR(commit());

@@ -278,10 +278,14 @@ class IndexCrashTest : public ::testing::Test {
   // Small thresholds: flushes, in-memory merges, tiered merges of files and log rotation all
   // happen several times in a scenario of a few dozen small batches. No background thread: the
   // work runs inside Write and Flush, so a failure point is the same call in every run.
+  // In-memory bytes that flush: small enough that the random scenarios flush and merge often,
+  // set larger by the scenarios that flush only where they say.
+  static inline size_t flush_bytes = 1536;
+
   static IndexOptions Options(std::vector<std::string>* log) {
     IndexOptions options;
     options.background = false;
-    options.flush_bytes = 3 << 10;
+    options.flush_bytes = flush_bytes;
     options.max_memory_segments = 2;
     options.merge_factor = 3;
     options.wal_file_bytes = 1 << 10;
@@ -582,6 +586,10 @@ Step FlushStep() {
 // document), "f-2" (1), and "f-0, f-3, f-4" (3 documents, tier 1 until the upsert of f-0 deletes
 // one).
 TEST_F(IndexCrashTest, TieredMergeWithWritesInMemoryKeepsAcknowledgedOutcomes) {
+  struct FlushOnlyWhenAsked {
+    FlushOnlyWhenAsked() { flush_bytes = 1 << 20; }
+    ~FlushOnlyWhenAsked() { flush_bytes = 1536; }
+  } flush_only_when_asked;
   const std::string x = IdName(0);
   const std::vector<Step> scenario = {
       WriteStep({{OpKind::kUpsert, {IdName(1), {100, 1}}}}),

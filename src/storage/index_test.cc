@@ -228,7 +228,9 @@ TEST_F(IndexTest, MappingIsFixedOnFirstSightAndConflictsAreKept) {
   const SegmentReader& seg = *snapshot->segments.back().segment;
   int conflicts = seg.FindField("severity", true);
   ASSERT_GE(conflicts, 0);
-  EXPECT_EQ(seg.Terms(conflicts)->term(0), "high");
+  std::string term;
+  ASSERT_TRUE(seg.Terms(conflicts)->Term(0, &term).ok());
+  EXPECT_EQ(term, "high");
   ASSERT_TRUE(index->Close().ok());
   auto again = OpenIndex();
   EXPECT_EQ(again->GetSnapshot()->mapping->Find("severity")->conflicts, 1u);

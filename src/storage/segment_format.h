@@ -31,7 +31,7 @@ inline constexpr uint32_t kNoField = 0xFFFFFFFF;
 enum class SectionKind : uint8_t {
   kMeta = 1,         // document count, sequence range, field table
   kTerms = 2,        // a field's term dictionary (term_dict.h)
-  kPostings = 3,     // a field's postings: u32 offsets[terms + 1], then each list (postings.h)
+  kPostings = 3,     // a field's postings (see below)
   kColumn = 4,       // a field's per-document ordinals (see below)
   kVersions = 5,     // per-document versions: two frame-of-reference packed int64 arrays
   kSourceIndex = 6,  // per source block: u32 first_doc, u64 offset, u32 length, u32 crc32,
@@ -46,6 +46,12 @@ inline constexpr uint8_t kMaxSectionKind = 9;
 // Field flags in the field table.
 inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values
 inline constexpr uint8_t kFieldConflicts = 2;    // the keyword entry of values that did not fit
+
+// Postings layouts.
+//   lists      := u8 0, u8 offset_bits, packed offsets[terms + 1], the lists (postings.h)
+//   singletons := u8 1, u8 doc_bits, packed docs[terms]   (every term has exactly one document)
+inline constexpr uint8_t kPostingsLists = 0;
+inline constexpr uint8_t kPostingsSingletons = 1;
 
 // Column layouts. A field that few documents have is sparse: it lists those documents.
 //   single := u8 0, u8 bits, packed (ordinal + 1, 0 = no value)[docs]

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <queue>
 
 namespace vigil::storage {
@@ -31,7 +32,10 @@ struct MergeScratch {
   std::vector<Column> columns;
   std::vector<std::vector<uint32_t>> ord_maps;
   std::vector<std::vector<uint8_t>> used;
-  std::vector<uint32_t> cursor;
+  std::vector<std::optional<TermDict::Iterator>> iters;
+  std::string term_bytes;  // the merged terms, concatenated
+  std::vector<size_t> term_ends;
+  size_t last_size = 0;
   std::vector<std::string_view> terms;
   std::vector<uint32_t> docs;
   std::vector<uint32_t> offsets;
@@ -78,35 +82,49 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
     m.ord_maps[p].resize(dict->size());
   }
 
-  // The union of the used terms, in order: a k-way merge (a copy when there is one part).
+  // The union of the used terms, in order: a k-way merge over each part's dictionary, read in
+  // order. The terms are copied (a dictionary hands out one decoded block at a time).
+  m.term_bytes.clear();
+  m.term_ends.clear();
+  auto add_term = [&](std::string_view term) {
+    const size_t count = m.term_ends.size();
+    const size_t begin = count == 0 ? 0 : m.term_ends.back();
+    if (count > 0 && std::string_view(m.term_bytes).substr(begin - m.last_size) == term) {
+      return false;
+    }
+    m.term_bytes.append(term);
+    m.term_ends.push_back(m.term_bytes.size());
+    m.last_size = term.size();
+    return true;
+  };
+  if (m.iters.size() < n) m.iters.resize(n);
+  for (size_t p = 0; p < n; ++p) m.iters[p].emplace(m.dicts[p]);
+  // Moves part p's iterator to its next used term (or its end).
+  auto advance = [&](size_t p, uint32_t ord) -> Status {
+    while (ord < m.dicts[p].size() && !m.used[p][ord]) ++ord;
+    return m.iters[p]->Seek(ord);
+  };
+  using Item = std::pair<std::string_view, size_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+  for (size_t p = 0; p < n; ++p) {
+    VIGIL_RETURN_IF_ERROR(advance(p, 0));
+    if (m.iters[p]->Valid()) heap.emplace(m.iters[p]->term(), p);
+  }
+  while (!heap.empty()) {
+    auto [term, p] = heap.top();
+    heap.pop();
+    add_term(term);
+    TermDict::Iterator& it = *m.iters[p];
+    m.ord_maps[p][it.ord()] = static_cast<uint32_t>(m.term_ends.size() - 1);
+    VIGIL_RETURN_IF_ERROR(advance(p, it.ord() + 1));
+    if (it.Valid()) heap.emplace(it.term(), p);
+  }
   std::vector<std::string_view>& terms = m.terms;
   terms.clear();
-  if (n == 1) {
-    for (uint32_t ord = 0; ord < m.dicts[0].size(); ++ord) {
-      if (!m.used[0][ord]) continue;
-      m.ord_maps[0][ord] = static_cast<uint32_t>(terms.size());
-      terms.push_back(m.dicts[0].term(ord));
-    }
-  } else {
-    m.cursor.assign(n, 0);
-    auto advance = [&](size_t p) {
-      while (m.cursor[p] < m.dicts[p].size() && !m.used[p][m.cursor[p]]) ++m.cursor[p];
-    };
-    using Item = std::pair<std::string_view, size_t>;
-    std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
-    for (size_t p = 0; p < n; ++p) {
-      advance(p);
-      if (m.cursor[p] < m.dicts[p].size()) heap.emplace(m.dicts[p].term(m.cursor[p]), p);
-    }
-    while (!heap.empty()) {
-      auto [term, p] = heap.top();
-      heap.pop();
-      if (terms.empty() || terms.back() != term) terms.push_back(term);
-      m.ord_maps[p][m.cursor[p]] = static_cast<uint32_t>(terms.size() - 1);
-      ++m.cursor[p];
-      advance(p);
-      if (m.cursor[p] < m.dicts[p].size()) heap.emplace(m.dicts[p].term(m.cursor[p]), p);
-    }
+  size_t begin = 0;
+  for (size_t end : m.term_ends) {
+    terms.emplace_back(m.term_bytes.data() + begin, end - begin);
+    begin = end;
   }
 
   m.docs.clear();
@@ -216,11 +234,12 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
         VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, live));
         continue;
       }
-      VIGIL_RETURN_IF_ERROR(src.segment->ForEachSource(
-          info.first_doc, info.first_doc + info.docs, [&](uint32_t doc, std::string_view source) {
-            if (sd.IsDeleted(doc) || !add_status.ok()) return;
-            add_status = blocks.Add(source);
-          }));
+      VIGIL_RETURN_IF_ERROR(src.segment->ForEachSource(info.first_doc, info.first_doc + info.docs,
+                                                       [&](uint32_t doc, std::string_view source) {
+                                                         if (sd.IsDeleted(doc) || !add_status.ok())
+                                                           return;
+                                                         add_status = blocks.Add(source);
+                                                       }));
       VIGIL_RETURN_IF_ERROR(add_status);
     }
     for (uint32_t doc = 0; doc < src.segment->num_docs(); ++doc) {

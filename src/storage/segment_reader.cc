@@ -250,25 +250,65 @@ Result<Postings> SegmentReader::ParsePostings(int field) const {
   if (!dict.ok()) return dict.status();
   Result<std::string_view> bytes = Section(SectionKind::kPostings, field);
   if (!bytes.ok()) return bytes.status();
-  size_t table = (static_cast<size_t>(dict->size()) + 1) * 4;
-  if (bytes->size() < table) return Corrupt("postings section too short");
-  std::string_view offsets = bytes->substr(0, table);
-  std::string_view lists = bytes->substr(table);
-  uint32_t prev = 0;
-  for (uint32_t i = 0; i <= dict->size(); ++i) {
-    uint32_t off = DecodeFixed32(offsets.data() + 4 * static_cast<size_t>(i));
-    if (off < prev || off > lists.size()) return Corrupt("postings offsets out of order");
+  auto bad = [&](std::string_view what) {
+    return Corrupt(fmt::format("field \"{}\": postings: {}", fields_[field].name, what));
+  };
+  Postings p;
+  p.terms_ = dict->size();
+  p.num_docs_ = num_docs_;
+  Decoder in(*bytes);
+  uint8_t bits;
+  if (!in.GetByte(&p.layout_) || !in.GetByte(&bits)) return bad("too short");
+  if (p.layout_ == kPostingsSingletons) {
+    if (!p.singles_.Init(in.rest(), p.terms_, bits) ||
+        PackedSize(p.terms_, bits) != in.remaining()) {
+      return bad("bad size");
+    }
+    for (uint32_t i = 0; i < p.terms_; ++i) {
+      if (p.singles_.Get(i) >= num_docs_) return bad("document past the segment");
+    }
+    return p;
+  }
+  if (p.layout_ != kPostingsLists) return bad("unknown layout");
+  const uint64_t count = static_cast<uint64_t>(p.terms_) + 1;
+  if (!p.offsets_.Init(in.rest(), count, bits) || !in.Skip(PackedSize(count, bits))) {
+    return bad("bad offsets");
+  }
+  p.lists_ = in.rest();
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t off = p.offsets_.Get(i);
+    if (off < prev || off > p.lists_.size() || (i == 0 && off != 0)) {
+      return bad("offsets out of order");
+    }
     prev = off;
   }
-  return Postings(offsets, lists, dict->size(), num_docs_);
+  if (prev != p.lists_.size()) return bad("trailing bytes");
+  return p;
 }
 
 Status Postings::Decode(uint32_t ord, std::vector<uint32_t>* docs) const {
+  if (ord >= terms_) return Status::InvalidArgument("term ordinal out of range");
+  if (layout_ == kPostingsSingletons) {
+    docs->assign(1, static_cast<uint32_t>(singles_.Get(ord)));
+    return Status::Ok();
+  }
   return DecodePostings(List(ord), num_docs_, docs);
 }
 
 Status Postings::AddTo(uint32_t ord, Bitmap* docs) const {
+  if (ord >= terms_) return Status::InvalidArgument("term ordinal out of range");
+  if (layout_ == kPostingsSingletons) {
+    docs->add(static_cast<uint32_t>(singles_.Get(ord)));
+    return Status::Ok();
+  }
   return AddPostingsTo(List(ord), num_docs_, docs);
+}
+
+Result<uint32_t> Postings::Count(uint32_t ord) const {
+  if (ord >= terms_) return Status::InvalidArgument("term ordinal out of range");
+  if (layout_ == kPostingsSingletons) return 1u;
+  return PostingsCount(List(ord));
 }
 
 Result<Column> SegmentReader::GetColumn(int field) const {
@@ -370,7 +410,9 @@ Status SegmentReader::FindId(std::string_view id, std::vector<uint32_t>* docs) c
   if (field < 0) return Status::Ok();
   Result<TermDict> dict = Terms(field);
   if (!dict.ok()) return dict.status();
-  std::optional<uint32_t> ord = dict->Find(id);
+  Result<std::optional<uint32_t>> found = dict->Find(id);
+  if (!found.ok()) return Corrupt(found.status().message());
+  std::optional<uint32_t> ord = *found;
   if (!ord) return Status::Ok();
   Result<Postings> postings = GetPostings(field);
   if (!postings.ok()) return postings.status();
@@ -379,7 +421,7 @@ Status SegmentReader::FindId(std::string_view id, std::vector<uint32_t>* docs) c
   return Status::Ok();
 }
 
-Result<std::string_view> SegmentReader::Id(uint32_t doc) const {
+Result<std::string> SegmentReader::Id(uint32_t doc) const {
   int field = FindField("_id");
   if (field < 0 || doc >= num_docs_) return Corrupt("no _id field");
   Result<Column> column = GetColumn(field);
@@ -388,7 +430,10 @@ Result<std::string_view> SegmentReader::Id(uint32_t doc) const {
   if (ord < 0) return Corrupt(fmt::format("document {} has no _id", doc));
   Result<TermDict> dict = Terms(field);
   if (!dict.ok()) return dict.status();
-  return dict->term(static_cast<uint32_t>(ord));
+  std::string id;
+  Status s = dict->Term(static_cast<uint32_t>(ord), &id);
+  if (!s.ok()) return Corrupt(s.message());
+  return id;
 }
 
 Result<Version> SegmentReader::GetVersion(uint32_t doc) const {
@@ -466,8 +511,8 @@ Status SegmentReader::GetSourceBlock(uint32_t block, SourceBlockInfo* info) cons
       count += (static_cast<uint8_t>(info->live[i / 8]) >> (i % 8)) & 1;
     }
     if (count != info->docs) {
-      return Corrupt(fmt::format("source block {}: {} live entries for {} documents", block,
-                                 count, info->docs));
+      return Corrupt(fmt::format("source block {}: {} live entries for {} documents", block, count,
+                                 info->docs));
     }
   }
   info->compressed = data->substr(offset, length);

@@ -39,25 +39,30 @@ struct SegmentField {
   uint64_t values = 0;
 };
 
-// A field's postings: one list per term ordinal.
+// A field's postings: one list of documents per term ordinal (segment_format.h): either encoded
+// lists (postings.h) behind packed offsets, or, when every term has exactly one document (ids,
+// timestamps, descriptions), that document alone.
 class Postings {
  public:
   Postings() = default;
-  Postings(std::string_view offsets, std::string_view lists, uint32_t terms, uint32_t num_docs)
-      : offsets_(offsets), lists_(lists), terms_(terms), num_docs_(num_docs) {}
   uint32_t terms() const { return terms_; }
-  // The encoded list of term `ord` (postings.h); checked when decoded.
-  std::string_view List(uint32_t ord) const {
-    uint32_t begin = DecodeFixed32(offsets_.data() + 4 * static_cast<size_t>(ord));
-    uint32_t end = DecodeFixed32(offsets_.data() + 4 * (static_cast<size_t>(ord) + 1));
-    return lists_.substr(begin, end - begin);
-  }
+  // The documents of term `ord`, in order; checked (Corruption when malformed).
   Status Decode(uint32_t ord, std::vector<uint32_t>* docs) const;
   Status AddTo(uint32_t ord, Bitmap* docs) const;
+  // The number of documents of term `ord`.
+  Result<uint32_t> Count(uint32_t ord) const;
 
  private:
-  std::string_view offsets_;
+  friend class SegmentReader;
+  std::string_view List(uint32_t ord) const {
+    uint64_t begin = offsets_.Get(ord);
+    uint64_t end = offsets_.Get(static_cast<uint64_t>(ord) + 1);
+    return lists_.substr(begin, end - begin);
+  }
+  uint8_t layout_ = kPostingsLists;
+  PackedInts offsets_;  // lists: terms + 1 offsets into lists_
   std::string_view lists_;
+  PackedInts singles_;  // singletons: each term's document
   uint32_t terms_ = 0;
   uint32_t num_docs_ = 0;
 };
@@ -165,7 +170,7 @@ class SegmentReader {
 
   // The documents whose id is `id` (several only while an older copy is not yet merged away).
   Status FindId(std::string_view id, std::vector<uint32_t>* docs) const;
-  Result<std::string_view> Id(uint32_t doc) const;
+  Result<std::string> Id(uint32_t doc) const;
   Result<Version> GetVersion(uint32_t doc) const;
   // The stored source of a document (a copy: it comes out of a compressed block).
   Result<std::string> Source(uint32_t doc) const;
@@ -173,8 +178,8 @@ class SegmentReader {
   // blocks, and one block as it is stored (its compressed bytes checked against their CRC).
   struct SourceBlockInfo {
     uint32_t first_doc = 0;
-    uint32_t docs = 0;     // documents in the block: its live entries
-    uint32_t entries = 0;  // sources in its frame (more than docs when it has holes)
+    uint32_t docs = 0;      // documents in the block: its live entries
+    uint32_t entries = 0;   // sources in its frame (more than docs when it has holes)
     std::string_view live;  // bitmap of the live entries (bit i of byte i / 8); empty: all
     std::string_view compressed;
   };

@@ -42,6 +42,13 @@ std::string BuildSmall() {
   return *b.Finish(5, 9);
 }
 
+std::string TermOf(const TermDict& dict, int64_t ord) {
+  std::string term;
+  EXPECT_GE(ord, 0);
+  EXPECT_TRUE(dict.Term(static_cast<uint32_t>(ord), &term).ok());
+  return term;
+}
+
 std::shared_ptr<const SegmentReader> OpenOrDie(std::string bytes) {
   auto r = SegmentReader::FromBytes("test", std::move(bytes));
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -60,7 +67,7 @@ TEST(SegmentTest, RoundTrip) {
   auto dict = seg->Terms(type);
   ASSERT_TRUE(dict.ok());
   ASSERT_EQ(dict->size(), 2u);
-  EXPECT_EQ(dict->term(0), "Recon:EC2/PortProbeUnprotectedPort");
+  EXPECT_EQ(TermOf(*dict, 0), "Recon:EC2/PortProbeUnprotectedPort");
   auto postings = seg->GetPostings(type);
   ASSERT_TRUE(postings.ok());
   std::vector<uint32_t> docs;
@@ -75,9 +82,9 @@ TEST(SegmentTest, RoundTrip) {
   auto column = seg->GetColumn(country);
   ASSERT_TRUE(column.ok());
   auto cdict = seg->Terms(country);
-  std::vector<std::string_view> got;
-  column->ForEach(0, [&](uint32_t ord) { got.push_back(cdict->term(ord)); });
-  EXPECT_EQ(got, (std::vector<std::string_view>{"Brazil", "France"}));
+  std::vector<std::string> got;
+  column->ForEach(0, [&](uint32_t ord) { got.push_back(TermOf(*cdict, ord)); });
+  EXPECT_EQ(got, (std::vector<std::string>{"Brazil", "France"}));
   EXPECT_EQ(column->Count(1), 0u);
   EXPECT_EQ(column->Ord(1), -1);
 
@@ -86,8 +93,8 @@ TEST(SegmentTest, RoundTrip) {
   auto ldict = seg->Terms(count);
   ASSERT_TRUE(ccol.ok());
   EXPECT_FALSE(ccol->multi_valued());
-  EXPECT_EQ(DecodeSortableLong(ldict->term(ccol->Ord(0))), 7);
-  EXPECT_EQ(DecodeSortableLong(ldict->term(ccol->Ord(1))), -3);
+  EXPECT_EQ(DecodeSortableLong(TermOf(*ldict, ccol->Ord(0))), 7);
+  EXPECT_EQ(DecodeSortableLong(TermOf(*ldict, ccol->Ord(1))), -3);
   EXPECT_EQ(ccol->Ord(2), -1);
 
   EXPECT_EQ(*seg->Id(1), "id-a");
@@ -186,7 +193,8 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
   auto deleted0 = std::make_shared<Bitmap>();
   deleted0->add(5);
   deleted0->add(2999);
-  std::vector<MergeSource> inputs = {{t.segs[0], deleted0}, {t.segs[1], std::make_shared<Bitmap>()}};
+  std::vector<MergeSource> inputs = {{t.segs[0], deleted0},
+                                     {t.segs[1], std::make_shared<Bitmap>()}};
   SegmentWriter writer;
   Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
@@ -212,7 +220,8 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
     EXPECT_EQ(info.entries, info.docs + (info.live.empty() ? 0 : 1));
   }
   EXPECT_EQ(with_holes, 2u);
-  EXPECT_EQ(*out->SourceBlockCount(), *t.segs[0]->SourceBlockCount() + *t.segs[1]->SourceBlockCount());
+  EXPECT_EQ(*out->SourceBlockCount(),
+            *t.segs[0]->SourceBlockCount() + *t.segs[1]->SourceBlockCount());
 
   // Merged again with more deletions, the holes add up; the sources stay right.
   auto deleted = std::make_shared<Bitmap>();
@@ -273,13 +282,13 @@ TEST(SegmentTest, RareFieldHasASparseColumn) {
   EXPECT_EQ(column->entries(), 10u);
   EXPECT_EQ(column->entry_doc(3), 307u);
   auto dict = seg->Terms(field);
-  EXPECT_EQ(dict->term(column->Ord(7)), "x");
-  EXPECT_EQ(dict->term(column->Ord(107)), "y");
+  EXPECT_EQ(TermOf(*dict, column->Ord(7)), "x");
+  EXPECT_EQ(TermOf(*dict, column->Ord(107)), "y");
   EXPECT_EQ(column->Ord(8), -1);
   EXPECT_EQ(column->Count(507), 2u);
   EXPECT_EQ(column->Count(999), 0u);
   std::vector<uint32_t> docs;
-  ASSERT_TRUE(seg->GetPostings(field)->Decode(*dict->Find("z"), &docs).ok());
+  ASSERT_TRUE(seg->GetPostings(field)->Decode(**dict->Find("z"), &docs).ok());
   EXPECT_EQ(docs, std::vector<uint32_t>{507});
 }
 
@@ -332,7 +341,7 @@ TEST(SegmentTest, FlippedByteIsReportedWithItsSection) {
     for (uint32_t d = 0; d < seg.num_docs(); ++d) {
       if (!seg.Source(d).ok()) ++failures;
       if (!seg.GetVersion(d).ok()) ++failures;
-      Result<std::string_view> id = seg.Id(d);
+      Result<std::string> id = seg.Id(d);
       if (!id.ok() || !seg.FindId(*id, &found).ok()) ++failures;
     }
     EXPECT_GT(failures, 0) << "flipping byte " << i << " went unnoticed";

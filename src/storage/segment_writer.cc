@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "base/crc32.h"
 #include "storage/coding.h"
 #include "storage/compression.h"
@@ -129,18 +132,40 @@ Status SegmentWriter::AppendToSection(std::string_view bytes) {
 Status SegmentWriter::EndSection() {
   if (!status_.ok()) return status_;
   open_ = false;
-  directory_.push_back(static_cast<char>(open_kind_));
-  PutFixed32(&directory_, open_field_);
-  PutFixed64(&directory_, open_offset_);
-  PutFixed64(&directory_, offset_ - open_offset_);
-  PutFixed32(&directory_, open_crc_);
+  AddDirectoryEntry(open_kind_, open_field_, open_offset_, offset_ - open_offset_, open_crc_);
   return Status::Ok();
 }
 
 Status SegmentWriter::AddSection(SectionKind kind, uint32_t field, std::string_view bytes) {
-  VIGIL_RETURN_IF_ERROR(BeginSection(kind, field));
-  VIGIL_RETURN_IF_ERROR(AppendToSection(bytes));
-  return EndSection();
+  if (!status_.ok()) return status_;
+  // A field's sections are often byte for byte those of another field (a flattened array of one
+  // element and its array-collapsed twin, derived.remote.* and derived.attacker.*): the second
+  // directory entry points at the first copy's bytes. Matched by length, CRC-32 and a 128-bit
+  // hash, which together make a false match practically impossible.
+  const uint32_t crc = Crc32(bytes);
+  if (bytes.size() >= kMinSharedSection) {
+    const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+    SectionKey key{h.low64, h.high64, bytes.size(), crc};
+    auto [it, inserted] = written_.try_emplace(key, offset_);
+    if (!inserted) {
+      AddDirectoryEntry(kind, field, it->second, bytes.size(), crc);
+      return Status::Ok();
+    }
+  }
+  const uint64_t offset = offset_;
+  status_ = Write(bytes);
+  if (!status_.ok()) return status_;
+  AddDirectoryEntry(kind, field, offset, bytes.size(), crc);
+  return Status::Ok();
+}
+
+void SegmentWriter::AddDirectoryEntry(SectionKind kind, uint32_t field, uint64_t offset,
+                                      uint64_t length, uint32_t crc) {
+  directory_.push_back(static_cast<char>(kind));
+  PutFixed32(&directory_, field);
+  PutFixed64(&directory_, offset);
+  PutFixed64(&directory_, length);
+  PutFixed32(&directory_, crc);
 }
 
 Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
@@ -148,7 +173,11 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   const uint32_t index = field_count_++;
   const auto n = static_cast<uint32_t>(f.terms.size());
   section_.clear();
-  EncodeTermDict(f.terms, &section_);
+  TermDictOptions dict_options;
+  // In-memory segments live briefly and are read by every upsert: plain dictionaries. `_id` is
+  // looked up by every upsert in every segment: plain everywhere.
+  dict_options.allow_compression = file_ != nullptr && !(f.name == "_id" && !f.conflicts);
+  EncodeTermDict(f.terms, &section_, dict_options);
   VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kTerms, index, section_));
   if (f.name == "_id" && !f.conflicts) {
     section_.clear();
@@ -168,19 +197,32 @@ Status SegmentWriter::AddField(const FieldData& f, uint32_t num_docs) {
   docs_.resize(f.ords.size());
   fill_.assign(starts_.begin(), starts_.end() - 1);
   for (uint32_t i = 0; i < count; ++i) {
-    for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j) docs_[fill_[f.ords[j]]++] = f.docs[i];
+    for (uint32_t j = f.offsets[i]; j < f.offsets[i + 1]; ++j)
+      docs_[fill_[f.ords[j]]++] = f.docs[i];
   }
   section_.clear();
-  lists_.clear();
-  for (uint32_t ord = 0; ord < n; ++ord) {
-    PutFixed32(&section_, static_cast<uint32_t>(lists_.size()));
-    EncodePostings(std::span<const uint32_t>(docs_).subspan(starts_[ord], counts_[ord]), &lists_);
+  bool singletons = n > 0;
+  for (uint32_t ord = 0; ord < n && singletons; ++ord) singletons = counts_[ord] == 1;
+  if (singletons) {
+    // Every term has one document: the documents, packed, in term order.
+    const int doc_bits = BitsFor(num_docs);
+    section_.push_back(static_cast<char>(kPostingsSingletons));
+    section_.push_back(static_cast<char>(doc_bits));
+    PackInts(std::span<const uint32_t>(docs_).subspan(0, n), doc_bits, &section_);
+  } else {
+    lists_.clear();
+    offsets_.assign(1, 0);
+    for (uint32_t ord = 0; ord < n; ++ord) {
+      EncodePostings(std::span<const uint32_t>(docs_).subspan(starts_[ord], counts_[ord]), &lists_);
+      offsets_.push_back(static_cast<uint32_t>(lists_.size()));
+    }
+    const int offset_bits = BitsFor(lists_.size());
+    section_.push_back(static_cast<char>(kPostingsLists));
+    section_.push_back(static_cast<char>(offset_bits));
+    PackInts(offsets_, offset_bits, &section_);
+    section_.append(lists_);
   }
-  PutFixed32(&section_, static_cast<uint32_t>(lists_.size()));
-  VIGIL_RETURN_IF_ERROR(BeginSection(SectionKind::kPostings, index));
-  VIGIL_RETURN_IF_ERROR(AppendToSection(section_));
-  VIGIL_RETURN_IF_ERROR(AppendToSection(lists_));
-  VIGIL_RETURN_IF_ERROR(EndSection());
+  VIGIL_RETURN_IF_ERROR(AddSection(SectionKind::kPostings, index, section_));
 
   section_.clear();
   const int bits = BitsFor(n == 0 ? 0 : n - 1);

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -94,6 +95,24 @@ class SegmentWriter {
 
  private:
   Status Write(std::string_view bytes);
+  void AddDirectoryEntry(SectionKind kind, uint32_t field, uint64_t offset, uint64_t length,
+                         uint32_t crc);
+
+  // Sections written whole (AddSection), by content, for sharing identical ones.
+  struct SectionKey {
+    uint64_t low;
+    uint64_t high;
+    uint64_t length;
+    uint32_t crc;
+    friend bool operator==(const SectionKey& a, const SectionKey& b) {
+      return a.low == b.low && a.high == b.high && a.length == b.length && a.crc == b.crc;
+    }
+  };
+  struct SectionKeyHash {
+    size_t operator()(const SectionKey& k) const { return k.low; }
+  };
+  static constexpr size_t kMinSharedSection = 16;
+  std::unordered_map<SectionKey, uint64_t, SectionKeyHash> written_;  // -> offset
 
   WritableFile* file_ = nullptr;
   std::string memory_;
@@ -114,6 +133,7 @@ class SegmentWriter {
   std::vector<uint32_t> counts_;
   std::vector<uint32_t> starts_;
   std::vector<uint32_t> fill_;
+  std::vector<uint32_t> offsets_;
   std::vector<uint32_t> docs_;
   std::vector<uint32_t> dense_;  // a dense column's per-document values
 };

@@ -89,7 +89,7 @@ void WriteBatch::Clear() {
   count_ = 0;
   body_.assign(4, '\0');
   sealed_ = false;
-  name_ids_.clear();
+  name_ids_.Clear();
   names_.clear();
 }
 
@@ -99,12 +99,12 @@ void WriteBatch::Unseal() {
   sealed_ = false;
 }
 
-uint32_t WriteBatch::NameId(std::string_view name) {
-  auto it = name_ids_.find(name);
-  if (it != name_ids_.end()) return it->second;
+uint32_t WriteBatch::NameId(std::string_view name, uint64_t hash) {
+  if (hash == 0) hash = FlatStringMap<uint32_t>::Hash(name);
   auto id = static_cast<uint32_t>(names_.size());
-  auto inserted = name_ids_.emplace(std::string(name), id).first;
-  names_.push_back(inserted->first);  // node-based map: the key's address is stable
+  FlatStringMap<uint32_t>::Inserted entry = name_ids_.Insert(name, hash, id);
+  if (!entry.inserted) return *entry.value;
+  names_.push_back(entry.key);  // the map's copy: stable until Clear()
   return id;
 }
 
@@ -118,7 +118,7 @@ void WriteBatch::AddDoc(OpKind kind, const IndexDoc& doc) {
   PutLengthPrefixed(&body_, doc.source);
   PutVarint32(&body_, static_cast<uint32_t>(doc.fields.size()));
   for (const IndexField& f : doc.fields) {
-    PutVarint32(&body_, NameId(f.name));
+    PutVarint32(&body_, NameId(f.name, f.name_hash));
     body_.push_back(static_cast<char>(f.type_hint));
     PutVarint32(&body_, static_cast<uint32_t>(f.values.size()));
     for (const FieldValue& v : f.values) {

@@ -20,9 +20,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "base/flat_string_map.h"
 #include "base/status.h"
 #include "storage/field_value.h"
 
@@ -60,19 +60,15 @@ class WriteBatch {
   size_t ByteSize() const { return body_.size(); }
 
  private:
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   void AddDoc(OpKind kind, const IndexDoc& doc);
   void Unseal();
-  uint32_t NameId(std::string_view name);
+  uint32_t NameId(std::string_view name, uint64_t hash);
 
   uint32_t count_ = 0;
   std::string body_;  // u32 count, ops; plus the names while sealed
   size_t unsealed_size_ = 0;
   bool sealed_ = false;
-  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> name_ids_;
+  FlatStringMap<uint32_t> name_ids_;
   std::vector<std::string_view> names_;  // views of name_ids_'s keys, by id
 };
 
