@@ -23,17 +23,6 @@ size_t SharedPrefix(std::string_view a, std::string_view b) {
   return i;
 }
 
-// The front-coded terms [begin, end) after the first of a block.
-void FrontCode(std::span<const std::string_view> terms, size_t begin, size_t end,
-               std::string* out) {
-  for (size_t i = begin + 1; i < end; ++i) {
-    size_t shared = SharedPrefix(terms[i - 1], terms[i]);
-    PutVarint32(out, static_cast<uint32_t>(shared));
-    PutVarint32(out, static_cast<uint32_t>(terms[i].size() - shared));
-    out->append(terms[i].substr(shared));
-  }
-}
-
 struct Layout {
   std::vector<uint32_t> starts;  // first ordinal of each block
   std::string index;
@@ -42,24 +31,30 @@ struct Layout {
 };
 
 // Blocks of at most `max_terms` terms and about `max_bytes` front-coded bytes; each block's
-// front-coded bytes compressed with zstd when `zstd`.
+// front-coded bytes compressed with zstd when `zstd`. *raw_bytes gets the front-coded size.
 bool Build(std::span<const std::string_view> terms, uint32_t max_terms, size_t max_bytes, bool zstd,
-           Layout* out) {
+           Layout* out, size_t* raw_bytes) {
   std::string raw;
   size_t begin = 0;
+  *raw_bytes = 0;
   while (begin < terms.size()) {
-    size_t end = begin + 1;
-    size_t bytes = terms[begin].size();
-    while (end < terms.size() && end - begin < max_terms && bytes < max_bytes) {
-      bytes += terms[end].size() - SharedPrefix(terms[end - 1], terms[end]) + 2;
-      ++end;
+    size_t end = std::min(terms.size(), begin + max_terms);
+    raw.clear();
+    for (size_t i = begin + 1; i < end; ++i) {
+      size_t shared = SharedPrefix(terms[i - 1], terms[i]);
+      PutVarint32(&raw, static_cast<uint32_t>(shared));
+      PutVarint32(&raw, static_cast<uint32_t>(terms[i].size() - shared));
+      raw.append(terms[i].substr(shared));
+      if (raw.size() >= max_bytes) {
+        end = i + 1;
+        break;
+      }
     }
     PutFixed32(&out->index, static_cast<uint32_t>(begin));
     PutFixed32(&out->index, static_cast<uint32_t>(out->data.size()));
     PutFixed32(&out->index, static_cast<uint32_t>(out->firsts.size()));
     out->firsts.append(terms[begin]);
-    raw.clear();
-    FrontCode(terms, begin, end, &raw);
+    *raw_bytes += raw.size();
     if (zstd) {
       if (!ZstdCompressAppend(raw, kZstdLevel, &out->data).ok()) return false;
     } else {
@@ -91,19 +86,28 @@ Status Bad(std::string_view what) {
 void EncodeTermDict(std::span<const std::string_view> terms, std::string* out,
                     TermDictOptions options) {
   const auto count = static_cast<uint32_t>(terms.size());
-  Layout plain;
-  (void)Build(terms, kPlainBlockTerms, SIZE_MAX, false, &plain);
-  const size_t plain_size = plain.index.size() + plain.firsts.size() + plain.data.size();
-  if (options.allow_compression && plain_size >= kMinCompressedBytes) {
-    Layout packed;
-    if (Build(terms, UINT32_MAX, kZstdBlockBytes, true, &packed)) {
-      const size_t packed_size = packed.index.size() + packed.firsts.size() + packed.data.size();
-      if (static_cast<double>(packed_size) <= kCompressionGain * static_cast<double>(plain_size)) {
-        Emit(count, 1, packed, out);
-        return;
+  size_t raw_size = 0;
+  if (options.allow_compression) {
+    size_t term_bytes = 0;
+    for (std::string_view t : terms) term_bytes += t.size();
+    if (term_bytes >= kMinCompressedBytes) {
+      Layout packed;
+      if (Build(terms, UINT32_MAX, kZstdBlockBytes, true, &packed, &raw_size)) {
+        // What the plain layout would take, about: the same front-coded bytes, a first term and
+        // an index entry per kPlainBlockTerms terms.
+        const double plain_size =
+            static_cast<double>(raw_size + packed.firsts.size()) +
+            static_cast<double>(count) / kPlainBlockTerms * (kIndexEntrySize + 16);
+        const size_t packed_size = packed.index.size() + packed.firsts.size() + packed.data.size();
+        if (static_cast<double>(packed_size) <= kCompressionGain * plain_size) {
+          Emit(count, 1, packed, out);
+          return;
+        }
       }
     }
   }
+  Layout plain;
+  (void)Build(terms, kPlainBlockTerms, SIZE_MAX, false, &plain, &raw_size);
   Emit(count, 0, plain, out);
 }
 
@@ -253,17 +257,53 @@ Status TermDict::Term(uint32_t ord, std::string* out) const {
   return Status::Ok();
 }
 
+Result<uint32_t> TermDict::ScanBlock(uint32_t block, std::string_view term, bool upper,
+                                     bool* equal) const {
+  // Walks the block's front-coded terms, rebuilding each in a buffer reused by the thread, up to
+  // the first that is >= `term` (> when `upper`): no allocation, and no decoding past it. A
+  // compressed block is inflated first.
+  thread_local std::string inflated;
+  thread_local std::string current;
+  const char* e = index_ + kIndexEntrySize * static_cast<size_t>(block);
+  const uint32_t first_ord = DecodeFixed32(e);
+  const uint32_t count = DecodeFixed32(e + kIndexEntrySize) - first_ord;
+  const uint32_t begin = DecodeFixed32(e + 4);
+  std::string_view raw = data_.substr(begin, DecodeFixed32(e + 4 + kIndexEntrySize) - begin);
+  if (encoding_ == 1) {
+    if (!ZstdDecompress(raw, 64u << 20, &inflated).ok()) return Bad("bad compressed block");
+    raw = inflated;
+  }
+  current.assign(FirstTerm(block));
+  *equal = false;
+  Decoder in(raw);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (i > 0) {
+      uint32_t shared;
+      uint32_t suffix_length;
+      std::string_view suffix;
+      if (!in.GetVarint32(&shared) || !in.GetVarint32(&suffix_length) ||
+          !in.GetBytes(suffix_length, &suffix) || shared > current.size()) {
+        return Bad("bad block");
+      }
+      current.resize(shared);
+      current.append(suffix);
+    }
+    const int c = std::string_view(current).compare(term);
+    if (c > 0 || (c == 0 && !upper)) {
+      *equal = c == 0;
+      return first_ord + i;
+    }
+  }
+  return first_ord + count;
+}
+
 Result<uint32_t> TermDict::Bound(std::string_view term, bool upper) const {
   if (count_ == 0) return 0u;
   const uint32_t block = BlockFor(term);
   const std::string_view first = FirstTerm(block);
   if (upper ? term < first : term <= first) return BlockFirstOrd(block);
-  std::string bytes;
-  std::vector<std::string_view> terms;
-  VIGIL_RETURN_IF_ERROR(DecodeBlock(block, &bytes, &terms));
-  auto it = upper ? std::upper_bound(terms.begin(), terms.end(), term)
-                  : std::lower_bound(terms.begin(), terms.end(), term);
-  return BlockFirstOrd(block) + static_cast<uint32_t>(it - terms.begin());
+  bool equal;
+  return ScanBlock(block, term, upper, &equal);
 }
 
 Result<uint32_t> TermDict::LowerBound(std::string_view term) const { return Bound(term, false); }
@@ -276,12 +316,11 @@ Result<std::optional<uint32_t>> TermDict::Find(std::string_view term) const {
   const std::string_view first = FirstTerm(block);
   if (term == first) return std::optional<uint32_t>(BlockFirstOrd(block));
   if (term < first) return std::optional<uint32_t>();
-  std::string bytes;
-  std::vector<std::string_view> terms;
-  VIGIL_RETURN_IF_ERROR(DecodeBlock(block, &bytes, &terms));
-  auto it = std::lower_bound(terms.begin(), terms.end(), term);
-  if (it == terms.end() || *it != term) return std::optional<uint32_t>();
-  return std::optional<uint32_t>(BlockFirstOrd(block) + static_cast<uint32_t>(it - terms.begin()));
+  bool equal;
+  Result<uint32_t> ord = ScanBlock(block, term, false, &equal);
+  if (!ord.ok()) return ord.status();
+  if (!equal) return std::optional<uint32_t>();
+  return std::optional<uint32_t>(*ord);
 }
 
 Result<std::pair<uint32_t, uint32_t>> TermDict::PrefixRange(std::string_view prefix) const {

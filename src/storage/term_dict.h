@@ -96,8 +96,11 @@ class TermDict {
   // Decodes block `block`: its terms, as views into *bytes.
   Status DecodeBlock(uint32_t block, std::string* bytes,
                      std::vector<std::string_view>* terms) const;
-  // The first ordinal in `block` whose term is >= `term` (or > when `upper`).
+  // The first ordinal whose term is >= `term` (or > when `upper`).
   Result<uint32_t> Bound(std::string_view term, bool upper) const;
+  // The same within `block` (the end of the block when none is); *equal when that term is
+  // `term`. Does not check the block's order (DecodeBlock does).
+  Result<uint32_t> ScanBlock(uint32_t block, std::string_view term, bool upper, bool* equal) const;
 
   uint32_t count_ = 0;
   uint8_t encoding_ = 0;
