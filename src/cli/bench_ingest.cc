@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -131,7 +133,8 @@ int FreeLoopbackPort() {
 }
 
 // Runs vigil-ingest-peer and reads its one line of JSON into *peer.
-void RunPeerBinary(const std::string& engine_arg, const std::string& input, PeerFigures* peer) {
+void RunPeerBinary(const std::string& engine_arg, const std::vector<std::string>& inputs,
+                   PeerFigures* peer) {
   const std::string binary = PeerBinary();
   if (::access(binary.c_str(), X_OK) != 0) {
     peer->error = binary +
@@ -140,9 +143,11 @@ void RunPeerBinary(const std::string& engine_arg, const std::string& input, Peer
     return;
   }
   std::string output;
-  int rc = RunCommand(fmt::format("{} {} {} {}", ShellQuote(binary), peer->engine,
-                                  ShellQuote(engine_arg), ShellQuote(input)),
-                      &output);
+  std::string files;
+  for (const std::string& input : inputs) files += " " + ShellQuote(input);
+  int rc = RunCommand(
+      fmt::format("{} {} {}{}", ShellQuote(binary), peer->engine, ShellQuote(engine_arg), files),
+      &output);
   if (rc != 0) {
     peer->error = LastLine(output);
     return;
@@ -169,7 +174,8 @@ void RunPeerBinary(const std::string& engine_arg, const std::string& input, Peer
   peer->ok = true;
 }
 
-void RunSqlitePeer(const std::string& work_dir, const std::string& input, PeerFigures* peer) {
+void RunSqlitePeer(const std::string& work_dir, const std::vector<std::string>& input,
+                   PeerFigures* peer) {
   const std::string db = JoinPath(work_dir, "peer-sqlite.db");
   // A kept --dir may hold the previous run's database; the peer loads into a new one.
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -179,7 +185,8 @@ void RunSqlitePeer(const std::string& work_dir, const std::string& input, PeerFi
   RunPeerBinary(db, input, peer);
 }
 
-void RunPostgresPeer(const std::string& work_dir, const std::string& input, PeerFigures* peer) {
+void RunPostgresPeer(const std::string& work_dir, const std::vector<std::string>& input,
+                     PeerFigures* peer) {
   const std::string script = std::string(VIGIL_SOURCE_DIR) + "/bench/peers/postgres.sh";
   if (::access(script.c_str(), R_OK) != 0) {
     peer->error = "the cluster script is missing: " + script;
@@ -228,6 +235,80 @@ bool ParsePeers(const std::string& spec, std::vector<std::string>* engines) {
     begin = end + 1;
   }
   return !engines->empty();
+}
+
+constexpr uint64_t kFindingsPerFile = 100000;
+
+struct BenchInput {
+  std::vector<std::string> files;
+  uint64_t raw_bytes = 0;
+  uint64_t gz_bytes = 0;  // the same JSON Lines gzip'd at level 6, file by file
+};
+
+// Writes the generated findings to `dir` as findings-NNNNN.jsonl, kFindingsPerFile a file, in a
+// child process (which also measures their gzip'd size, on a second thread).
+Status GenerateInput(const findings::GeneratorOptions& gen, const std::string& dir,
+                     BenchInput* out) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  const uint64_t file_count = (gen.count + kFindingsPerFile - 1) / kFindingsPerFile;
+  for (uint64_t i = 0; i < file_count; ++i) {
+    out->files.push_back(JoinPath(dir, fmt::format("findings-{:05d}.jsonl", i)));
+  }
+  int fds[2];
+  if (::pipe(fds) != 0) return Status::IOError("pipe failed");
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::IOError("fork failed");
+  if (pid == 0) {
+    ::close(fds[0]);
+    findings::FindingGenerator generator(gen);
+    uint64_t raw = 0;
+    std::atomic<uint64_t> gz{0};
+    std::thread gzipper;
+    std::string chunk;
+    std::string line;
+    bool ok = true;
+    for (const std::string& path : out->files) {
+      std::string next;
+      for (uint64_t n = 0; n < kFindingsPerFile && generator.Next(&line); ++n) {
+        next += line;
+        next.push_back('\n');
+        line.clear();
+      }
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      ok = ok && f != nullptr && std::fwrite(next.data(), 1, next.size(), f) == next.size();
+      ok = f != nullptr && std::fclose(f) == 0 && ok;
+      raw += next.size();
+      if (gzipper.joinable()) gzipper.join();
+      chunk.swap(next);
+      gzipper = std::thread([&chunk, &gz] {
+        std::string compressed;
+        if (GzipAppend(chunk, 6, &compressed).ok()) gz += compressed.size();
+      });
+    }
+    if (gzipper.joinable()) gzipper.join();
+    std::string report = fmt::format("{} {} {}\n", ok ? 1 : 0, raw, gz.load());
+    (void)!::write(fds[1], report.data(), report.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string report;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof(buf))) > 0) report.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  int ok = 0;
+  unsigned long long raw = 0;
+  unsigned long long gz = 0;
+  if (std::sscanf(report.c_str(), "%d %llu %llu", &ok, &raw, &gz) != 3 || ok != 1) {
+    return Status::IOError("the generator process failed to write the input in " + dir);
+  }
+  out->raw_bytes = raw;
+  out->gz_bytes = gz;
+  return Status::Ok();
 }
 
 // Where the time went, in microseconds of wall time per input finding, from the ingester's and
@@ -285,37 +366,23 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     }
     work_dir = tmpl;
   }
-  std::string input = JoinPath(work_dir, "findings.jsonl");
+  const std::string input_dir = JoinPath(work_dir, "input");
   std::string data_dir = JoinPath(work_dir, "data");
 
-  // The input, not timed.
+  // The input, not timed: files of kFindingsPerFile findings, written by a child process so that
+  // the generator's memory does not count in the peak RSS measured below.
   findings::GeneratorOptions gen;
   gen.count = count;
   gen.seed = seed;
   gen.end_millis = ParseTimestamp("2026-01-01T00:00:00Z").value();
-  findings::FindingGenerator generator(gen);
-  std::string jsonl;
-  std::string line;
-  while (generator.Next(&line)) {
-    jsonl += line;
-    jsonl.push_back('\n');
-    line.clear();
-  }
-  std::string gz;
-  Status s = GzipAppend(jsonl, 6, &gz);
-  if (s.ok()) {
-    Result<std::unique_ptr<WritableFile>> f = ctx->env->NewWritableFile(input);
-    s = f.status();
-    if (s.ok()) s = (*f)->Append(jsonl);
-    if (s.ok()) s = (*f)->Close();
-  }
-  const uint64_t raw_bytes = jsonl.size();
-  std::string().swap(jsonl);
+  BenchInput in;
+  Status s = GenerateInput(gen, input_dir, &in);
   if (!s.ok()) {
     PrintError("cannot write the input: " + s.message());
     ctx->exit_code = 1;
     return;
   }
+  const uint64_t raw_bytes = in.raw_bytes;
 
   // The archive writer's Open (nothing to recover in a new directory), not timed.
   archive::ArchiveWriter archive(ctx->env, JoinPath(data_dir, archive::kArchiveDirName));
@@ -345,7 +412,7 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
                                 [&](const std::string& issue) {
                                   if (issues++ < 5) PrintError(issue);
                                 });
-  s = ingester.IngestPath(input);
+  s = ingester.IngestPath(input_dir);
   if (s.ok()) s = ingester.Finish();
   double durable = Seconds(start);
   const storage::IndexStats at_ack = (*index)->stats();
@@ -398,10 +465,10 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     peer.engine = name;
     if (name == "postgres") {
       peer.label = "PostgreSQL 15 jsonb + GIN";
-      RunPostgresPeer(work_dir, input, &peer);
+      RunPostgresPeer(work_dir, in.files, &peer);
     } else {
       peer.label = "SQLite JSON1";
-      RunSqlitePeer(work_dir, input, &peer);
+      RunSqlitePeer(work_dir, in.files, &peer);
     }
     // A peer that stored a different set of findings did different work: no figure.
     if (peer.ok && (peer.findings != count || peer.rows != live)) {
@@ -434,7 +501,7 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     w.Field("with_final_flush_seconds", flushed);
     w.Field("peak_rss_bytes", static_cast<int64_t>(rss));
     w.Field("raw_bytes", static_cast<int64_t>(raw_bytes));
-    w.Field("raw_gzip_bytes", static_cast<int64_t>(gz.size()));
+    w.Field("raw_gzip_bytes", static_cast<int64_t>(in.gz_bytes));
     w.Field("index_bytes", static_cast<int64_t>(index_bytes));
     w.Field("archive_bytes", static_cast<int64_t>(archive_bytes));
     w.Field("live_findings", static_cast<int64_t>(live));
@@ -472,17 +539,17 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
         "  peak RSS: %.0f MB\n"
         "  reopen: %.3f s (%llu live findings)\n",
         static_cast<unsigned long long>(count), static_cast<double>(raw_bytes) / 1e6,
-        static_cast<double>(gz.size()) / 1e6, cores, cores == 1 ? "" : "s", durable, vigil_rate,
+        static_cast<double>(in.gz_bytes) / 1e6, cores, cores == 1 ? "" : "s", durable, vigil_rate,
         flushed, n / flushed, static_cast<double>(index_bytes) / 1e6,
         static_cast<double>(index_bytes) / n,
-        static_cast<double>(index_bytes) / static_cast<double>(gz.size()),
+        static_cast<double>(index_bytes) / static_cast<double>(in.gz_bytes),
         static_cast<double>(archive_bytes) / 1e6, static_cast<double>(rss) / 1e6, reopen,
         static_cast<unsigned long long>(live));
     if (peer_figures.empty()) {
       std::printf("  peers: not run (--peers none)\n");
     } else {
       std::printf(
-          "  peers, durable upserts of the same findings.jsonl in commits of 16384 "
+          "  peers, durable upserts of the same input files in commits of 16384 "
           "(vigil: %.0f bytes/finding with the archive):\n",
           static_cast<double>(index_bytes + archive_bytes) / n);
     }
