@@ -17,11 +17,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "archive/archive_format.h"
@@ -32,6 +32,7 @@
 #include "cli/commands.h"
 #include "findings/generator.h"
 #include "ingest/file_ingester.h"
+#include "ingest/findings_deriver.h"
 #include "storage/engine.h"
 
 namespace vigil::cli {
@@ -396,7 +397,8 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
 
   // Timed: open, ingest every finding durably (acknowledged = archive journal + WAL fsynced).
   auto start = std::chrono::steady_clock::now();
-  Result<std::unique_ptr<storage::Engine>> engine = storage::Engine::Open(ctx->env, data_dir);
+  Result<std::unique_ptr<storage::Engine>> engine =
+      storage::Engine::Open(ctx->env, data_dir, ingest::IngestIndexOptions());
   if (!engine.ok()) {
     PrintError(engine.status().message());
     ctx->exit_code = 1;
@@ -444,7 +446,8 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
   start = std::chrono::steady_clock::now();
   uint64_t live = 0;
   {
-    Result<std::unique_ptr<storage::Engine>> again = storage::Engine::Open(ctx->env, data_dir);
+    Result<std::unique_ptr<storage::Engine>> again =
+        storage::Engine::Open(ctx->env, data_dir, ingest::IngestIndexOptions());
     if (again.ok()) {
       Result<storage::Index*> reopened = (*again)->GetIndex(storage::kDefaultIndex, false);
       if (reopened.ok()) live = (*reopened)->GetSnapshot()->live_docs();

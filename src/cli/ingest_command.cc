@@ -12,6 +12,7 @@
 #include "base/time.h"
 #include "cli/commands.h"
 #include "ingest/file_ingester.h"
+#include "ingest/findings_deriver.h"
 #include "storage/engine.h"
 
 namespace vigil::cli {
@@ -81,7 +82,8 @@ std::string IndexLine(const ingest::IngestSummary& s, const storage::Index& inde
 
 // Opens the engine and the findings index, printing the error when it cannot.
 std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& data) {
-  Result<std::unique_ptr<storage::Engine>> engine = storage::Engine::Open(ctx->env, data);
+  Result<std::unique_ptr<storage::Engine>> engine =
+      storage::Engine::Open(ctx->env, data, ingest::IngestIndexOptions());
   if (!engine.ok()) {
     PrintError(engine.status().message());
     ctx->exit_code = 1;

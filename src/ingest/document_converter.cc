@@ -48,8 +48,8 @@ storage::FieldType DocumentConverter::Hint(std::string_view name, uint64_t hash,
   return hint;
 }
 
-void DocumentConverter::AddUpsert(const findings::ReadFinding& finding,
-                                  storage::WriteBatch* batch) {
+void DocumentConverter::Add(storage::OpKind kind, const findings::ReadFinding& finding,
+                            storage::WriteBatch* batch, int64_t ingested_at) {
   const findings::Document& doc = *finding.document;
   values_.clear();
   fields_.clear();
@@ -75,7 +75,18 @@ void DocumentConverter::AddUpsert(const findings::ReadFinding& finding,
   out.version = {finding.meta.updated_at, finding.meta.service_count};
   out.source = finding.raw;
   out.fields = fields_;
-  batch->Upsert(out);
+  out.context = static_cast<uint64_t>(ingested_at);
+  switch (kind) {
+    case storage::OpKind::kIndex:
+      batch->Index(out);
+      break;
+    case storage::OpKind::kCreate:
+      batch->Create(out);
+      break;
+    default:
+      batch->Upsert(out);
+      break;
+  }
 }
 
 }  // namespace vigil::ingest

@@ -19,7 +19,14 @@ namespace vigil::ingest {
 class DocumentConverter {
  public:
   // Adds `finding` (read with ReaderOptions::keep_raw) to `batch` as a versioned upsert.
-  void AddUpsert(const findings::ReadFinding& finding, storage::WriteBatch* batch);
+  // `ingested_at` is the time it was read with (the context of a derived batch).
+  void AddUpsert(const findings::ReadFinding& finding, storage::WriteBatch* batch,
+                 int64_t ingested_at = 0) {
+    Add(storage::OpKind::kUpsert, finding, batch, ingested_at);
+  }
+  // The same as operation `kind` (upsert, index or create).
+  void Add(storage::OpKind kind, const findings::ReadFinding& finding, storage::WriteBatch* batch,
+           int64_t ingested_at);
 
  private:
   storage::FieldType Hint(std::string_view name, uint64_t hash,

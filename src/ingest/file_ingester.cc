@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/time.h"
+#include "ingest/findings_deriver.h"
 
 namespace vigil::ingest {
 
@@ -29,7 +30,10 @@ FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, storage::I
       index_(index),
       options_(options),
       on_issue_(std::move(on_issue)),
-      reader_(WithRaw(options.reader)) {}
+      reader_(WithRaw(options.reader)) {
+  // Findings are logged without their fields; recovery rebuilds them (FindingsDeriver).
+  batch_.SetDerived(kFindingsCodec);
+}
 
 Status FileIngester::IngestPath(const std::string& path) {
   Result<FileInfo> info = env_->Stat(path);
@@ -61,7 +65,8 @@ Status FileIngester::IngestFile(const std::string& path) {
     return Status::Ok();
   }
   ++summary_.files;
-  reader_.Read(path, *data, NowMillis(), this);
+  ingested_at_ = NowMillis();
+  reader_.Read(path, *data, ingested_at_, this);
   VIGIL_RETURN_IF_ERROR(commit_error_);
   // With an archive, each input file is committed when it ends (what `vigil ingest` reports is
   // durable file by file). Without one (reindex reads the archive's many small files), commits
@@ -79,7 +84,7 @@ void FileIngester::OnFinding(const findings::ReadFinding& finding) {
   }
   if (index_ != nullptr) {
     uint64_t start = SteadyNanos();
-    converter_.AddUpsert(finding, &batch_);
+    converter_.AddUpsert(finding, &batch_, ingested_at_);
     summary_.convert_nanos += SteadyNanos() - start;
   }
   bool full = pending_ >= options_.commit_findings || batch_.ByteSize() >= options_.commit_bytes ||

@@ -88,6 +88,7 @@ class FileIngester : public findings::FindingSink {
   IngestOptions options_;
   DocumentConverter converter_;
   storage::WriteBatch batch_;
+  int64_t ingested_at_ = 0;  // of the file being read
   std::vector<storage::WriteOutcome> outcomes_;
   uint64_t pending_ = 0;  // findings read and not yet committed
   CommitCallback on_commit_;

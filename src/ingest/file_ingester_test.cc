@@ -5,6 +5,7 @@
 #include "archive/archive_format.h"
 #include "base/gzip.h"
 #include "env/fault_injection_env.h"
+#include "ingest/findings_deriver.h"
 #include "testing/test_util.h"
 
 namespace vigil::ingest {
@@ -127,7 +128,7 @@ TEST(IsIngestibleNameTest, Extensions) {
 TEST(FileIngesterTest, SamplesAreIndexedAndAReplayIsStale) {
   testing::TempDir dir;
   auto env = NewPosixEnv();
-  storage::IndexOptions options;
+  storage::IndexOptions options = IngestIndexOptions();
   options.background = false;
   auto index = storage::Index::Open(env.get(), dir.Join("data/indices/findings"), options);
   ASSERT_TRUE(index.ok()) << index.status().ToString();

@@ -13,6 +13,7 @@
 #include "base/time.h"
 #include "findings/generator.h"
 #include "ingest/file_ingester.h"
+#include "ingest/findings_deriver.h"
 #include "storage/index.h"
 #include "testing/test_util.h"
 
@@ -74,7 +75,7 @@ TEST(UpsertOrderTest, ShuffledAndDuplicatedUpdateChainsEndAtTheNewestVersion) {
   }
 
   auto env = NewPosixEnv();
-  storage::IndexOptions options;
+  storage::IndexOptions options = IngestIndexOptions();
   options.background = false;
   options.flush_bytes = 256 << 10;  // flushes and merges happen along the way
   options.merge_factor = 3;

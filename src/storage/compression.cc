@@ -43,6 +43,12 @@ Status ZstdCompressAppend(std::string_view in, int level, std::string* out) {
   return Status::Ok();
 }
 
+uint64_t ZstdContentSize(std::string_view frame) {
+  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return 0;
+  return size;
+}
+
 Status ZstdDecompress(std::string_view in, size_t max_size, std::string* out) {
   unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_size) {

@@ -13,6 +13,9 @@ namespace vigil::storage {
 // Appends one zstd frame of `in` (recording its content size) to *out.
 Status ZstdCompressAppend(std::string_view in, int level, std::string* out);
 
+// The content size a zstd frame records, or 0 when it records none or is not a frame.
+uint64_t ZstdContentSize(std::string_view frame);
+
 // Decompresses one zstd frame that records its content size, of at most `max_size` bytes, into
 // *out (replacing its contents). Corruption when `in` is not such a frame.
 Status ZstdDecompress(std::string_view in, size_t max_size, std::string* out);

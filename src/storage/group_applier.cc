@@ -93,8 +93,9 @@ GroupApplier::Slot& GroupApplier::SlotFor(std::string_view name, FieldType hint)
   return slot;
 }
 
-void GroupApplier::AddDoc(const BatchOp& op) {
-  uint32_t doc = builder_.StartDoc(op.id, op.version, op.source);
+void GroupApplier::AddDoc(const BatchOp& op, bool framed) {
+  uint32_t doc = framed ? builder_.StartDocWithoutSource(op.id, op.version)
+                        : builder_.StartDoc(op.id, op.version, op.source);
   group_ids_[op.id] = doc;
   group_versions_.push_back(op.version);
   // The document's terms, added together (SegmentBuilder::AddTerms). A keyword's term is its
@@ -153,13 +154,30 @@ void GroupApplier::AddDoc(const BatchOp& op) {
   builder_.AddTerms(doc, doc_terms_);
 }
 
-Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,
+Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> frames,
+                           uint64_t first_seq, uint64_t skip_below,
                            std::vector<WriteOutcome>* outcomes) {
-  VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_, &names_));
+  uint8_t flags = 0;
+  VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_, &names_, &flags));
+  const bool framed = (flags & kBatchFramed) != 0;
+  uint64_t entries = 0;
+  for (const SourceFrame& f : frames) entries += f.entries;
+  uint64_t doc_ops = 0;
+  for (const BatchOp& op : ops_) {
+    doc_ops += op.kind == OpKind::kDelete || op.kind == OpKind::kDeleteIfOlder ? 0 : 1;
+  }
+  if (framed ? entries != doc_ops : !frames.empty()) {
+    return Status::Corruption("write batch: its sources do not match its documents");
+  }
+  added_.assign(framed ? doc_ops : 0, 0);
+  size_t doc_op = 0;
   batch_slots_.assign(names_.size(), nullptr);
   for (size_t i = 0; i < ops_.size(); ++i) {
     const BatchOp& op = ops_[i];
     uint64_t seq = first_seq + i;
+    const bool is_doc = op.kind != OpKind::kDelete && op.kind != OpKind::kDeleteIfOlder;
+    const size_t this_doc = doc_op;
+    doc_op += is_doc ? 1 : 0;
     if (seq < skip_below) continue;
     min_seq_ = std::min(min_seq_, seq);
     max_seq_ = std::max(max_seq_, seq);
@@ -173,12 +191,12 @@ Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t sk
           break;
         }
         if (exists) Remove(loc);
-        AddDoc(op);
+        AddDoc(op, framed);
         outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
         break;
       case OpKind::kIndex:
         if (exists) Remove(loc);
-        AddDoc(op);
+        AddDoc(op, framed);
         outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
         break;
       case OpKind::kCreate:
@@ -186,7 +204,7 @@ Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t sk
           outcome = WriteOutcome::kExists;
           break;
         }
-        AddDoc(op);
+        AddDoc(op, framed);
         break;
       case OpKind::kDelete:
         if (exists) Remove(loc);
@@ -198,7 +216,25 @@ Status GroupApplier::Apply(std::string_view rep, uint64_t first_seq, uint64_t sk
         outcome = exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound;
         break;
     }
+    if (framed && is_doc &&
+        (outcome == WriteOutcome::kCreated || outcome == WriteOutcome::kUpdated)) {
+      added_[this_doc] = 1;
+    }
     if (outcomes != nullptr) outcomes->push_back(outcome);
+  }
+  // A derived batch's sources: its frames, each with the entries of the documents added.
+  size_t entry = 0;
+  for (const SourceFrame& f : frames) {
+    uint32_t live = 0;
+    live_.assign((static_cast<size_t>(f.entries) + 7) / 8, '\0');
+    for (uint32_t i = 0; i < f.entries; ++i, ++entry) {
+      if (!added_[entry]) continue;
+      ++live;
+      live_[i / 8] = static_cast<char>(live_[i / 8] | (1 << (i % 8)));
+    }
+    if (live == 0) continue;
+    VIGIL_RETURN_IF_ERROR(builder_.AddSourceFrame(f.bytes, f.entries,
+                                                  live == f.entries ? std::string_view() : live_));
   }
   return Status::Ok();
 }

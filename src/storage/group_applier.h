@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,11 +47,12 @@ class GroupApplier {
                std::function<Mapping*()> mutable_mapping,
                std::function<void(std::string_view)> log);
 
-  // Applies one batch (`rep` must outlive the applier); operations numbered below `skip_below`
+  // Applies one batch (`rep` and `frames` must outlive the applier); `frames` are a derived
+  // batch's compressed sources (empty for others). Operations numbered below `skip_below`
   // (already durable elsewhere, during recovery) are skipped. Outcomes are appended to *outcomes
   // when it is not null.
-  Status Apply(std::string_view rep, uint64_t first_seq, uint64_t skip_below,
-               std::vector<WriteOutcome>* outcomes);
+  Status Apply(std::string_view rep, std::span<const SourceFrame> frames, uint64_t first_seq,
+               uint64_t skip_below, std::vector<WriteOutcome>* outcomes);
 
   uint32_t new_docs() const { return builder_.num_docs(); }
   size_t memory_usage() const { return builder_.memory_usage(); }
@@ -78,7 +80,7 @@ class GroupApplier {
 
   bool Lookup(std::string_view id, Location* found);
   void Remove(const Location& loc);
-  void AddDoc(const BatchOp& op);
+  void AddDoc(const BatchOp& op, bool framed);
   Slot& SlotFor(std::string_view name, FieldType hint);
 
   const std::vector<LiveSegment>& segments_;
@@ -102,6 +104,8 @@ class GroupApplier {
   std::vector<SegmentBuilder::Term> doc_terms_;  // the terms of the document being added
   std::string term_bytes_;                       // its encoded (non-keyword) terms
   std::vector<size_t> encoded_;                  // which of doc_terms_ are in term_bytes_
+  std::vector<uint8_t> added_;  // a derived batch: which of its documents were added
+  std::string live_;            // scratch for a frame\'s live-entry bitmap
   std::vector<FieldValue> scratch_;
   std::vector<uint32_t> docs_;
   uint64_t min_seq_ = UINT64_MAX;

@@ -8,6 +8,7 @@
 
 #include "base/time.h"
 #include "storage/coding.h"
+#include "storage/compression.h"
 #include "storage/deletion_file.h"
 #include "storage/wal_reader.h"
 
@@ -196,6 +197,59 @@ Status Index::Recover() {
   return Status::Ok();
 }
 
+Status Index::Rederive(const WalPayload& payload, WriteBatch* batch) {
+  if (!options_.deriver || options_.deriver->codec() != payload.codec) {
+    return Status::InvalidArgument(fmt::format(
+        "the log holds documents to rebuild with deriver {}, which this process does not have "
+        "(open the index with vigil)",
+        payload.codec));
+  }
+  size_t frame = 0;
+  std::string raw;
+  std::vector<std::string_view> sources;
+  size_t next = 0;
+  for (const BatchOp& op : payload.ops) {
+    if (op.kind == OpKind::kDelete) {
+      batch->Delete(op.id);
+      continue;
+    }
+    if (op.kind == OpKind::kDeleteIfOlder) {
+      batch->DeleteIfOlder(op.id, op.version.primary);
+      continue;
+    }
+    if (next == sources.size()) {
+      if (frame >= payload.frames.size()) return Status::Corruption("derived batch: no source");
+      const SourceFrame& f = payload.frames[frame++];
+      VIGIL_RETURN_IF_ERROR(ZstdDecompress(f.bytes, 1u << 30, &raw));
+      Decoder in(raw);
+      uint32_t entries;
+      if (!in.GetFixed32(&entries) || entries != f.entries || entries > in.remaining() / 4) {
+        return Status::Corruption("derived batch: bad frame");
+      }
+      std::vector<uint32_t> lengths(entries);
+      for (uint32_t& len : lengths) (void)in.GetFixed32(&len);
+      sources.clear();
+      for (uint32_t len : lengths) {
+        std::string_view src;
+        if (!in.GetBytes(len, &src)) return Status::Corruption("derived batch: bad frame");
+        sources.push_back(src);
+      }
+      if (!in.empty()) return Status::Corruption("derived batch: bad frame");
+      next = 0;
+    }
+    Status s =
+        options_.deriver->Derive(op.kind, op.id, op.version, sources[next++], op.context, batch);
+    if (!s.ok()) {
+      return Status::Corruption(
+          fmt::format("cannot rebuild document {} from its source: {}", op.id, s.message()));
+    }
+  }
+  if (batch->count() != payload.ops.size()) {
+    return Status::Corruption("derived batch: the deriver did not give one operation each");
+  }
+  return Status::Ok();
+}
+
 Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool last) {
   Result<std::string> contents = env_->ReadFile(path, 1ULL << 34);
   if (!contents.ok()) return contents.status();
@@ -203,7 +257,7 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
   WalRecord record;
   uint64_t file_first_seq = 0;
   std::deque<std::string> reps;  // a deque: views into its strings survive push_back
-  std::vector<std::pair<std::string_view, uint64_t>> batches;
+  std::vector<GroupBatch> batches;
   size_t pending_bytes = 0;
   auto apply = [&]() -> Status {
     if (batches.empty()) return Status::Ok();
@@ -216,9 +270,18 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
   };
   bool stopped = false;
   Status s;
+  WalPayload payload;
+  WriteBatch rebuilt;
   while (reader.Next(&record)) {
     std::string rep;
-    s = DecodeWalPayload(record.payload, &rep);
+    s = DecodeWalPayload(record.payload, &payload);
+    if (s.ok() && payload.derived) {
+      rebuilt.Clear();
+      s = Rederive(payload, &rebuilt);
+      if (s.ok()) rep = std::string(rebuilt.rep());
+    } else if (s.ok()) {
+      rep = std::move(payload.rep);
+    }
     uint32_t count = 0;
     Decoder count_reader(rep);
     if (s.ok() && !count_reader.GetFixed32(&count)) s = Status::Corruption("bad batch");
@@ -226,6 +289,7 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
       options_.log(fmt::format("{}: record at offset {}: {}; replay of this file stops here", path,
                                record.offset, s.message()));
       recovery_.errors.push_back(fmt::format("{}: {}", path, s.message()));
+      if (s.code() == StatusCode::kInvalidArgument) return s;  // no deriver: refuse to open
       stopped = true;
       break;
     }
@@ -237,7 +301,7 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     next_seq_ = std::max(next_seq_, record.first_seq + count);
     pending_bytes += rep.size();
     reps.push_back(std::move(rep));
-    batches.emplace_back(reps.back(), record.first_seq);
+    batches.push_back({reps.back(), {}, record.first_seq});
     if (pending_bytes >= (16u << 20)) {
       s = apply();
       if (!s.ok()) break;
@@ -325,17 +389,16 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
   if (closed_) return Status::Unavailable("index " + dir_ + " is closed");
   if (!bg_error_.ok()) return bg_error_;
   uint64_t seq = next_seq_;
-  std::vector<std::pair<std::string_view, uint64_t>> batches;
+  std::vector<GroupBatch> batches;
   std::vector<std::vector<WriteOutcome>*> outcomes;
   uint64_t t0 = SteadyNanos();
   for (Writer* x : group) {
-    std::string_view rep = x->batch->rep();
-    Status s = wal_->AddRecord(seq, EncodeWalPayload(rep, &wal_buffer_));
+    Status s = wal_->AddRecord(seq, EncodeWalPayload(x->batch, &wal_buffer_));
     if (!s.ok()) {
       bg_error_ = s;
       return s;
     }
-    batches.emplace_back(rep, seq);
+    batches.push_back({x->batch->rep(), x->batch->frames(), seq});
     outcomes.push_back(x->outcomes);
     seq += x->batch->count();
   }
@@ -375,16 +438,15 @@ Mapping* Index::MutableMapping() {
   return mapping_.get();
 }
 
-Status Index::ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>>& batches,
-                         uint64_t skip_below,
+Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_below,
                          const std::vector<std::vector<WriteOutcome>*>& outcomes) {
   uint64_t t0 = SteadyNanos();
   std::vector<LiveSegment> live = LiveSegments();
   GroupApplier applier(
       live, mapping_.get(), [this] { return MutableMapping(); }, options_.log);
   for (size_t i = 0; i < batches.size(); ++i) {
-    VIGIL_RETURN_IF_ERROR(
-        applier.Apply(batches[i].first, batches[i].second, skip_below, outcomes[i]));
+    VIGIL_RETURN_IF_ERROR(applier.Apply(batches[i].rep, batches[i].frames, batches[i].first_seq,
+                                        skip_below, outcomes[i]));
   }
   for (const auto& [i, bits] : applier.deletions()) {
     Entry& e = *segments_[i];

@@ -24,6 +24,7 @@
 
 #include "base/status.h"
 #include "env/env.h"
+#include "storage/field_deriver.h"
 #include "storage/group_applier.h"
 #include "storage/manifest.h"
 #include "storage/segment_merger.h"
@@ -52,6 +53,9 @@ struct IndexOptions {
   bool background = true;
   // Receives one line per notable event (recovery, corruption, merges). Default: stderr.
   std::function<void(std::string_view)> log;
+  // Rebuilds the documents of derived batches (WriteBatch::SetDerived) from the log on recovery;
+  // an index whose log holds such batches cannot be opened without it.
+  std::shared_ptr<FieldDeriver> deriver;
 };
 
 // What opening the index found.
@@ -140,8 +144,16 @@ class Index {
   Status ReplayWalFile(const std::string& path, uint64_t wal_start, bool last);
   Status NewWalFile();
   Status CommitGroup(std::vector<Writer*>& group);
-  Status ApplyGroup(const std::vector<std::pair<std::string_view, uint64_t>>& batches,
-                    uint64_t skip_below, const std::vector<std::vector<WriteOutcome>*>& outcomes);
+  // One batch of a group: its encoding, a derived batch's frames, its first sequence number.
+  struct GroupBatch {
+    std::string_view rep;
+    std::span<const SourceFrame> frames;
+    uint64_t first_seq = 0;
+  };
+  Status ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_below,
+                    const std::vector<std::vector<WriteOutcome>*>& outcomes);
+  // Rebuilds a derived batch from its log record into *batch (a plain batch).
+  Status Rederive(const WalPayload& payload, WriteBatch* batch);
   void Publish();
   Mapping* MutableMapping();
   std::vector<LiveSegment> LiveSegments() const;

@@ -1,5 +1,7 @@
 #include "storage/segment_builder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <numeric>
@@ -69,6 +71,23 @@ uint32_t SegmentBuilder::StartDoc(std::string_view id, Version version, std::str
   memory_ += sizeof(Version) + sources_.emitted_bytes() + sources_.buffered_bytes() - before;
   AddTerm(id_handle_, doc, id);
   return doc;
+}
+
+uint32_t SegmentBuilder::StartDocWithoutSource(std::string_view id, Version version) {
+  uint32_t doc = num_docs();
+  versions_.push_back(version);
+  memory_ += sizeof(Version);
+  AddTerm(id_handle_, doc, id);
+  return doc;
+}
+
+Status SegmentBuilder::AddSourceFrame(std::string_view compressed, uint32_t entries,
+                                      std::string_view live) {
+  size_t before = sources_.emitted_bytes();
+  Status s = sources_.AddCompressed(compressed, entries, live);
+  if (!s.ok() && status_.ok()) status_ = s;
+  memory_ += sources_.emitted_bytes() - before;
+  return s;
 }
 
 uint32_t SegmentBuilder::FieldHandle(std::string_view name, FieldType type, bool conflicts) {
@@ -188,9 +207,16 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
   VIGIL_RETURN_IF_ERROR(status_);
   VIGIL_RETURN_IF_ERROR(sources_.Flush());
   const uint32_t docs = num_docs();
+  if (sources_.docs() != docs) {
+    return Status::Corruption(
+        fmt::format("segment builder: {} documents but {} sources", docs, sources_.docs()));
+  }
   SegmentWriter writer(memory_);
   VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceIndex, kNoField, sources_.index()));
   VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceData, kNoField, source_data_));
+  if (!sources_.live().empty()) {
+    VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceLive, kNoField, sources_.live()));
+  }
   VIGIL_RETURN_IF_ERROR(writer.AddVersions(versions_));
 
   // Fields in name order, the conflict entry after the main one.

@@ -37,6 +37,13 @@ class SegmentBuilder {
 
   // Starts the next document and returns its number. Adds `id` as the term of field `_id`.
   uint32_t StartDoc(std::string_view id, Version version, std::string_view source);
+  // The same for a document whose source comes in a compressed frame (AddSourceFrame): the
+  // frames must cover exactly the documents started this way, in order, and come after them.
+  uint32_t StartDocWithoutSource(std::string_view id, Version version);
+  // Adds a frame of compressed sources (a derived batch's, write_batch.h) holding `entries`
+  // sources, of which the ones marked in `live` (bit i of byte i / 8; empty: all) are the next
+  // documents' sources.
+  Status AddSourceFrame(std::string_view compressed, uint32_t entries, std::string_view live);
 
   // The handle of a field for AddTerm, creating it on first use. `conflicts` selects the keyword
   // entry that holds the values of `name` that did not fit its type.

@@ -7,6 +7,8 @@
 #include <optional>
 #include <queue>
 
+#include "storage/compression.h"
+
 namespace vigil::storage {
 
 namespace {
@@ -216,12 +218,15 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
         alive += sd.IsDeleted(doc) ? 0 : 1;
       }
       if (alive == 0) continue;
-      if (alive == info.entries) {
+      // Small blocks (the last of a segment, or the frames of small write batches) are gathered
+      // into full ones.
+      const bool large = ZstdContentSize(info.compressed) >= kSourceBlockSize / 2;
+      if (large && alive == info.entries) {
         VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, {}));
         continue;
       }
-      if (static_cast<uint64_t>(alive) * kSourceReuseDenominator >=
-          static_cast<uint64_t>(info.entries) * kSourceReuseNumerator) {
+      if (large && static_cast<uint64_t>(alive) * kSourceReuseDenominator >=
+                       static_cast<uint64_t>(info.entries) * kSourceReuseNumerator) {
         live.assign((static_cast<size_t>(info.entries) + 7) / 8, '\0');
         uint32_t doc = info.first_doc;
         for (uint32_t i = 0; i < info.entries; ++i) {

@@ -6,6 +6,7 @@
 
 #include "base/crc32.h"
 #include "storage/coding.h"
+#include "storage/compression.h"
 #include "storage/segment_builder.h"
 #include "storage/segment_merger.h"
 #include "storage/segment_reader.h"
@@ -208,20 +209,28 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
   ASSERT_EQ(out->num_docs(), expected.size());
   EXPECT_EQ(AllSources(*out), expected);
   EXPECT_EQ(*out->Source(5), t.sources[0][6]);
-  // Every block is a byte-identical copy; the two with a deleted document carry a bitmap.
+  // Every full block is a byte-identical copy, the one with a deleted document with a bitmap;
+  // the small last block of each input is compressed again, into the next.
   std::set<std::string_view> input_blocks = CompressedBlocks(*t.segs[0]);
   input_blocks.merge(CompressedBlocks(*t.segs[1]));
+  size_t full_inputs = 0;
+  for (std::string_view block : input_blocks) {
+    full_inputs += ZstdContentSize(block) >= kSourceBlockSize / 2 ? 1 : 0;
+  }
+  ASSERT_GE(full_inputs, 4u);
+  uint32_t copied = 0;
   uint32_t with_holes = 0;
   SegmentReader::SourceBlockInfo info;
   for (uint32_t b = 0; b < *out->SourceBlockCount(); ++b) {
     ASSERT_TRUE(out->GetSourceBlock(b, &info).ok());
-    EXPECT_EQ(input_blocks.count(info.compressed), 1u) << "block " << b;
+    copied += input_blocks.count(info.compressed);
     with_holes += info.live.empty() ? 0 : 1;
     EXPECT_EQ(info.entries, info.docs + (info.live.empty() ? 0 : 1));
   }
-  EXPECT_EQ(with_holes, 2u);
-  EXPECT_EQ(*out->SourceBlockCount(),
-            *t.segs[0]->SourceBlockCount() + *t.segs[1]->SourceBlockCount());
+  // (A small block compressed again on its own, as the last of the output, can come out byte for
+  // byte as it went in.)
+  EXPECT_GE(copied, full_inputs);
+  EXPECT_EQ(with_holes, 1u);
 
   // Merged again with more deletions, the holes add up; the sources stay right.
   auto deleted = std::make_shared<Bitmap>();
@@ -237,7 +246,10 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
     if (d % 97 != 0) expected2.push_back(expected[d]);
   }
   EXPECT_EQ(AllSources(*out2), expected2);
-  EXPECT_EQ(CompressedBlocks(*out2), CompressedBlocks(*out));
+  std::set<std::string_view> again_blocks = CompressedBlocks(*out);
+  uint32_t copied_again = 0;
+  for (std::string_view block : CompressedBlocks(*out2)) copied_again += again_blocks.count(block);
+  EXPECT_GE(copied_again, full_inputs);
 }
 
 TEST(SegmentTest, MergeCompressesAgainTheSourcesOfMostlyDeletedBlocks) {

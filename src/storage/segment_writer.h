@@ -40,6 +40,8 @@ class SourceBlocks {
   const std::string& live() const { return live_; }
   uint64_t emitted_bytes() const { return emitted_; }
   size_t buffered_bytes() const { return block_.size(); }
+  // Documents added so far.
+  uint32_t docs() const { return next_doc_; }
 
  private:
   void AddIndexEntry(std::string_view compressed, uint32_t live);

@@ -1,19 +1,30 @@
-// WriteBatch: the operations of one write, encoded once. The same bytes go into the write-ahead
-// log (compressed) and are decoded to apply the batch, so what recovery replays is exactly what
-// was applied (LevelDB's WriteBatch).
+// WriteBatch: the operations of one write, encoded once. The encoding is decoded to apply the
+// batch; the write-ahead log holds either the same bytes (compressed) or, for a derived batch,
+// only what it takes to rebuild them (LevelDB's WriteBatch, with an escape for documents whose
+// fields are a function of their source).
 //
-//   rep    := u32 count, op[count], names, u32 names_offset
+//   rep    := u32 count, u8 flags, op[count], names, u32 names_offset
 //   names  := varint n, lp name[n]          the field names the batch uses, each once
 //   op     := u8 kind, lp id, body
-//   body   := (kUpsert | kIndex | kCreate) u64 primary, u64 secondary, lp source,
+//   body   := (kUpsert | kIndex | kCreate) u64 primary, u64 secondary, source,
 //                                          varint fields, field[fields]
 //           | kDelete                       (nothing)
 //           | kDeleteIfOlder                u64 cutoff
+//   source := lp source                     (flags bit 0 clear)
+//           | u64 context                   (flags bit 0 set: a derived batch; the sources are in
+//                                            its frames, in the order of the document ops)
 //   field  := varint name (index in names), u8 type_hint, varint values, value[values]
 //   value  := u8 kind, (bool: u8 | long: zigzag varint | double: u64 bits | string: lp
 //                       | geo: u64 lat bits, u64 lon bits | null: nothing)
 //
 // lp = varint length + bytes; u64 little-endian.
+//
+// A derived batch (SetDerived) is one whose documents a FieldDeriver can rebuild, fields and all,
+// from their source and context (a finding: its raw JSON and its ingest time). Its sources are
+// compressed into frames as they are added (the stored-source blocks of segment_format.h, which
+// the in-memory segment then takes as they are), and its log record holds only the operations'
+// kinds, ids, versions and contexts beside the frames (EncodeWalPayload): the fields, most of a
+// batch's bytes, are neither compressed nor written to the log.
 #pragma once
 
 #include <cstdint>
@@ -36,17 +47,34 @@ enum class OpKind : uint8_t {
   kDeleteIfOlder = 5,  // remove it when its primary version is below a cutoff (retention)
 };
 
+inline constexpr uint8_t kBatchFramed = 1;  // rep flags: sources in frames, contexts in ops
+
 // A document to write. Views: they must stay valid while it is added to a batch.
 struct IndexDoc {
   std::string_view id;
   Version version;
   std::string_view source;
   std::span<const IndexField> fields;
+  // What the deriver needs besides the source (derived batches only).
+  uint64_t context = 0;
+};
+
+// Compressed sources of a derived batch: `entries` sources in one zstd frame (the frame content
+// of a segment's source block).
+struct SourceFrame {
+  uint32_t entries = 0;
+  std::string_view bytes;
 };
 
 class WriteBatch {
  public:
   WriteBatch();
+  // Makes this an (empty) derived batch for the deriver whose codec is `codec` (1-255); stays so
+  // across Clear().
+  void SetDerived(uint8_t codec);
+  bool derived() const { return codec_ != 0; }
+  uint8_t codec() const { return codec_; }
+
   void Upsert(const IndexDoc& doc) { AddDoc(OpKind::kUpsert, doc); }
   void Index(const IndexDoc& doc) { AddDoc(OpKind::kIndex, doc); }
   void Create(const IndexDoc& doc) { AddDoc(OpKind::kCreate, doc); }
@@ -57,27 +85,44 @@ class WriteBatch {
   uint32_t count() const { return count_; }
   // The encoding (see above). Valid until the batch changes.
   std::string_view rep();
-  size_t ByteSize() const { return body_.size(); }
+  // A derived batch's frames, in order (empty for others). Valid until the batch changes; call
+  // rep() first.
+  std::span<const SourceFrame> frames() const { return frames_; }
+  // A derived batch's operations as its log record holds them (see EncodeWalPayload).
+  std::string_view lean() const { return lean_; }
+  size_t ByteSize() const { return body_.size() + frame_bytes_.size() + pending_.size(); }
 
  private:
   void AddDoc(OpKind kind, const IndexDoc& doc);
   void Unseal();
   uint32_t NameId(std::string_view name, uint64_t hash);
+  void AddSource(std::string_view source);
+  void FlushFrame();
 
+  uint8_t codec_ = 0;
   uint32_t count_ = 0;
-  std::string body_;  // u32 count, ops; plus the names while sealed
+  std::string body_;  // u32 count, u8 flags, ops; plus the names while sealed
   size_t unsealed_size_ = 0;
   bool sealed_ = false;
   FlatStringMap<uint32_t> name_ids_;
   std::vector<std::string_view> names_;  // views of name_ids_'s keys, by id
+  // Derived batches.
+  std::string lean_;     // u32 count, then each op's kind, id, versions and context
+  std::string pending_;  // the sources of the frame being gathered, concatenated
+  std::vector<uint32_t> pending_lengths_;
+  std::string frame_bytes_;                              // the closed frames, concatenated
+  std::vector<std::pair<uint32_t, size_t>> frame_ends_;  // (entries, end in frame_bytes_)
+  std::vector<SourceFrame> frames_;
+  std::string scratch_;
 };
 
 // One decoded operation; views into the encoded batch.
 struct BatchOp {
   OpKind kind = OpKind::kUpsert;
   std::string_view id;
-  Version version;  // for kDeleteIfOlder: {cutoff, 0}
-  std::string_view source;
+  Version version;          // for kDeleteIfOlder: {cutoff, 0}
+  std::string_view source;  // empty in a derived batch
+  uint64_t context = 0;     // a derived batch's
   uint32_t field_count = 0;
   std::string_view fields;                               // the encoded fields, for ForEachField
   const std::vector<std::string_view>* names = nullptr;  // the batch's field names
@@ -85,9 +130,9 @@ struct BatchOp {
 
 // Decodes a batch; Corruption when the bytes are malformed (checked completely, including every
 // field, so applying a decoded batch cannot fail half-way). The ops point into `rep` and into
-// *names, which must outlive them.
+// *names, which must outlive them. *flags gets the rep's flags when not null.
 Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops,
-                   std::vector<std::string_view>* names);
+                   std::vector<std::string_view>* names, uint8_t* flags = nullptr);
 
 // Calls fn(const IndexField&) for each field of a decoded op. `scratch` holds the values.
 template <typename Fn>
@@ -109,9 +154,24 @@ void ForEachField(const BatchOp& op, std::vector<FieldValue>* scratch, Fn&& fn) 
   }
 }
 
-// The payload of a WAL record: u8 encoding (0 = plain, 1 = zstd), then the (compressed) rep.
+// The payload of a WAL record (docs/format/index.md):
+//   u8 0, rep            a batch under 512 bytes
+//   u8 1, zstd(rep)      a larger batch
+//   u8 2, u8 codec, lp lean, varint frames, (varint entries, varint length)[frames], frames
+//                        a derived batch: lean := u32 count, (u8 kind, lp id, [u64 primary,
+//                        u64 secondary, u64 context] | [u64 cutoff] | nothing)[count]
 // Returns a view into *buffer, which is reused (not cleared) across calls.
-std::string_view EncodeWalPayload(std::string_view rep, std::string* buffer);
-Status DecodeWalPayload(std::string_view payload, std::string* rep);
+std::string_view EncodeWalPayload(WriteBatch* batch, std::string* buffer);
+
+// A decoded payload: the rep of a plain batch, or a derived batch's operations and frames (views
+// into the payload).
+struct WalPayload {
+  bool derived = false;
+  std::string rep;  // not derived
+  uint8_t codec = 0;
+  std::vector<BatchOp> ops;  // derived: kind, id, version, context; `source` empty
+  std::vector<SourceFrame> frames;
+};
+Status DecodeWalPayload(std::string_view payload, WalPayload* out);
 
 }  // namespace vigil::storage

@@ -70,15 +70,84 @@ TEST(WriteBatchTest, WalPayloadCompressesLargeBatches) {
   for (int i = 0; i < 10; ++i) batch.Index({"id" + std::to_string(i), {}, source, {}});
   std::string rep(batch.rep());
   std::string buffer;
-  std::string payload(EncodeWalPayload(rep, &buffer));
+  std::string payload(EncodeWalPayload(&batch, &buffer));
   EXPECT_EQ(payload[0], '\1');
   EXPECT_LT(payload.size(), rep.size() / 10);
-  std::string back;
+  WalPayload back;
   ASSERT_TRUE(DecodeWalPayload(payload, &back).ok());
-  EXPECT_EQ(back, rep);
+  EXPECT_FALSE(back.derived);
+  EXPECT_EQ(back.rep, rep);
   payload[payload.size() / 2] ^= 1;
-  std::string damaged;
-  EXPECT_FALSE(DecodeWalPayload(payload, &damaged).ok() && damaged == rep);
+  WalPayload damaged;
+  EXPECT_FALSE(DecodeWalPayload(payload, &damaged).ok() && damaged.rep == rep);
+}
+
+// A derived batch: the rep holds contexts instead of sources, the sources are compressed into
+// frames (one per 256 KiB), and the log payload holds the operations without their fields.
+TEST(WriteBatchTest, DerivedBatchLogsOperationsAndFramesWithoutFields) {
+  WriteBatch batch;
+  batch.SetDerived(7);
+  FieldValue v = FieldValue::String("value");
+  IndexField fields[] = {{"f", FieldType::kKeyword, {&v, 1}}};
+  std::vector<std::string> sources;
+  for (int i = 0; i < 300; ++i) {
+    sources.push_back("{\"n\":" + std::to_string(i) + ",\"pad\":\"" + std::string(2000, 'p') +
+                      "\"}");
+    IndexDoc doc{"d" + std::to_string(i), {i, 1}, sources.back(), fields};
+    doc.context = 1000 + static_cast<uint64_t>(i);
+    batch.Upsert(doc);
+    if (i == 150) batch.Delete("gone");
+  }
+  batch.DeleteIfOlder("old", 99);
+  std::string rep(batch.rep());
+  std::vector<BatchOp> ops;
+  std::vector<std::string_view> names;
+  uint8_t flags = 0;
+  ASSERT_TRUE(DecodeBatch(rep, &ops, &names, &flags).ok());
+  EXPECT_EQ(flags, kBatchFramed);
+  ASSERT_EQ(ops.size(), 302u);
+  EXPECT_TRUE(ops[0].source.empty());
+  EXPECT_EQ(ops[0].context, 1000u);
+  EXPECT_EQ(ops[0].field_count, 1u);
+  ASSERT_EQ(batch.frames().size(), 3u);  // 300 sources of about 2 KiB in 256 KiB frames
+  uint32_t entries = 0;
+  for (const SourceFrame& f : batch.frames()) entries += f.entries;
+  EXPECT_EQ(entries, 300u);
+
+  std::string buffer;
+  std::string payload(EncodeWalPayload(&batch, &buffer));
+  EXPECT_EQ(payload[0], '\2');
+  size_t source_bytes = 0;
+  for (const std::string& src : sources) source_bytes += src.size();
+  EXPECT_LT(payload.size(), source_bytes / 5);  // no fields, sources compressed
+  WalPayload back;
+  ASSERT_TRUE(DecodeWalPayload(payload, &back).ok());
+  ASSERT_TRUE(back.derived);
+  EXPECT_EQ(back.codec, 7);
+  ASSERT_EQ(back.ops.size(), 302u);
+  EXPECT_EQ(back.ops[0].id, "d0");
+  EXPECT_EQ(back.ops[0].version, (Version{0, 1}));
+  EXPECT_EQ(back.ops[0].context, 1000u);
+  EXPECT_EQ(back.ops[151].kind, OpKind::kDelete);
+  EXPECT_EQ(back.ops[151].id, "gone");
+  EXPECT_EQ(back.ops[301].kind, OpKind::kDeleteIfOlder);
+  EXPECT_EQ(back.ops[301].version.primary, 99);
+  ASSERT_EQ(back.frames.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(back.frames[i].entries, batch.frames()[i].entries);
+    EXPECT_EQ(back.frames[i].bytes, batch.frames()[i].bytes);
+  }
+  for (size_t cut = 1; cut < payload.size(); cut += 97) {
+    WalPayload partial;
+    EXPECT_FALSE(DecodeWalPayload(std::string_view(payload).substr(0, cut), &partial).ok()) << cut;
+  }
+  // Clear keeps the batch derived.
+  batch.Clear();
+  EXPECT_TRUE(batch.derived());
+  batch.Delete("x");
+  std::string rep2(batch.rep());
+  ASSERT_TRUE(DecodeBatch(rep2, &ops, &names, &flags).ok());
+  EXPECT_EQ(flags, kBatchFramed);
 }
 
 }  // namespace
