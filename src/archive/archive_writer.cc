@@ -202,7 +202,7 @@ Status ArchiveWriter::Open(CommitStats* stats) {
       uint64_t number = 0;
       std::from_chars(id.data(), id.data() + std::min<size_t>(id.size(), 16), number, 16);
       next_journal_number_ = std::max(next_journal_number_, number + 1);
-      VIGIL_RETURN_IF_ERROR(RecoverJournal(path, id, stats));
+      VIGIL_RETURN_IF_ERROR(SealJournal(path, id, stats, true));
     }
     known_dirs_.insert(journal_dir_);
   }
@@ -210,10 +210,16 @@ Status ArchiveWriter::Open(CommitStats* stats) {
   return Status::Ok();
 }
 
-Status ArchiveWriter::RecoverJournal(const std::string& path, std::string_view journal_id,
-                                     CommitStats* stats) {
-  Result<std::string> data = env_->ReadFile(path, std::numeric_limits<uint64_t>::max());
-  if (!data.ok()) return data.status();
+Status ArchiveWriter::SealJournal(const std::string& path, std::string_view journal_id,
+                                  CommitStats* stats, bool recovering, uint64_t limit) {
+  Result<std::unique_ptr<MappedFile>> mapped = env_->MapFile(path);
+  if (!mapped.ok() && mapped.status().code() == StatusCode::kNotFound && !recovering) {
+    // Sealed and removed by an earlier attempt whose directory fsync failed.
+    return env_->SyncDir(journal_dir_);
+  }
+  if (!mapped.ok()) return mapped.status();
+  const std::string_view data_view = (*mapped)->data().substr(0, limit);
+  const std::string_view* data = &data_view;
   MemberMap members;
   uint64_t findings = 0;
   uint64_t records = 0;
@@ -233,16 +239,19 @@ Status ArchiveWriter::RecoverJournal(const std::string& path, std::string_view j
     }
     for (const Entry& e : entries) {
       Members& m = members[std::string(e.dir)];
-      m.gzip.append(e.member);
+      m.parts.push_back(e.member);
       m.count += e.findings;
       findings += e.findings;
     }
     ++records;
   }
   if (!members.empty()) VIGIL_RETURN_IF_ERROR(WriteSealedFiles(journal_id, members, stats));
-  stats->findings += findings;
-  Log(fmt::format("archive journal {}: sealed {} findings of {} commits into {} files", path,
-                  findings, records, members.size()));
+  if (recovering) {
+    stats->findings += findings;
+    Log(fmt::format("archive journal {}: sealed {} findings of {} commits into {} files", path,
+                    findings, records, members.size()));
+  }
+  mapped->reset();
   Status s = env_->RemoveFile(path);
   if (!s.ok()) return s;
   return env_->SyncDir(journal_dir_);
@@ -270,6 +279,7 @@ Status ArchiveWriter::StartJournal() {
   journal_path_ = std::move(path);
   journal_id_ = std::move(id);
   journal_entry_durable_ = false;
+  journal_acked_bytes_ = 0;
   return Status::Ok();
 }
 
@@ -282,7 +292,7 @@ Status ArchiveWriter::Commit(CommitStats* stats) {
   // acknowledged records) and deleted before this commit goes to a new one. So is one whose
   // deletion is not durable yet: it may hold a copy of this commit from a failed attempt, which
   // must not come back after a crash beside the copy in the new journal.
-  if (journal_removal_unsynced_ || (!journal_path_.empty() && journal_ == nullptr)) {
+  if (!journal_path_.empty() && journal_ == nullptr) {
     VIGIL_RETURN_IF_ERROR(Seal(stats));
   }
 
@@ -323,14 +333,8 @@ Status ArchiveWriter::Commit(CommitStats* stats) {
   }
 
   // Acknowledged: the members join the partitions' unsealed data.
-  size_t i = 0;
-  for (const auto& [dir, batch] : pending_) {
-    Members& m = members_[dir];
-    m.gzip.append(record, members[i].first, members[i].second);
-    m.count += batch.count;
-    unsealed_bytes_ += members[i].second;
-    ++i;
-  }
+  for (const auto& [offset, size] : members) unsealed_bytes_ += size;
+  journal_acked_bytes_ += record.size();
   stats->findings += pending_findings_;
   pending_.clear();
   pending_findings_ = 0;
@@ -342,29 +346,17 @@ Status ArchiveWriter::Commit(CommitStats* stats) {
 Status ArchiveWriter::Seal(CommitStats* stats) {
   VIGIL_RETURN_IF_ERROR(CheckOpen());
   if (!journal_path_.empty()) {
-    if (!members_.empty()) {
-      VIGIL_RETURN_IF_ERROR(WriteSealedFiles(journal_id_, members_, stats));
-      members_.clear();
-      unsealed_bytes_ = 0;
-    }
-    // Every record the journal acknowledged is in durable files now. If its deletion is lost in
-    // a crash, Open() seals it again onto the same names, which changes nothing.
     if (journal_ != nullptr) {
       (void)journal_->Close();
       journal_.reset();
     }
-    Status s = env_->RemoveFile(journal_path_);
-    if (!s.ok()) {
-      Result<FileInfo> info = env_->Stat(journal_path_);
-      if (!info.ok() || info->exists) return s;  // retried by the next Commit() or Seal()
-    }
+    // A journal whose last append failed may end in part of a record: sealed up to it, like
+    // one a crash left (nothing after the last fsync was acknowledged).
+    VIGIL_RETURN_IF_ERROR(
+        SealJournal(journal_path_, journal_id_, stats, false, journal_acked_bytes_));
     journal_path_.clear();
     journal_id_.clear();
-    journal_removal_unsynced_ = true;
-  }
-  if (journal_removal_unsynced_) {
-    VIGIL_RETURN_IF_ERROR(env_->SyncDir(journal_dir_));
-    journal_removal_unsynced_ = false;
+    unsealed_bytes_ = 0;
   }
   return Status::Ok();
 }
@@ -402,7 +394,12 @@ Status ArchiveWriter::WriteSealedFiles(std::string_view journal_id, const Member
       remove_temps(0);
       return file.status();
     }
-    Status s = (*file)->Append(m.gzip);
+    Status s = Status::Ok();
+    uint64_t size = 0;
+    for (std::string_view part : m.parts) {
+      if (s.ok()) s = (*file)->Append(part);
+      size += part.size();
+    }
     Status closed = (*file)->Close();
     if (s.ok()) s = closed;
     if (!s.ok()) {
@@ -411,7 +408,7 @@ Status ArchiveWriter::WriteSealedFiles(std::string_view journal_id, const Member
       return s;
     }
     files.push_back(std::move(f));
-    bytes += m.gzip.size();
+    bytes += size;
   }
   Status s = env_->SyncAll(root_);
   if (!s.ok()) {

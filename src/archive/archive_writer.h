@@ -3,9 +3,9 @@
 // Add() buffers findings by partition (account, region, UTC day of updatedAt). Commit()
 // compresses each partition's buffer into one gzip member, appends all of them as one record to
 // the journal (DATA/archive/.journal/journal-*.log) and fsyncs it: one fsync per commit, whatever
-// the number of partitions. The members also stay in memory, per partition. A seal (Seal(), or
-// Commit() once the members in memory pass ArchiveOptions::seal_bytes) writes each partition's
-// members as one file, under a name derived from the journal's and the partition's, and then
+// the number of partitions. A seal (Seal(), or Commit() once the journal passes
+// ArchiveOptions::seal_bytes) reads the journal back and writes each partition's members as one
+// file, under a name derived from the journal's and the partition's, and then
 // deletes the journal. Open() seals what journals a crash left behind, under the same names: a
 // seal redone after a crash replaces the files of the first attempt, so no finding is archived
 // twice.
@@ -75,7 +75,7 @@ class ArchiveWriter {
 
   uint64_t pending_findings() const { return pending_findings_; }
   uint64_t pending_bytes() const { return pending_bytes_; }
-  // Committed, not yet sealed: compressed bytes held in memory (and in the journal).
+  // Committed, not yet sealed: compressed bytes in the journal.
   uint64_t unsealed_bytes() const { return unsealed_bytes_; }
 
   // The directory of a partition, relative to the archive root.
@@ -91,7 +91,7 @@ class ArchiveWriter {
     uint64_t count = 0;
   };
   struct Members {
-    std::string gzip;  // gzip members, one per commit that had findings for the partition
+    std::vector<std::string_view> parts;  // gzip members, one per commit with findings for it
     uint64_t count = 0;
   };
   using MemberMap = std::map<std::string, Members, std::less<>>;  // by partition directory
@@ -103,8 +103,13 @@ class ArchiveWriter {
   // syncfs, renames, one syncfs. Adds the files to *stats.
   Status WriteSealedFiles(std::string_view journal_id, const MemberMap& members,
                           CommitStats* stats);
-  // Seals the journal file at `path` (its records up to the first bad one) and deletes it.
-  Status RecoverJournal(const std::string& path, std::string_view journal_id, CommitStats* stats);
+  // Seals the journal file at `path` (its records up to the first bad one, read through a
+  // mapping: the members are not held in memory) and deletes it. `recovering`: a journal a crash
+  // left, whose findings are counted in *stats and whose sealing is logged.
+  // `limit`: the bytes of it to read (the acknowledged records of the current journal; a failed
+  // append after them is not sealed).
+  Status SealJournal(const std::string& path, std::string_view journal_id, CommitStats* stats,
+                     bool recovering, uint64_t limit = UINT64_MAX);
   void Log(std::string_view line) const;
 
   Env* env_;
@@ -124,10 +129,9 @@ class ArchiveWriter {
   std::string journal_id_;
   std::unique_ptr<WritableFile> journal_;
   bool journal_entry_durable_ = false;     // its directory entry has been fsynced
-  bool journal_removal_unsynced_ = false;  // a journal was deleted, its directory not fsynced
   uint64_t next_journal_number_ = 0;
-  MemberMap members_;  // what the journal's records hold, by partition
   uint64_t unsealed_bytes_ = 0;
+  uint64_t journal_acked_bytes_ = 0;  // the current journal's bytes up to its last good commit
   std::string scratch_;
 
   std::mt19937_64 rng_;
