@@ -1,8 +1,8 @@
-// libFuzzer target for the engine's parsers: segment files, write batches (the WAL payload),
-// manifests and deletion files. Any bytes must give a result or a Corruption status, never a
-// crash, a hang or a sanitizer report. The first byte picks the parser. For segments the
-// fuzzer also repairs the checksums (directory and sections) so that mutations reach the
-// structure checks behind them, not only the checksum test.
+// libFuzzer target for the engine's parsers: segment files, write batches and WAL payloads
+// (plain and derived), term dictionaries, manifests and deletion files. Any bytes must give a
+// result or a Corruption status, never a crash, a hang or a sanitizer report. The first byte picks
+// the parser. For segments the fuzzer also repairs the checksums (directory and sections) so that
+// mutations reach the structure checks behind them, not only the checksum test.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,15 +11,19 @@
 
 #include "base/crc32.h"
 #include "storage/coding.h"
+#include "storage/compression.h"
 #include "storage/deletion_file.h"
 #include "storage/manifest.h"
 #include "storage/segment_format.h"
 #include "storage/segment_reader.h"
+#include "storage/term_dict.h"
 #include "storage/write_batch.h"
 
 namespace {
 
 using namespace vigil::storage;  // NOLINT(google-build-using-namespace): a fuzz target
+using vigil::Result;
+using vigil::Status;
 
 void PutFixed32At(std::string* s, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -103,7 +107,7 @@ void ExerciseBatch(std::string_view rep) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0:
       ExerciseSegment(std::string(input));
       break;
@@ -115,8 +119,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 2: {
       ExerciseBatch(input);
-      std::string rep;
-      if (DecodeWalPayload(input, &rep).ok()) ExerciseBatch(rep);
+      WalPayload payload;
+      if (DecodeWalPayload(input, &payload).ok()) {
+        if (payload.derived) {
+          std::string raw;
+          for (const SourceFrame& f : payload.frames) (void)ZstdDecompress(f.bytes, 1 << 24, &raw);
+        } else {
+          ExerciseBatch(payload.rep);
+        }
+      }
+      break;
+    }
+    case 5: {
+      Result<TermDict> dict = TermDict::Open(input);
+      if (!dict.ok()) break;
+      std::string term;
+      TermDict::Iterator it(*dict);
+      for (Status st = it.Seek(0); st.ok() && it.Valid() && it.ord() < 512; st = it.Next()) {
+        term.assign(it.term());
+      }
+      for (uint32_t ord = 0; ord < dict->size() && ord < 64; ord += 7) {
+        (void)dict->Term(ord, &term);
+        (void)dict->Find(term);
+      }
+      (void)dict->PrefixRange("ab");
+      (void)dict->LowerBound("m");
       break;
     }
     case 3:

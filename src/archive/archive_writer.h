@@ -128,7 +128,7 @@ class ArchiveWriter {
   std::string journal_path_;
   std::string journal_id_;
   std::unique_ptr<WritableFile> journal_;
-  bool journal_entry_durable_ = false;     // its directory entry has been fsynced
+  bool journal_entry_durable_ = false;  // its directory entry has been fsynced
   uint64_t next_journal_number_ = 0;
   uint64_t unsealed_bytes_ = 0;
   uint64_t journal_acked_bytes_ = 0;  // the current journal's bytes up to its last good commit

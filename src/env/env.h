@@ -32,6 +32,13 @@ class MappedFile {
  public:
   virtual ~MappedFile() = default;
   virtual std::string_view data() const = 0;
+  // Tells the operating system that the bytes [offset, offset + length) are not needed for now:
+  // their resident pages are dropped (they count in the process's memory), and read again from
+  // the file on the next access. The data does not change. A hint: may do nothing.
+  virtual void Release(size_t offset, size_t length) const {
+    (void)offset;
+    (void)length;
+  }
 };
 
 // An advisory lock on a file, held while the object lives; released on destruction, and by the

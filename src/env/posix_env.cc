@@ -82,6 +82,15 @@ class PosixMappedFile final : public MappedFile {
   }
   PosixMappedFile(const PosixMappedFile&) = delete;
   PosixMappedFile& operator=(const PosixMappedFile&) = delete;
+  void Release(size_t offset, size_t length) const override {
+    if (addr_ == nullptr || offset >= size_) return;
+    // madvise works on whole pages: only the pages entirely inside the range.
+    const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    size_t begin = (offset + page - 1) / page * page;
+    size_t end = std::min(size_, offset + length) / page * page;
+    if (end <= begin) return;
+    (void)::madvise(static_cast<char*>(addr_) + begin, end - begin, MADV_DONTNEED);
+  }
 
   std::string_view data() const override { return {static_cast<const char*>(addr_), size_}; }
 

@@ -91,6 +91,21 @@ TEST(PosixEnvTest, MapFileSeesTheWholeFile) {
   EXPECT_EQ(env->MapFile(dir.path()).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PosixEnvTest, ReleasedPagesOfAMappingReadTheSameAgain) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  std::string contents;
+  for (int i = 0; i < 100000; ++i) contents += std::to_string(i) + ",";
+  testing::WriteFileOrDie(dir.Join("f"), contents);
+  auto mapped = env->MapFile(dir.Join("f"));
+  ASSERT_TRUE(mapped.ok());
+  ASSERT_EQ((*mapped)->data(), contents);
+  (*mapped)->Release(100, 300000);  // not page-aligned: only whole pages inside are dropped
+  (*mapped)->Release(0, contents.size());
+  (*mapped)->Release(contents.size() + 5, 10);  // past the end: nothing
+  EXPECT_EQ((*mapped)->data(), contents);
+}
+
 TEST(PosixEnvTest, LockFileNamesTheHolderAndIsReleasedOnDestruction) {
   testing::TempDir dir;
   std::unique_ptr<Env> env = NewPosixEnv();

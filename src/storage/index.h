@@ -42,6 +42,13 @@ struct IndexOptions {
   // Files in one size tier (a factor of merge_factor apart) merged together once there are this
   // many.
   size_t merge_factor = 10;
+  // No merge makes a segment of more live documents than this; a file of at least half as many
+  // is not merged with others (Lucene's maximum merged segment size). This bounds the memory and
+  // the time of a merge: a merge's working memory grows with its result.
+  uint64_t max_segment_docs = 2'000'000;
+  // A file of at least max_segment_docs / 2 documents with more than this share of them deleted
+  // is rewritten alone, to reclaim the space of replaced findings.
+  double expunge_deletes_ratio = 0.3;
   // A write-ahead log file this large is closed and a new one started.
   uint64_t wal_file_bytes = 64 << 20;
   // The most batch bytes a group commit takes at once.

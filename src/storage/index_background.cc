@@ -39,22 +39,46 @@ bool Index::PickWork(Work* work) {
     work->sources = memory;
   } else {
     // Tiered merging of files: tier = floor(log_f(live docs)); merge_factor files of one tier
-    // become one file of the next.
+    // become one file of the next, up to max_segment_docs. Files of max_segment_docs / 2 or more
+    // are full: merged only alone, once enough of them is deleted.
     std::map<int, std::vector<Entry*>> tiers;
+    const uint64_t full = std::max<uint64_t>(options_.max_segment_docs / 2, 1);
     for (const auto& e : segments_) {
       if (!e->on_disk || e->merging) continue;
       uint32_t live = LiveDocs(*e->reader, *e->deleted);
+      if (live >= full) continue;
       int tier = live <= 1 ? 0
                            : static_cast<int>(std::log(static_cast<double>(live)) /
                                               std::log(static_cast<double>(options_.merge_factor)));
       tiers[tier].push_back(e.get());
     }
     for (auto& [tier, list] : tiers) {
-      if (list.size() >= options_.merge_factor) {
-        list.resize(options_.merge_factor);
-        work->to_file = true;
-        work->sources = list;
-        break;
+      if (list.size() < options_.merge_factor) continue;
+      list.resize(options_.merge_factor);
+      // As many of them as fit under max_segment_docs (at least two).
+      uint64_t total = 0;
+      size_t take = 0;
+      while (take < list.size() && total + LiveDocs(*list[take]->reader, *list[take]->deleted) <=
+                                       options_.max_segment_docs) {
+        total += LiveDocs(*list[take]->reader, *list[take]->deleted);
+        ++take;
+      }
+      if (take < 2) continue;
+      list.resize(take);
+      work->to_file = true;
+      work->sources = list;
+      break;
+    }
+    if (work->sources.empty()) {
+      for (const auto& e : segments_) {
+        if (!e->on_disk || e->merging || e->reader->num_docs() < full) continue;
+        const double deleted =
+            static_cast<double>(e->deleted->cardinality()) / e->reader->num_docs();
+        if (deleted > options_.expunge_deletes_ratio) {
+          work->to_file = true;
+          work->sources = {e.get()};
+          break;
+        }
       }
     }
   }

@@ -185,6 +185,45 @@ TEST_F(IndexTest, MergesKeepTheNewestVersionsAndDropDeleted) {
   EXPECT_EQ(logs, 1u);
 }
 
+// Tiered merges stop at max_segment_docs: no file grows past it, and files of half of it or more
+// are left alone until enough of them is deleted, when one is rewritten by itself.
+TEST_F(IndexTest, MergesStopAtTheMaximumSegmentSizeAndExpungeDeletedDocuments) {
+  options_.flush_bytes = 1;  // every write group becomes a file
+  options_.merge_factor = 3;
+  options_.max_segment_docs = 40;
+  auto index = OpenIndex();
+  for (int round = 0; round < 30; ++round) {
+    std::vector<TestDoc> docs;
+    for (int i = 0; i < 10; ++i) docs.push_back({"d" + std::to_string(round * 10 + i), {1, 0}});
+    Write(index.get(), docs);
+  }
+  auto sizes = [&] {
+    std::vector<uint32_t> docs;
+    for (const SegmentView& v : index->GetSnapshot()->segments) {
+      docs.push_back(v.segment->num_docs());
+    }
+    return docs;
+  };
+  EXPECT_GT(index->stats().merges, 0u);
+  for (uint32_t n : sizes()) EXPECT_LE(n, 40u);
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 300u);
+  // Replace most documents of the first (full) file: it is rewritten alone, without them.
+  const SegmentView first = index->GetSnapshot()->segments[0];
+  ASSERT_GE(first.segment->num_docs(), 20u);
+  std::vector<TestDoc> updates;
+  for (uint32_t doc = 0; doc < first.segment->num_docs() * 2 / 3; ++doc) {
+    updates.push_back({*first.segment->Id(doc), {2, 0}});
+  }
+  const uint64_t merges_before = index->stats().merges;
+  Write(index.get(), updates);
+  EXPECT_GT(index->stats().merges, merges_before);
+  for (const SegmentView& v : index->GetSnapshot()->segments) {
+    EXPECT_LE(static_cast<double>(v.deleted->cardinality()), 0.3 * v.segment->num_docs() + 1)
+        << v.segment->name();
+  }
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 300u);
+}
+
 TEST_F(IndexTest, TornLogTailIsTruncatedAndReported) {
   {
     auto index = OpenIndex();

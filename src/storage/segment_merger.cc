@@ -253,6 +253,7 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
       if (!v.ok()) return v.status();
       versions.push_back(*v);
     }
+    src.segment->ReleaseAll();  // its sources are copied: the pages of the next input replace them
   }
   VIGIL_RETURN_IF_ERROR(blocks.Flush());
   VIGIL_RETURN_IF_ERROR(writer->EndSection());
@@ -275,7 +276,13 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
     const SegmentField& info = sources[parts[0].source].segment->fields()[parts[0].field];
     VIGIL_RETURN_IF_ERROR(
         MergeField(sources, parts, info, result.docs, source_docs, &scratch, writer));
+    // Done with the field: its input pages need not stay resident (a merge of files reads every
+    // byte of its inputs).
+    for (const FieldSource& part : parts) {
+      sources[part.source].segment->ReleaseField(part.field);
+    }
   }
+  for (const MergeSource& src : sources) src.segment->ReleaseAll();
   Result<std::string> done = writer->Finish(result.docs, result.min_seq, result.max_seq);
   if (!done.ok()) return done.status();
   result.bytes = std::move(*done);

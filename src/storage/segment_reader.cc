@@ -264,6 +264,10 @@ Result<Postings> SegmentReader::ParsePostings(int field) const {
         PackedSize(p.terms_, bits) != in.remaining()) {
       return bad("bad size");
     }
+    if (bits == 0) {  // every term's document is 0 (and no loop over a damaged term count)
+      if (p.terms_ > 0 && num_docs_ == 0) return bad("document past the segment");
+      return p;
+    }
     for (uint32_t i = 0; i < p.terms_; ++i) {
       if (p.singles_.Get(i) >= num_docs_) return bad("document past the segment");
     }
@@ -275,6 +279,10 @@ Result<Postings> SegmentReader::ParsePostings(int field) const {
     return bad("bad offsets");
   }
   p.lists_ = in.rest();
+  if (bits == 0) {  // every offset is 0: every list is empty
+    if (!p.lists_.empty()) return bad("trailing bytes");
+    return p;
+  }
   uint64_t prev = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t off = p.offsets_.Get(i);
@@ -344,8 +352,12 @@ Result<Column> SegmentReader::ParseColumn(int field) const {
   if (layout == kColumnSingle) {
     if (!in.GetByte(&bits) || !c.single_.Init(in.rest(), num_docs_, bits)) return bad();
     c.entries_ = num_docs_;
-    for (uint32_t d = 0; d < num_docs_; ++d) {
-      if (c.single_.Get(d) > terms) return bad();
+    // Checked value by value, unless there are none to check: with 0 bits every value is 0 (no
+    // value), and a damaged document count must not make this loop run for billions.
+    if (bits > 0) {
+      for (uint32_t d = 0; d < num_docs_; ++d) {
+        if (c.single_.Get(d) > terms) return bad();
+      }
     }
     return c;
   }
@@ -373,15 +385,24 @@ Result<Column> SegmentReader::ParseColumn(int field) const {
       !c.values_.Init(in.rest(), values, value_bits)) {
     return bad();
   }
-  uint64_t prev = 0;
-  for (uint32_t i = 0; i <= entries; ++i) {
-    uint64_t off = c.offsets_.Get(i);
-    if (off < prev || off > values || (i == 0 && off != 0)) return bad();
-    prev = off;
+  // As above: arrays of 0-bit values are all 0 and need no loop (offsets all 0 mean no values).
+  if (bits == 0) {
+    if (values != 0) return bad();
+  } else {
+    uint64_t prev = 0;
+    for (uint32_t i = 0; i <= entries; ++i) {
+      uint64_t off = c.offsets_.Get(i);
+      if (off < prev || off > values || (i == 0 && off != 0)) return bad();
+      prev = off;
+    }
+    if (prev != values) return bad();
   }
-  if (prev != values) return bad();
-  for (uint32_t i = 0; i < values; ++i) {
-    if (c.values_.Get(i) >= terms) return bad();
+  if (value_bits == 0) {
+    if (values > 0 && terms == 0) return bad();
+  } else {
+    for (uint32_t i = 0; i < values; ++i) {
+      if (c.values_.Get(i) >= terms) return bad();
+    }
   }
   return c;
 }
@@ -461,6 +482,19 @@ Result<Version> SegmentReader::GetVersion(uint32_t doc) const {
   return Version{
       static_cast<int64_t>(static_cast<uint64_t>(primary_base_) + versions_primary_.Get(doc)),
       static_cast<int64_t>(static_cast<uint64_t>(secondary_base_) + versions_secondary_.Get(doc))};
+}
+
+void SegmentReader::ReleaseField(int field) const {
+  if (file_ == nullptr || field < 0 || static_cast<size_t>(field) >= field_sections_.size()) {
+    return;
+  }
+  for (int32_t index : field_sections_[field]) {
+    if (index >= 0) file_->Release(entries_[index].offset, entries_[index].length);
+  }
+}
+
+void SegmentReader::ReleaseAll() const {
+  if (file_ != nullptr) file_->Release(0, data_.size());
 }
 
 Result<uint32_t> SegmentReader::SourceBlockCount() const {

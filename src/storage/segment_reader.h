@@ -185,6 +185,13 @@ class SegmentReader {
   };
   Result<uint32_t> SourceBlockCount() const;
   Status GetSourceBlock(uint32_t block, SourceBlockInfo* info) const;
+  // For a segment mapped from its file: drops the resident pages of a field's sections, or of
+  // every section, so that a merge reading the whole segment does not keep it all in memory
+  // (MappedFile::Release). Reading them again faults them back in. Nothing for a segment in
+  // memory.
+  void ReleaseField(int field) const;
+  void ReleaseAll() const;
+
   // Calls fn(doc, source) for each document in [begin, end), decompressing each block once.
   Status ForEachSource(uint32_t begin, uint32_t end,
                        const std::function<void(uint32_t, std::string_view)>& fn) const;

@@ -120,8 +120,8 @@ Result<TermDict> TermDict::Open(std::string_view data) {
   }
   if (encoding > 1) return Bad("unknown encoding");
   d.encoding_ = encoding;
-  if (d.blocks_ > in.remaining() / kIndexEntrySize - 1 || (d.count_ == 0) != (d.blocks_ == 0) ||
-      d.blocks_ > d.count_) {
+  if ((static_cast<uint64_t>(d.blocks_) + 1) * kIndexEntrySize > in.remaining() ||
+      (d.count_ == 0) != (d.blocks_ == 0) || d.blocks_ > d.count_) {
     return Bad("bad block count");
   }
   const size_t index_bytes = (static_cast<size_t>(d.blocks_) + 1) * kIndexEntrySize;

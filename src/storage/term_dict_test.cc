@@ -140,5 +140,13 @@ TEST(TermDictFormatTest, DamageIsCorruptionNotACrash) {
   }
 }
 
+// Found by the storage fuzzer: a block count whose index would not fit in a section shorter than
+// one index entry was let through by an unsigned underflow, and the open read past the end.
+TEST(TermDictFormatTest, IndexLongerThanTheSectionIsCorruption) {
+  const std::string bytes("\x28\x02\x00\x02\x00\xf3\x00\x00\x00\x01", 10);
+  EXPECT_EQ(TermDict::Open(bytes.substr(1)).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(TermDict::Open(std::string(9, '\0')).status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace vigil::storage
