@@ -45,7 +45,7 @@ struct IndexOptions {
   // No merge makes a segment of more live documents than this; a file of at least half as many
   // is not merged with others (Lucene's maximum merged segment size). This bounds the memory and
   // the time of a merge: a merge's working memory grows with its result.
-  uint64_t max_segment_docs = 2'000'000;
+  uint64_t max_segment_docs = 1'000'000;
   // A file of at least max_segment_docs / 2 documents with more than this share of them deleted
   // is rewritten alone, to reclaim the space of replaced findings.
   double expunge_deletes_ratio = 0.3;
