@@ -174,12 +174,12 @@ Status ArchiveWriter::CheckOpen() const {
 
 void ArchiveWriter::Add(std::string_view account_id, std::string_view region, int64_t updated_at,
                         std::string_view raw) {
-  Batch& batch = pending_[PartitionDir(account_id, region, updated_at)];
+  Staged::Lines& batch = pending_.partitions[PartitionDir(account_id, region, updated_at)];
   batch.lines.append(raw);
   batch.lines.push_back('\n');
   ++batch.count;
-  ++pending_findings_;
-  pending_bytes_ += raw.size() + 1;
+  ++pending_.findings;
+  pending_.bytes += raw.size() + 1;
 }
 
 Status ArchiveWriter::Open(CommitStats* stats) {
@@ -283,9 +283,11 @@ Status ArchiveWriter::StartJournal() {
   return Status::Ok();
 }
 
-Status ArchiveWriter::Commit(CommitStats* stats) {
+Status ArchiveWriter::Commit(CommitStats* stats) { return CommitStaged(&pending_, stats); }
+
+Status ArchiveWriter::CommitStaged(Staged* staged, CommitStats* stats) {
   VIGIL_RETURN_IF_ERROR(CheckOpen());
-  if (pending_.empty()) {
+  if (staged->partitions.empty()) {
     return unsealed_bytes_ > options_.seal_bytes ? Seal(stats) : Status::Ok();
   }
   // A journal whose last write failed is sealed (from memory, which holds exactly its
@@ -298,10 +300,10 @@ Status ArchiveWriter::Commit(CommitStats* stats) {
 
   // The record: its header (filled in below), then one entry per partition.
   std::string record(kJournalRecordHeaderSize, '\0');
-  PutVarint(&record, pending_.size());
+  PutVarint(&record, staged->partitions.size());
   std::vector<std::pair<size_t, size_t>> members;  // offset and size in `record`, per partition
-  members.reserve(pending_.size());
-  for (const auto& [dir, batch] : pending_) {
+  members.reserve(staged->partitions.size());
+  for (const auto& [dir, batch] : staged->partitions) {
     scratch_.clear();
     VIGIL_RETURN_IF_ERROR(GzipAppendFast(batch.lines, &scratch_));
     PutVarint(&record, dir.size());
@@ -335,10 +337,8 @@ Status ArchiveWriter::Commit(CommitStats* stats) {
   // Acknowledged: the members join the partitions' unsealed data.
   for (const auto& [offset, size] : members) unsealed_bytes_ += size;
   journal_acked_bytes_ += record.size();
-  stats->findings += pending_findings_;
-  pending_.clear();
-  pending_findings_ = 0;
-  pending_bytes_ = 0;
+  stats->findings += staged->findings;
+  *staged = Staged();
   if (unsealed_bytes_ > options_.seal_bytes) return Seal(stats);
   return Status::Ok();
 }

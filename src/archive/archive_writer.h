@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 
 #include "base/status.h"
 #include "env/env.h"
@@ -62,6 +63,24 @@ class ArchiveWriter {
   void Add(std::string_view account_id, std::string_view region, int64_t updated_at,
            std::string_view raw);
 
+  // Findings buffered by Add(), taken out of the writer to be committed by CommitStaged(),
+  // possibly on another thread while Add() goes on.
+  struct Staged {
+    struct Lines {
+      std::string lines;
+      uint64_t count = 0;
+    };
+    std::map<std::string, Lines> partitions;  // by partition directory
+    uint64_t findings = 0;
+    uint64_t bytes = 0;
+  };
+  // The findings Add()ed since the last take; the writer's buffer is then empty.
+  Staged TakePending() { return std::exchange(pending_, Staged()); }
+  // Commit() of `*staged` instead of the buffered findings; on success *staged is emptied, on
+  // failure it is left as it was (to retry). One thread may run CommitStaged() and Seal() while
+  // another runs Add() and TakePending(); nothing else may run concurrently.
+  Status CommitStaged(Staged* staged, CommitStats* stats);
+
   // Makes every buffered finding durable in the journal; adds them to stats->findings. Then seals
   // when the members in memory pass seal_bytes: if that seal fails, the findings are committed
   // all the same (and counted) and the seal's error is returned; a later Commit() or Seal()
@@ -73,8 +92,8 @@ class ArchiveWriter {
   // error nothing is lost (the journal stays) and Seal() may be called again.
   Status Seal(CommitStats* stats);
 
-  uint64_t pending_findings() const { return pending_findings_; }
-  uint64_t pending_bytes() const { return pending_bytes_; }
+  uint64_t pending_findings() const { return pending_.findings; }
+  uint64_t pending_bytes() const { return pending_.bytes; }
   // Committed, not yet sealed: compressed bytes in the journal.
   uint64_t unsealed_bytes() const { return unsealed_bytes_; }
 
@@ -86,10 +105,6 @@ class ArchiveWriter {
   static std::string SealedFileName(std::string_view journal_id, std::string_view dir);
 
  private:
-  struct Batch {
-    std::string lines;
-    uint64_t count = 0;
-  };
   struct Members {
     std::vector<std::string_view> parts;  // gzip members, one per commit with findings for it
     uint64_t count = 0;
@@ -118,10 +133,8 @@ class ArchiveWriter {
   ArchiveOptions options_;
   bool opened_ = false;
 
-  std::map<std::string, Batch> pending_;        // by partition directory
+  Staged pending_;
   std::unordered_set<std::string> known_dirs_;  // directories that exist
-  uint64_t pending_findings_ = 0;
-  uint64_t pending_bytes_ = 0;
 
   // The current journal. A set path with a null file is a journal whose last write failed: it
   // may end in part of a record, so nothing more is appended to it; the next Commit() seals it.

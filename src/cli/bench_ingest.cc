@@ -362,22 +362,28 @@ void PrintPhases(const ingest::IngestSummary& summary, const storage::IndexStats
   const double n = static_cast<double>(count);
   auto us = [n](double nanos) { return nanos / 1e3 / n; };
   const double total = durable * 1e9;
-  const double accounted =
-      static_cast<double>(summary.convert_nanos + summary.archive_nanos + summary.index_nanos);
+  const double convert = static_cast<double>(summary.convert_nanos);
+  const double wait = static_cast<double>(summary.wait_nanos);
+  const double archive = static_cast<double>(summary.archive_nanos);
+  const double write = static_cast<double>(summary.index_nanos);
   std::printf(
-      "  where the time went, microseconds per finding:\n"
-      "    until acknowledged: %.1f = read, parse, flatten, enrich %.1f + convert to a write %.1f"
-      " + archive commit %.1f + index write %.1f\n"
-      "      index write = log records %.1f + log fsync %.1f + apply %.1f + in-memory segments"
+      "  where the time went, microseconds per finding (two threads: the reading thread hands "
+      "each\n"
+      "  commit to the committing thread and reads the next meanwhile):\n"
+      "    until acknowledged: %.1f\n"
+      "      reading thread: read, parse, flatten, enrich %.1f + convert to a write %.1f + waiting "
+      "for"
+      " the committer %.1f\n"
+      "      committing thread: archive commit %.1f + index write %.1f (+ idle %.1f)\n"
+      "        index write = log records %.1f + log fsync %.1f + apply %.1f + in-memory segments"
       " %.1f (+ waiting)\n"
       "    background until acknowledged: flushes %.1f, merges %.1f (%llu and %llu)\n"
       "    after: archive seal %.1f, final flush %.1f\n",
-      us(total), us(total - accounted), us(static_cast<double>(summary.convert_nanos)),
-      us(static_cast<double>(summary.archive_nanos)), us(static_cast<double>(summary.index_nanos)),
-      us(static_cast<double>(at_ack.log_nanos)), us(static_cast<double>(at_ack.sync_nanos)),
-      us(static_cast<double>(at_ack.apply_nanos)), us(static_cast<double>(at_ack.build_nanos)),
-      us(static_cast<double>(at_ack.flush_nanos)), us(static_cast<double>(at_ack.merge_nanos)),
-      static_cast<unsigned long long>(at_ack.flushes),
+      us(total), us(total - convert - wait), us(convert), us(wait), us(archive), us(write),
+      us(std::max(0.0, total - archive - write)), us(static_cast<double>(at_ack.log_nanos)),
+      us(static_cast<double>(at_ack.sync_nanos)), us(static_cast<double>(at_ack.apply_nanos)),
+      us(static_cast<double>(at_ack.build_nanos)), us(static_cast<double>(at_ack.flush_nanos)),
+      us(static_cast<double>(at_ack.merge_nanos)), static_cast<unsigned long long>(at_ack.flushes),
       static_cast<unsigned long long>(at_ack.merges), us(seal * 1e9),
       us(static_cast<double>(at_close.flush_nanos + at_close.merge_nanos - at_ack.flush_nanos -
                              at_ack.merge_nanos)));

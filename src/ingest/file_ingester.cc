@@ -32,13 +32,29 @@ FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, storage::I
       on_issue_(std::move(on_issue)),
       reader_(WithRaw(options.reader)) {
   // Findings are logged without their fields; recovery rebuilds them (FindingsDeriver).
-  batch_.SetDerived(kFindingsCodec);
+  for (storage::WriteBatch& b : batches_) b.SetDerived(kFindingsCodec);
+  committer_ = std::thread([this] { CommitterLoop(); });
+}
+
+FileIngester::~FileIngester() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !job_.has_value(); });
+    stop_ = true;
+  }
+  cv_.notify_all();
+  committer_.join();
+}
+
+IngestSummary FileIngester::summary() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return summary_;
 }
 
 Status FileIngester::IngestPath(const std::string& path) {
   Result<FileInfo> info = env_->Stat(path);
   if (!info.ok() || !info->exists) {
-    ++summary_.errors;
+    ++local_.errors;
     on_issue_(fmt::format("{}: error: {}", path,
                           info.ok() ? "no such file or directory" : info.status().message()));
     return Status::Ok();
@@ -46,7 +62,7 @@ Status FileIngester::IngestPath(const std::string& path) {
   if (!info->is_directory) return IngestFile(path);
   Result<std::vector<std::string>> files = env_->ListFilesRecursive(path);
   if (!files.ok()) {
-    ++summary_.errors;
+    ++local_.errors;
     on_issue_(fmt::format("{}: error: {}", path, files.status().message()));
     return Status::Ok();
   }
@@ -60,23 +76,23 @@ Status FileIngester::IngestPath(const std::string& path) {
 Status FileIngester::IngestFile(const std::string& path) {
   Result<std::string> data = env_->ReadFile(path, options_.max_file_bytes);
   if (!data.ok()) {
-    ++summary_.errors;
+    ++local_.errors;
     on_issue_(fmt::format("{}: error: {}", path, data.status().message()));
     return Status::Ok();
   }
-  ++summary_.files;
+  ++local_.files;
   ingested_at_ = NowMillis();
   reader_.Read(path, *data, ingested_at_, this);
-  VIGIL_RETURN_IF_ERROR(commit_error_);
+  VIGIL_RETURN_IF_ERROR(reader_error_);
   // With an archive, each input file is committed when it ends (what `vigil ingest` reports is
   // durable file by file). Without one (reindex reads the archive's many small files), commits
   // go by size and count only: one per archive file would be thousands of tiny commits.
-  if (archive_ == nullptr) return Status::Ok();
+  if (archive_ == nullptr) return FlushCounts();
   return Commit();
 }
 
 void FileIngester::OnFinding(const findings::ReadFinding& finding) {
-  ++summary_.read;
+  ++local_.read;
   ++pending_;
   if (archive_ != nullptr) {
     archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
@@ -84,67 +100,139 @@ void FileIngester::OnFinding(const findings::ReadFinding& finding) {
   }
   if (index_ != nullptr) {
     uint64_t start = SteadyNanos();
-    converter_.AddUpsert(finding, &batch_, ingested_at_);
-    summary_.convert_nanos += SteadyNanos() - start;
+    converter_.AddUpsert(finding, batch_, ingested_at_);
+    local_.convert_nanos += SteadyNanos() - start;
   }
-  bool full = pending_ >= options_.commit_findings || batch_.ByteSize() >= options_.commit_bytes ||
+  bool full = pending_ >= options_.commit_findings || batch_->ByteSize() >= options_.commit_bytes ||
               (archive_ != nullptr && archive_->pending_bytes() >= options_.commit_bytes);
-  if (full && commit_error_.ok()) commit_error_ = Commit();
+  if (full && reader_error_.ok()) reader_error_ = Commit();
 }
 
 void FileIngester::OnIssue(const findings::ReadIssue& issue) {
   if (issue.whole_input) {
-    ++summary_.errors;
+    ++local_.errors;
   } else {
-    ++summary_.read;
+    ++local_.read;
     if (issue.outcome == findings::Outcome::kSkipped) {
-      ++summary_.skipped;
+      ++local_.skipped;
     } else {
-      ++summary_.rejected;
+      ++local_.rejected;
     }
   }
   on_issue_(issue.ToString());
 }
 
+Status FileIngester::FlushCounts() {
+  std::lock_guard<std::mutex> lock(mu_);
+  summary_.files += local_.files;
+  summary_.read += local_.read;
+  summary_.skipped += local_.skipped;
+  summary_.rejected += local_.rejected;
+  summary_.errors += local_.errors;
+  summary_.convert_nanos += local_.convert_nanos;
+  summary_.wait_nanos += local_.wait_nanos;
+  local_ = IngestSummary();
+  return commit_error_;
+}
+
 Status FileIngester::Commit() {
-  // The archive first: an indexed finding is always in the archive.
-  if (archive_ != nullptr) {
-    uint64_t before = summary_.archive.findings;
-    uint64_t start = SteadyNanos();
-    Status s = archive_->Commit(&summary_.archive);
-    summary_.archive_nanos += SteadyNanos() - start;
-    summary_.accepted += summary_.archive.findings - before;
-    if (!s.ok()) return s;
-  } else {
-    summary_.accepted += pending_;
-  }
+  const uint64_t start = SteadyNanos();
+  Status waited = WaitForCommitter();
+  local_.wait_nanos += SteadyNanos() - start;
+  VIGIL_RETURN_IF_ERROR(FlushCounts());
+  VIGIL_RETURN_IF_ERROR(waited);
+  Job job;
+  if (archive_ != nullptr) job.archive = archive_->TakePending();
+  job.batch = batch_;
+  job.findings = pending_;
   pending_ = 0;
-  if (index_ == nullptr || batch_.count() == 0) {
-    if (on_commit_) on_commit_(summary_);
-    return Status::Ok();
+  // The committer is done with the other batch: it is the next to fill.
+  batch_ = batch_ == &batches_[0] ? &batches_[1] : &batches_[0];
+  batch_->Clear();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    job_ = std::move(job);
   }
-  uint64_t start = SteadyNanos();
-  Status s = index_->Write(&batch_, &outcomes_);
-  summary_.index_nanos += SteadyNanos() - start;
-  batch_.Clear();
-  if (!s.ok()) return s;
-  for (storage::WriteOutcome o : outcomes_) {
-    switch (o) {
-      case storage::WriteOutcome::kCreated:
-        ++summary_.indexed;
-        break;
-      case storage::WriteOutcome::kUpdated:
-        ++summary_.updated;
-        break;
-      default:
-        ++summary_.stale;
-        break;
-    }
-  }
-  if (on_commit_) on_commit_(summary_);
+  cv_.notify_all();
   return Status::Ok();
 }
 
-Status FileIngester::Finish() { return Commit(); }
+Status FileIngester::WaitForCommitter() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return !job_.has_value(); });
+  return commit_error_;
+}
+
+void FileIngester::CommitterLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return job_.has_value() || stop_; });
+    if (!job_.has_value()) return;
+    if (!commit_error_.ok()) {  // after a failure nothing more is written
+      job_.reset();
+      cv_.notify_all();
+      continue;
+    }
+    lock.unlock();
+    RunJob(&*job_);
+    lock.lock();
+    job_.reset();
+    cv_.notify_all();
+  }
+}
+
+void FileIngester::RunJob(Job* job) {
+  // The archive first: an indexed finding is always in the archive.
+  archive::CommitStats archived;
+  uint64_t archive_nanos = 0;
+  Status s = Status::Ok();
+  if (archive_ != nullptr) {
+    uint64_t start = SteadyNanos();
+    s = archive_->CommitStaged(&job->archive, &archived);
+    archive_nanos = SteadyNanos() - start;
+  } else {
+    archived.findings = job->findings;
+  }
+  uint64_t counts[3] = {0, 0, 0};  // indexed, updated, stale
+  uint64_t index_nanos = 0;
+  if (s.ok() && index_ != nullptr && job->batch->count() > 0) {
+    uint64_t start = SteadyNanos();
+    s = index_->Write(job->batch, &outcomes_);
+    index_nanos = SteadyNanos() - start;
+    if (s.ok()) {
+      for (storage::WriteOutcome o : outcomes_) {
+        ++counts[o == storage::WriteOutcome::kCreated   ? 0
+                 : o == storage::WriteOutcome::kUpdated ? 1
+                                                        : 2];
+      }
+    }
+  }
+  IngestSummary now;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    summary_.accepted += archived.findings;
+    summary_.archive.findings += archived.findings;
+    summary_.archive.files += archived.files;
+    summary_.archive.compressed_bytes += archived.compressed_bytes;
+    summary_.archive_nanos += archive_nanos;
+    summary_.index_nanos += index_nanos;
+    summary_.indexed += counts[0];
+    summary_.updated += counts[1];
+    summary_.stale += counts[2];
+    if (!s.ok() && commit_error_.ok()) commit_error_ = s;
+    now = summary_;
+  }
+  if (s.ok() && on_commit_) on_commit_(now);
+}
+
+Status FileIngester::Finish() {
+  VIGIL_RETURN_IF_ERROR(reader_error_);
+  VIGIL_RETURN_IF_ERROR(Commit());
+  const uint64_t start = SteadyNanos();
+  Status s = WaitForCommitter();
+  std::lock_guard<std::mutex> lock(mu_);
+  summary_.wait_nanos += SteadyNanos() - start;
+  return s;
+}
 
 }  // namespace vigil::ingest

@@ -8,12 +8,22 @@
 // rebuild the index from it. Without an archive (reindex itself) findings are only indexed;
 // without an index, only archived. The archive writer is the caller's: it opens it before the
 // ingest (ArchiveWriter::Open) and seals it after Finish() (ArchiveWriter::Seal).
-// Not thread-safe; `*env` must outlive the ingester.
+//
+// Two stages, on two threads: the caller's thread reads, flattens and converts findings into a
+// commit; a committer thread the ingester owns writes each commit (archive, then index), one at
+// a time and in order, while the next one is being read. A failed commit stops the ingest: the
+// error is returned by the next IngestPath() or by Finish(). The callbacks run on either thread,
+// never two at once for one kind (issues on the caller's, commits on the committer's).
+// Not thread-safe (one caller); `*env` must outlive the ingester.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "archive/archive_writer.h"
@@ -52,6 +62,7 @@ struct IngestSummary {
   uint64_t convert_nanos = 0;
   uint64_t archive_nanos = 0;
   uint64_t index_nanos = 0;
+  uint64_t wait_nanos = 0;  // the reading thread waiting for the committer thread
 };
 
 class FileIngester : public findings::FindingSink {
@@ -68,10 +79,16 @@ class FileIngester : public findings::FindingSink {
   // accepted); unreadable inputs are counted and reported, and the ingest goes on.
   Status IngestPath(const std::string& path);
 
-  // Commits what is still buffered. Call once at the end. Does not seal the archive.
+  // Commits what is still buffered and waits for every commit. Call once at the end. Does not
+  // seal the archive.
   Status Finish();
 
-  const IngestSummary& summary() const { return summary_; }
+  // The totals so far.
+  IngestSummary summary() const;
+
+  ~FileIngester() override;
+  FileIngester(const FileIngester&) = delete;
+  FileIngester& operator=(const FileIngester&) = delete;
 
   void set_on_commit(CommitCallback on_commit) { on_commit_ = std::move(on_commit); }
 
@@ -79,23 +96,46 @@ class FileIngester : public findings::FindingSink {
   void OnIssue(const findings::ReadIssue& issue) override;
 
  private:
+  // One commit handed to the committer thread.
+  struct Job {
+    archive::ArchiveWriter::Staged archive;
+    storage::WriteBatch* batch = nullptr;
+    uint64_t findings = 0;
+  };
   Status IngestFile(const std::string& path);
+  // Hands what is buffered to the committer (after the previous commit has finished).
   Status Commit();
+  // Waits until the committer is idle; returns the first commit error.
+  Status WaitForCommitter();
+  // Adds the caller's counts to the summary; returns the first commit error.
+  Status FlushCounts();
+  void CommitterLoop();
+  void RunJob(Job* job);
 
   Env* env_;
   archive::ArchiveWriter* archive_;
   storage::Index* index_;
   IngestOptions options_;
   DocumentConverter converter_;
-  storage::WriteBatch batch_;
-  int64_t ingested_at_ = 0;  // of the file being read
-  std::vector<storage::WriteOutcome> outcomes_;
-  uint64_t pending_ = 0;  // findings read and not yet committed
+  // Two batches: the caller fills one while the committer writes the other.
+  storage::WriteBatch batches_[2];
+  storage::WriteBatch* batch_ = &batches_[0];
+  int64_t ingested_at_ = 0;                      // of the file being read
+  std::vector<storage::WriteOutcome> outcomes_;  // the committer's
+  uint64_t pending_ = 0;  // findings read and not yet handed to the committer
   CommitCallback on_commit_;
   std::function<void(const std::string&)> on_issue_;
   findings::FindingReader reader_;
-  IngestSummary summary_;
-  Status commit_error_;  // a failed commit inside OnFinding, returned after the file
+  IngestSummary local_;  // the caller's counts since they were last added to summary_
+  Status reader_error_;  // a commit error met inside OnFinding, returned after the file
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  IngestSummary summary_;   // GUARDED_BY(mu_)
+  Status commit_error_;     // GUARDED_BY(mu_): the first failed commit
+  std::optional<Job> job_;  // GUARDED_BY(mu_): the commit being written
+  bool stop_ = false;       // GUARDED_BY(mu_)
+  std::thread committer_;
 };
 
 // True for the file names a directory walk reads.

@@ -17,6 +17,22 @@
 namespace vigil::ingest {
 namespace {
 
+// `count` generated findings as JSON Lines.
+std::string Generated(uint64_t count, uint64_t seed) {
+  findings::GeneratorOptions gen;
+  gen.count = count;
+  gen.seed = seed;
+  gen.end_millis = 1767225600000;
+  findings::FindingGenerator generator(gen);
+  std::string out;
+  std::string line;
+  while (generator.Next(&line)) {
+    out += line + "\n";
+    line.clear();
+  }
+  return out;
+}
+
 // A field of a decoded operation, comparable.
 struct FieldDump {
   std::string name;
@@ -83,18 +99,7 @@ TEST(FindingsDeriverTest, RebuildsExactlyTheFieldsOfEveryFinding) {
     inputs.push_back(testing::ReadFileOrDie(entry.path().string()));
   }
   ASSERT_GT(inputs.size(), 20u);
-  findings::GeneratorOptions gen;
-  gen.count = 3000;
-  gen.seed = 11;
-  gen.end_millis = 1767225600000;
-  findings::FindingGenerator generator(gen);
-  std::string generated;
-  std::string line;
-  while (generator.Next(&line)) {
-    generated += line + "\n";
-    line.clear();
-  }
-  inputs.push_back(generated);
+  inputs.push_back(Generated(3000, 11));
 
   const int64_t ingested_at = 1767225600123;
   findings::ReaderOptions options;
@@ -176,18 +181,7 @@ std::map<std::string, std::string> DumpIndex(const storage::Snapshot& snapshot) 
 TEST(FindingsDeriverTest, ReplayOfDerivedBatchesGivesTheSameIndex) {
   testing::TempDir dir;
   auto env = NewPosixEnv();
-  findings::GeneratorOptions gen;
-  gen.count = 4000;
-  gen.seed = 5;
-  gen.end_millis = 1767225600000;
-  findings::FindingGenerator generator(gen);
-  std::string content;
-  std::string line;
-  while (generator.Next(&line)) {
-    content += line + "\n";
-    line.clear();
-  }
-  testing::WriteFileOrDie(dir.Join("in.jsonl"), content);
+  testing::WriteFileOrDie(dir.Join("in.jsonl"), Generated(4000, 5));
 
   storage::IndexOptions options = IngestIndexOptions();
   options.background = false;

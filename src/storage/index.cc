@@ -73,6 +73,7 @@ Index::~Index() {
     std::lock_guard<std::mutex> l(bg_mu_);
     bg_stop_ = true;
   }
+  stopping_ = true;
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
   std::lock_guard<std::mutex> lock(apply_mu_);

@@ -11,6 +11,7 @@
 // Thread-safe: any number of threads may call Write and GetSnapshot concurrently.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -237,6 +238,7 @@ class Index {
   std::condition_variable bg_done_cv_;
   bool bg_pending_ = false;
   bool bg_stop_ = false;
+  std::atomic<bool> stopping_{false};  // Close() or the destructor: no new background work
   bool bg_busy_ = false;
   std::thread bg_thread_;
 };

@@ -292,7 +292,7 @@ void Index::RemoveObsoleteFiles() {
 }
 
 Status Index::DoAllWork() {
-  while (true) {
+  while (!stopping_) {
     Work work;
     {
       std::lock_guard<std::mutex> lock(apply_mu_);
@@ -308,6 +308,7 @@ Status Index::DoAllWork() {
       return s;
     }
   }
+  return Status::Ok();
 }
 
 void Index::BackgroundLoop() {
@@ -373,12 +374,16 @@ Status Index::Flush() {
 
 Status Index::Close() {
   Status s = Flush();
+  stopping_ = true;
   {
     std::lock_guard<std::mutex> l(bg_mu_);
     bg_stop_ = true;
   }
   bg_cv_.notify_all();
+  // The merge that may be running finishes; the flush after it records it in a manifest (a merge
+  // is recorded by the next flush), so its work is not lost.
   if (bg_thread_.joinable()) bg_thread_.join();
+  if (s.ok()) s = Flush();
   std::lock_guard<std::mutex> lock(apply_mu_);
   closed_ = true;
   if (wal_) {

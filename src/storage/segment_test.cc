@@ -177,6 +177,15 @@ std::set<std::string_view> CompressedBlocks(const SegmentReader& seg) {
   return blocks;
 }
 
+// Merges `inputs` in memory and opens the result (null, with a test failure, when it cannot).
+std::shared_ptr<const SegmentReader> MergeOrDie(const std::vector<MergeSource>& inputs) {
+  SegmentWriter writer;
+  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
+  EXPECT_TRUE(merged.ok()) << merged.status().ToString();
+  if (!merged.ok()) return nullptr;
+  return OpenOrDie(std::move(merged->bytes));
+}
+
 std::vector<std::string> AllSources(const SegmentReader& seg) {
   std::vector<std::string> got;
   EXPECT_TRUE(seg.ForEachSource(0, seg.num_docs(),
@@ -194,12 +203,7 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
   auto deleted0 = std::make_shared<Bitmap>();
   deleted0->add(5);
   deleted0->add(2999);
-  std::vector<MergeSource> inputs = {{t.segs[0], deleted0},
-                                     {t.segs[1], std::make_shared<Bitmap>()}};
-  SegmentWriter writer;
-  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
-  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-  auto out = OpenOrDie(std::move(merged->bytes));
+  auto out = MergeOrDie({{t.segs[0], deleted0}, {t.segs[1], std::make_shared<Bitmap>()}});
   ASSERT_NE(out, nullptr);
   std::vector<std::string> expected;
   for (uint32_t i = 0; i < 3000; ++i) {
@@ -235,11 +239,7 @@ TEST(SegmentTest, MergeCopiesSourceBlocksWithFewDeletionsAsTheyAre) {
   // Merged again with more deletions, the holes add up; the sources stay right.
   auto deleted = std::make_shared<Bitmap>();
   for (uint32_t d = 0; d < out->num_docs(); d += 97) deleted->add(d);
-  std::vector<MergeSource> again = {{out, deleted}};
-  SegmentWriter writer2;
-  Result<MergeResult> merged2 = MergeSegments(again, 1, &writer2);
-  ASSERT_TRUE(merged2.ok()) << merged2.status().ToString();
-  auto out2 = OpenOrDie(std::move(merged2->bytes));
+  auto out2 = MergeOrDie({{out, deleted}});
   ASSERT_NE(out2, nullptr);
   std::vector<std::string> expected2;
   for (uint32_t d = 0; d < expected.size(); ++d) {
@@ -259,11 +259,7 @@ TEST(SegmentTest, MergeCompressesAgainTheSourcesOfMostlyDeletedBlocks) {
   for (uint32_t d = 0; d < 3000; ++d) {
     if (d % 4 != 0) deleted0->add(d);
   }
-  std::vector<MergeSource> inputs = {{t.segs[0], deleted0}};
-  SegmentWriter writer;
-  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer);
-  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-  auto out = OpenOrDie(std::move(merged->bytes));
+  auto out = MergeOrDie({{t.segs[0], deleted0}});
   ASSERT_NE(out, nullptr);
   std::vector<std::string> expected;
   for (uint32_t d = 0; d < 3000; d += 4) expected.push_back(t.sources[0][d]);
