@@ -1,6 +1,7 @@
 #include "ingest/file_ingester.h"
 
 #include <fmt/format.h>
+#include <sched.h>
 
 #include "base/time.h"
 #include "ingest/findings_deriver.h"
@@ -33,7 +34,10 @@ FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, storage::I
       reader_(WithRaw(options.reader)) {
   // Findings are logged without their fields; recovery rebuilds them (FindingsDeriver).
   for (storage::WriteBatch& b : batches_) b.SetDerived(kFindingsCodec);
-  committer_ = std::thread([this] { CommitterLoop(); });
+  // On one core a second thread only adds switches between them: commits run inline.
+  cpu_set_t cpus;
+  threaded_ = ::sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) > 1;
+  if (threaded_) committer_ = std::thread([this] { CommitterLoop(); });
 }
 
 FileIngester::~FileIngester() {
@@ -43,7 +47,7 @@ FileIngester::~FileIngester() {
     stop_ = true;
   }
   cv_.notify_all();
-  committer_.join();
+  if (committer_.joinable()) committer_.join();
 }
 
 IngestSummary FileIngester::summary() const {
@@ -149,6 +153,11 @@ Status FileIngester::Commit() {
   // The committer is done with the other batch: it is the next to fill.
   batch_ = batch_ == &batches_[0] ? &batches_[1] : &batches_[0];
   batch_->Clear();
+  if (!threaded_) {
+    RunJob(&job);
+    std::lock_guard<std::mutex> lock(mu_);
+    return commit_error_;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     job_ = std::move(job);

@@ -9,12 +9,13 @@
 // without an index, only archived. The archive writer is the caller's: it opens it before the
 // ingest (ArchiveWriter::Open) and seals it after Finish() (ArchiveWriter::Seal).
 //
-// Two stages, on two threads: the caller's thread reads, flattens and converts findings into a
-// commit; a committer thread the ingester owns writes each commit (archive, then index), one at
-// a time and in order, while the next one is being read. A failed commit stops the ingest: the
-// error is returned by the next IngestPath() or by Finish(). The callbacks run on either thread,
-// never two at once for one kind (issues on the caller's, commits on the committer's).
-// Not thread-safe (one caller); `*env` must outlive the ingester.
+// Two stages, on two threads when the process may run on more than one core: the caller's
+// thread reads, flattens and converts findings into a commit; a committer thread the ingester
+// owns writes each commit (archive, then index), one at a time and in order, while the next one
+// is being read. On one core the commits run on the caller's thread. A failed commit stops the
+// ingest: the error is returned by the next IngestPath() or by Finish(). The callbacks run on
+// either thread, never two at once for one kind (issues on the caller's, commits on the
+// committer's). Not thread-safe (one caller); `*env` must outlive the ingester.
 #pragma once
 
 #include <condition_variable>
@@ -135,6 +136,7 @@ class FileIngester : public findings::FindingSink {
   Status commit_error_;     // GUARDED_BY(mu_): the first failed commit
   std::optional<Job> job_;  // GUARDED_BY(mu_): the commit being written
   bool stop_ = false;       // GUARDED_BY(mu_)
+  bool threaded_ = false;   // a committer thread (when the process may use several cores)
   std::thread committer_;
 };
 

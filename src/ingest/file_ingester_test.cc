@@ -1,6 +1,7 @@
 #include "ingest/file_ingester.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include "archive/archive_format.h"
 #include "base/gzip.h"
@@ -125,7 +126,31 @@ TEST(IsIngestibleNameTest, Extensions) {
   EXPECT_FALSE(IsIngestibleName("x.gz"));
 }
 
-TEST(FileIngesterTest, SamplesAreIndexedAndAReplayIsStale) {
+class FileIngesterCoresTest : public ::testing::TestWithParam<bool> {
+ protected:
+  // With false, the test thread (and what it starts) may use one CPU only: the ingester then
+  // commits on the calling thread instead of a committer thread.
+  void SetUp() override {
+    ASSERT_EQ(::sched_getaffinity(0, sizeof(saved_), &saved_), 0);
+    if (!GetParam()) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &saved_)) {
+          CPU_SET(cpu, &one);
+          break;
+        }
+      }
+      ASSERT_EQ(::sched_setaffinity(0, sizeof(one), &one), 0);
+    }
+  }
+  void TearDown() override { (void)::sched_setaffinity(0, sizeof(saved_), &saved_); }
+  cpu_set_t saved_{};
+};
+
+INSTANTIATE_TEST_SUITE_P(OneCoreAndAll, FileIngesterCoresTest, ::testing::Bool());
+
+TEST_P(FileIngesterCoresTest, SamplesAreIndexedAndAReplayIsStale) {
   testing::TempDir dir;
   auto env = NewPosixEnv();
   storage::IndexOptions options = IngestIndexOptions();
