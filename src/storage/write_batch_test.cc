@@ -93,7 +93,8 @@ TEST(WriteBatchTest, DerivedBatchLogsOperationsAndFramesWithoutFields) {
   for (int i = 0; i < 300; ++i) {
     sources.push_back("{\"n\":" + std::to_string(i) + ",\"pad\":\"" + std::string(2000, 'p') +
                       "\"}");
-    IndexDoc doc{"d" + std::to_string(i), {i, 1}, sources.back(), fields};
+    const std::string id = "d" + std::to_string(i);
+    IndexDoc doc{id, {i, 1}, sources.back(), fields};
     doc.context = 1000 + static_cast<uint64_t>(i);
     batch.Upsert(doc);
     if (i == 150) batch.Delete("gone");
