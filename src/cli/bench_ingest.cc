@@ -377,14 +377,16 @@ void PrintPhases(const ingest::IngestSummary& summary, const storage::IndexStats
       "      committing thread: archive commit %.1f + index write %.1f (+ idle %.1f)\n"
       "        index write = log records %.1f + log fsync %.1f + apply %.1f + in-memory segments"
       " %.1f (+ waiting)\n"
-      "    background until acknowledged: flushes %.1f, merges %.1f (%llu and %llu)\n"
+      "    background until acknowledged: flushes %.1f, merges %.1f (%llu and %llu; writes waited"
+      " for a flush %llu times)\n"
       "    after: archive seal %.1f, final flush %.1f\n",
       us(total), us(total - convert - wait), us(convert), us(wait), us(archive), us(write),
       us(std::max(0.0, total - archive - write)), us(static_cast<double>(at_ack.log_nanos)),
       us(static_cast<double>(at_ack.sync_nanos)), us(static_cast<double>(at_ack.apply_nanos)),
       us(static_cast<double>(at_ack.build_nanos)), us(static_cast<double>(at_ack.flush_nanos)),
       us(static_cast<double>(at_ack.merge_nanos)), static_cast<unsigned long long>(at_ack.flushes),
-      static_cast<unsigned long long>(at_ack.merges), us(seal * 1e9),
+      static_cast<unsigned long long>(at_ack.merges),
+      static_cast<unsigned long long>(at_ack.stalls), us(seal * 1e9),
       us(static_cast<double>(at_close.flush_nanos + at_close.merge_nanos - at_ack.flush_nanos -
                              at_ack.merge_nanos)));
 }

@@ -76,6 +76,7 @@ Index::~Index() {
   stopping_ = true;
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
+  if (merge_thread_.joinable()) merge_thread_.join();
   std::lock_guard<std::mutex> lock(apply_mu_);
   if (wal_) (void)wal_->Close();
 }
@@ -84,7 +85,9 @@ Result<std::unique_ptr<Index>> Index::Open(Env* env, const std::string& dir, Ind
   std::unique_ptr<Index> index(new Index(env, dir, std::move(options)));
   VIGIL_RETURN_IF_ERROR(index->Recover());
   if (index->options_.background) {
-    index->bg_thread_ = std::thread([raw = index.get()] { raw->BackgroundLoop(); });
+    Index* raw = index.get();
+    index->bg_thread_ = std::thread([raw] { raw->BackgroundLoop(WorkKind::kMemory); });
+    index->merge_thread_ = std::thread([raw] { raw->BackgroundLoop(WorkKind::kFiles); });
   }
   return index;
 }
@@ -386,7 +389,13 @@ Status Index::Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes) {
 }
 
 Status Index::CommitGroup(std::vector<Writer*>& group) {
-  std::lock_guard<std::mutex> lock(apply_mu_);
+  std::unique_lock<std::mutex> lock(apply_mu_);
+  // The background thread has fallen behind: wait for a flush rather than fill memory.
+  while (options_.background && !closed_ && bg_error_.ok() &&
+         MemoryBytes() > options_.max_memory_bytes) {
+    ++stalls_;
+    state_cv_.wait(lock);
+  }
   if (closed_) return Status::Unavailable("index " + dir_ + " is closed");
   if (!bg_error_.ok()) return bg_error_;
   uint64_t seq = next_seq_;
@@ -540,6 +549,7 @@ IndexStats Index::stats() const {
   s.last_seq = last_applied_seq_;
   s.flushes = flushes_;
   s.merges = merges_;
+  s.stalls = stalls_;
   s.log_nanos = log_nanos_;
   s.sync_nanos = sync_nanos_;
   s.apply_nanos = apply_nanos_;

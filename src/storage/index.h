@@ -40,6 +40,9 @@ struct IndexOptions {
   size_t flush_bytes = 64 << 20;
   // More in-memory segments than this are merged into one (in memory).
   size_t max_memory_segments = 16;
+  // Writes wait while the in-memory segments hold more than this (the background thread has
+  // fallen behind): memory stays bounded however fast the writers are.
+  size_t max_memory_bytes = 256 << 20;
   // Files in one size tier (a factor of merge_factor apart) merged together once there are this
   // many.
   size_t merge_factor = 10;
@@ -56,8 +59,9 @@ struct IndexOptions {
   size_t max_group_bytes = 32 << 20;
   // zstd level for sources that a flush or merge compresses again (blocks mostly deleted).
   int flush_zstd_level = 1;
-  // Flushes and merges on a background thread. When false they run inside Write() and Flush(),
-  // which makes tests deterministic.
+  // Flushes and merges on background threads (one for the in-memory segments, one for merges of
+  // files, so that a long merge never holds a flush back). When false they run inside Write()
+  // and Flush(), which makes tests deterministic.
   bool background = true;
   // Receives one line per notable event (recovery, corruption, merges). Default: stderr.
   std::function<void(std::string_view)> log;
@@ -85,6 +89,7 @@ struct IndexStats {
   uint64_t last_seq = 0;
   uint64_t flushes = 0;
   uint64_t merges = 0;
+  uint64_t stalls = 0;  // times a write waited for a flush (max_memory_bytes)
   // Where the time went since the index was opened (steady clock, nanoseconds): encoding and
   // appending log records, fsyncing the log, applying groups (deciding outcomes, adding
   // documents), building their in-memory segments, and the background work.
@@ -167,11 +172,15 @@ class Index {
   std::vector<LiveSegment> LiveSegments() const;
 
   // Background work (index_background.cc).
-  bool PickWork(Work* work);  // REQUIRES apply_mu_
+  // Which background work a thread takes: flushes and in-memory merges, merges of files, or any
+  // (in that order of priority).
+  enum class WorkKind : uint8_t { kMemory = 0, kFiles = 1, kAny = 2 };
+  bool PickWork(Work* work, WorkKind kind = WorkKind::kAny);  // REQUIRES apply_mu_
+  size_t MemoryBytes() const;                                 // REQUIRES apply_mu_
   Status RunWork(Work* work);
   void AbandonWork(Work* work);
-  Status DoAllWork();
-  void BackgroundLoop();
+  Status DoAllWork(WorkKind kind = WorkKind::kAny);
+  void BackgroundLoop(WorkKind kind);
   void MaybeScheduleWork();
   Status PersistManifest();  // REQUIRES apply_mu_, nothing in memory
   Status PersistWithMemoryEmpty();
@@ -218,6 +227,7 @@ class Index {
   bool closed_ = false;
   uint64_t flushes_ = 0;
   uint64_t merges_ = 0;
+  uint64_t stalls_ = 0;
   uint64_t log_nanos_ = 0;
   uint64_t sync_nanos_ = 0;
   uint64_t apply_nanos_ = 0;
@@ -236,11 +246,12 @@ class Index {
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
   std::condition_variable bg_done_cv_;
-  bool bg_pending_ = false;
+  bool bg_pending_[2] = {false, false};  // by WorkKind (kMemory, kFiles)
   bool bg_stop_ = false;
   std::atomic<bool> stopping_{false};  // Close() or the destructor: no new background work
   bool bg_busy_ = false;
-  std::thread bg_thread_;
+  std::thread bg_thread_;     // flushes and in-memory merges
+  std::thread merge_thread_;  // merges of files
 };
 
 }  // namespace vigil::storage

@@ -20,9 +20,19 @@ uint32_t LiveDocs(const SegmentReader& r, const Bitmap& deleted) {
 
 }  // namespace
 
-bool Index::PickWork(Work* work) {
+size_t Index::MemoryBytes() const {
+  size_t bytes = 0;
+  for (const auto& e : segments_) {
+    if (!e->on_disk) bytes += e->reader->data().size();
+  }
+  return bytes;
+}
+
+bool Index::PickWork(Work* work, WorkKind kind) {
   *work = Work();
   if (closed_) return false;
+  const bool memory_work = kind != WorkKind::kFiles;
+  const bool file_work = kind != WorkKind::kMemory;
   size_t memory_bytes = 0;
   std::vector<Entry*> memory;
   for (const auto& e : segments_) {
@@ -31,13 +41,13 @@ bool Index::PickWork(Work* work) {
       memory_bytes += e->reader->data().size();
     }
   }
-  if (!memory.empty() && (force_flush_ || memory_bytes >= options_.flush_bytes)) {
+  if (memory_work && !memory.empty() && (force_flush_ || memory_bytes >= options_.flush_bytes)) {
     work->to_file = true;
     work->is_flush = true;
     work->sources = memory;
-  } else if (memory.size() > options_.max_memory_segments) {
+  } else if (memory_work && memory.size() > options_.max_memory_segments) {
     work->sources = memory;
-  } else {
+  } else if (file_work) {
     // Tiered merging of files: tier = floor(log_f(live docs)); merge_factor files of one tier
     // become one file of the next, up to max_segment_docs. Files of max_segment_docs / 2 or more
     // are full: merged only alone, once enough of them is deleted.
@@ -291,12 +301,12 @@ void Index::RemoveObsoleteFiles() {
   obsolete_files_.clear();
 }
 
-Status Index::DoAllWork() {
+Status Index::DoAllWork(WorkKind kind) {
   while (!stopping_) {
     Work work;
     {
       std::lock_guard<std::mutex> lock(apply_mu_);
-      if (!PickWork(&work)) return Status::Ok();
+      if (!PickWork(&work, kind)) return Status::Ok();
     }
     Status s = RunWork(&work);
     if (!s.ok()) {
@@ -311,14 +321,15 @@ Status Index::DoAllWork() {
   return Status::Ok();
 }
 
-void Index::BackgroundLoop() {
+void Index::BackgroundLoop(WorkKind kind) {
+  const auto k = static_cast<size_t>(kind);
   std::unique_lock<std::mutex> l(bg_mu_);
   while (true) {
-    bg_cv_.wait(l, [this] { return bg_pending_ || bg_stop_; });
+    bg_cv_.wait(l, [this, k] { return bg_pending_[k] || bg_stop_; });
     if (bg_stop_) return;
-    bg_pending_ = false;
+    bg_pending_[k] = false;
     l.unlock();
-    (void)DoAllWork();
+    (void)DoAllWork(kind);
     l.lock();
   }
 }
@@ -327,9 +338,10 @@ void Index::MaybeScheduleWork() {
   if (options_.background) {
     {
       std::lock_guard<std::mutex> l(bg_mu_);
-      bg_pending_ = true;
+      bg_pending_[0] = true;
+      bg_pending_[1] = true;
     }
-    bg_cv_.notify_one();
+    bg_cv_.notify_all();
   } else {
     (void)DoAllWork();
   }
@@ -383,6 +395,7 @@ Status Index::Close() {
   // The merge that may be running finishes; the flush after it records it in a manifest (a merge
   // is recorded by the next flush), so its work is not lost.
   if (bg_thread_.joinable()) bg_thread_.join();
+  if (merge_thread_.joinable()) merge_thread_.join();
   if (s.ok()) s = Flush();
   std::lock_guard<std::mutex> lock(apply_mu_);
   closed_ = true;

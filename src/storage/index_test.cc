@@ -224,6 +224,27 @@ TEST_F(IndexTest, MergesStopAtTheMaximumSegmentSizeAndExpungeDeletedDocuments) {
   EXPECT_EQ(index->GetSnapshot()->live_docs(), 300u);
 }
 
+// With the background threads, a write that finds the in-memory segments over max_memory_bytes
+// waits for a flush; every write still completes and is visible, and memory stays bounded.
+TEST_F(IndexTest, WritesWaitForFlushesWhenMemoryIsFull) {
+  options_.background = true;
+  options_.flush_bytes = 1;
+  options_.max_memory_bytes = 1;
+  auto index = OpenIndex();
+  for (int i = 0; i < 40; ++i) {
+    Write(index.get(), {{"w" + std::to_string(i), {1, 0}}});
+    // When Write returns its document is visible, whatever the flushes are doing.
+    EXPECT_FALSE(LiveSource(*index->GetSnapshot(), "w" + std::to_string(i)).empty()) << i;
+    // At most the group just written and the ones being flushed are in memory: writes that
+    // found memory over the limit waited.
+    EXPECT_LE(index->stats().memory_segments, 2u);
+  }
+  EXPECT_EQ(index->GetSnapshot()->live_docs(), 40u);
+  ASSERT_TRUE(index->Close().ok());
+  auto again = OpenIndex();
+  EXPECT_EQ(again->GetSnapshot()->live_docs(), 40u);
+}
+
 TEST_F(IndexTest, TornLogTailIsTruncatedAndReported) {
   {
     auto index = OpenIndex();
