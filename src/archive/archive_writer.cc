@@ -379,7 +379,8 @@ Status ArchiveWriter::WriteSealedFiles(std::string_view journal_id, const Member
     std::string full_dir = JoinPath(root_, dir);
     // Directories made once are not checked again: a stat per partition per seal adds up.
     if (known_dirs_.count(full_dir) == 0) {
-      Status s = env_->CreateDirs(full_dir);
+      // Unsynced: the SyncAll below makes the directories durable with the files.
+      Status s = env_->CreateDirsUnsynced(full_dir);
       if (!s.ok()) {
         remove_temps(0);
         return s;

@@ -39,7 +39,10 @@ struct CommitStats {
 
 struct ArchiveOptions {
   // A commit that leaves more compressed bytes than this in memory (and in the journal) seals.
-  uint64_t seal_bytes = 128ULL << 20;
+  // Larger seals make fewer, larger files (a seal writes one file per partition it holds, and
+  // creating files costs more than writing them); the journal is read through a mapping, so
+  // this is not memory held.
+  uint64_t seal_bytes = 512ULL << 20;
   // Receives one line for each journal recovered and each torn record dropped. May be empty.
   std::function<void(std::string_view)> log;
 };

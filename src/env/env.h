@@ -69,6 +69,10 @@ class Env {
   virtual Status RemoveDir(const std::string& path) = 0;
   // Creates a directory and its missing parents, fsyncing each parent that gained an entry.
   virtual Status CreateDirs(const std::string& path) = 0;
+  // The same without any fsync: the new directories are durable only after a later SyncAll
+  // (which a caller creating many files makes anyway; an fsync per directory level costs more
+  // than the files).
+  virtual Status CreateDirsUnsynced(const std::string& path) = 0;
   // fsyncs a directory, making the creation, rename or removal of its entries durable.
   virtual Status SyncDir(const std::string& path) = 0;
   // Makes durable, in one call, everything already written to the file system that holds `path`:

@@ -128,6 +128,11 @@ Status FaultInjectionEnv::CreateDirs(const std::string& path) {
   return base_->CreateDirs(path);
 }
 
+Status FaultInjectionEnv::CreateDirsUnsynced(const std::string& path) {
+  VIGIL_RETURN_IF_ERROR(CountCall("mkdir"));
+  return base_->CreateDirsUnsynced(path);
+}
+
 Status FaultInjectionEnv::SyncDir(const std::string& path) {
   VIGIL_RETURN_IF_ERROR(CountCall("syncdir"));
   VIGIL_RETURN_IF_ERROR(base_->SyncDir(path));

@@ -39,6 +39,7 @@ class FaultInjectionEnv final : public Env {
   Status RemoveFile(const std::string& path) override;
   Status RemoveDir(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
+  Status CreateDirsUnsynced(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Status SyncAll(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;

@@ -203,7 +203,10 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
 
-  Status CreateDirs(const std::string& path) override {
+  Status CreateDirs(const std::string& path) override { return MakeDirs(path, true); }
+  Status CreateDirsUnsynced(const std::string& path) override { return MakeDirs(path, false); }
+
+  Status MakeDirs(const std::string& path, bool sync) {
     if (path.empty()) return Status::Ok();
     struct stat st;
     if (::stat(path.c_str(), &st) == 0) {
@@ -211,11 +214,11 @@ class PosixEnv final : public Env {
       return Status::IOError(path + " exists and is not a directory");
     }
     std::string parent = DirName(path);
-    if (parent != path) VIGIL_RETURN_IF_ERROR(CreateDirs(parent));
+    if (parent != path) VIGIL_RETURN_IF_ERROR(MakeDirs(parent, sync));
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
       return PosixError("cannot create directory", path, errno);
     }
-    return SyncDir(parent);
+    return sync ? SyncDir(parent) : Status::Ok();
   }
 
   Status SyncDir(const std::string& path) override {

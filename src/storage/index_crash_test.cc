@@ -231,6 +231,9 @@ class ReplacedFileKeeper final : public Env {
   Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
   Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
   Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
+  Status CreateDirsUnsynced(const std::string& path) override {
+    return base_->CreateDirsUnsynced(path);
+  }
   Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
   Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) override {
     return base_->ListFilesRecursive(dir);
