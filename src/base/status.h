@@ -47,12 +47,21 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // A machine-readable refinement of the code, set by a module that answers in another system's
+  // error vocabulary (the query module: Elasticsearch's error types, "parsing_exception"...).
+  // Empty when not set.
+  const std::string& detail() const { return detail_; }
+  Status WithDetail(std::string detail) && {
+    detail_ = std::move(detail);
+    return std::move(*this);
+  }
   // "<CodeName>: <message>", or "OK".
   std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string detail_;
 };
 
 // Result<T> holds either a value or a non-OK Status.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "env/env.h"
+#include "storage/engine.h"
 
 namespace vigil::cli {
 
@@ -22,12 +23,18 @@ void AddReindexCommand(CLI::App* app, Context* ctx);
 void AddRetentionCommand(CLI::App* app, Context* ctx);
 void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
+void AddSearchCommand(CLI::App* app, Context* ctx);
 // bench_ingest.cc
 void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
                     const std::string& peers, bool json, Context* ctx);
 
 // Parses a timestamp option value (ISO-8601, or "now"); throws CLI::ValidationError otherwise.
 int64_t ParseTimeOption(const std::string& name, const std::string& value);
+
+// Opens the engine of a data directory (locking it), printing the error when it cannot.
+std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& data);
+// The index `name` of `engine`, or null after printing why it cannot be had.
+storage::Index* GetIndex(Context* ctx, storage::Engine* engine, std::string_view name, bool create);
 
 // Prints "vigil: <message>" to stderr.
 void PrintError(const std::string& message);

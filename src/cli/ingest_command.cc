@@ -80,30 +80,6 @@ std::string IndexLine(const ingest::IngestSummary& s, const storage::Index& inde
       s.indexed, s.updated, s.stale, stats.docs);
 }
 
-// Opens the engine and the findings index, printing the error when it cannot.
-std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& data) {
-  Result<std::unique_ptr<storage::Engine>> engine =
-      storage::Engine::Open(ctx->env, data, ingest::IngestIndexOptions());
-  if (!engine.ok()) {
-    PrintError(engine.status().message());
-    ctx->exit_code = 1;
-    return nullptr;
-  }
-  return std::move(*engine);
-}
-
-// The index `name` of `engine`, or null after printing why it cannot be had.
-storage::Index* GetIndex(Context* ctx, storage::Engine* engine, std::string_view name,
-                         bool create) {
-  Result<storage::Index*> index = engine->GetIndex(name, create);
-  if (!index.ok()) {
-    PrintError(index.status().message());
-    ctx->exit_code = 1;
-    return nullptr;
-  }
-  return *index;
-}
-
 }  // namespace
 
 void AddIngestCommand(CLI::App* app, Context* ctx) {

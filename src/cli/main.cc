@@ -21,6 +21,7 @@ int Run(int argc, char** argv) {
   vigil::cli::AddIngestCommand(&app, &ctx);
   vigil::cli::AddReindexCommand(&app, &ctx);
   vigil::cli::AddRetentionCommand(&app, &ctx);
+  vigil::cli::AddSearchCommand(&app, &ctx);
   vigil::cli::AddGenerateCommand(&app, &ctx);
   vigil::cli::AddBenchCommand(&app, &ctx);
 

@@ -1,0 +1,291 @@
+#include "query/aggs/agg_util.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "storage/term_encoding.h"
+
+namespace vigil::query::aggs {
+
+Status AggParsingError(std::string reason) {
+  return Status::InvalidArgument(std::move(reason)).WithDetail("parsing_exception");
+}
+Status AggIllegalArgument(std::string reason) {
+  return Status::InvalidArgument(std::move(reason)).WithDetail("illegal_argument_exception");
+}
+
+Result<std::optional<std::string>> OptString(const json& params, std::string_view key,
+                                             const std::string& path) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<std::string>();
+  if (it->is_string()) return std::optional<std::string>(it->get<std::string>());
+  if (it->is_number_integer())
+    return std::optional<std::string>(std::to_string(it->get<int64_t>()));
+  return AggParsingError(fmt::format("[{}.{}] expected a string", path, key));
+}
+
+Result<std::optional<int64_t>> OptInt(const json& params, std::string_view key,
+                                      const std::string& path) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<int64_t>();
+  if (it->is_number_integer()) return std::optional<int64_t>(it->get<int64_t>());
+  if (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>()) {
+    return std::optional<int64_t>(static_cast<int64_t>(it->get<double>()));
+  }
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && p == s.data() + s.size()) return std::optional<int64_t>(v);
+  }
+  return AggIllegalArgument(fmt::format("[{}.{}] expected an integer", path, key));
+}
+
+Result<std::optional<double>> OptDouble(const json& params, std::string_view key,
+                                        const std::string& path) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<double>();
+  if (it->is_number()) return std::optional<double>(it->get<double>());
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && p == s.data() + s.size()) return std::optional<double>(v);
+  }
+  return AggIllegalArgument(fmt::format("[{}.{}] expected a number", path, key));
+}
+
+Result<std::optional<bool>> OptBool(const json& params, std::string_view key,
+                                    const std::string& path) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<bool>();
+  if (it->is_boolean()) return std::optional<bool>(it->get<bool>());
+  return AggIllegalArgument(fmt::format("[{}.{}] expected true or false", path, key));
+}
+
+Result<std::string> RequiredField(const json& params, const std::string& path) {
+  Result<std::optional<std::string>> f = OptString(params, "field", path);
+  if (!f.ok()) return f.status();
+  if (!f->has_value()) {
+    if (params.contains("script")) {
+      return AggIllegalArgument(
+          fmt::format("[{}] scripts are not supported: give a [field]", path));
+    }
+    return AggIllegalArgument(fmt::format("[{}] needs a [field]", path));
+  }
+  return **f;
+}
+
+Status CheckKeys(const json& params, std::initializer_list<std::string_view> allowed,
+                 const std::string& path, std::string_view type) {
+  if (!params.is_object()) {
+    return AggParsingError(
+        fmt::format("[{}] the body of a [{}] aggregation must be an object", path, type));
+  }
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    bool ok = false;
+    for (std::string_view a : allowed) ok = ok || it.key() == a;
+    if (!ok) {
+      return AggParsingError(
+          fmt::format("[{}] unknown parameter [{}] of a [{}] aggregation", path, it.key(), type));
+    }
+  }
+  return Status::Ok();
+}
+
+Status FieldValues::Reset(const SegmentContext& segment) {
+  field_ = segment.fields->Resolve(user_field_);
+  FieldInSegment f = FindSegmentField(segment, field_);
+  present_ = f.present();
+  have_term_.clear();
+  terms_.clear();
+  numbers_.clear();
+  have_number_.clear();
+  if (!present_) return Status::Ok();
+  Result<storage::Column> col = segment.reader->GetColumn(f.index);
+  if (!col.ok()) return col.status();
+  Result<storage::TermDict> dict = segment.reader->Terms(f.index);
+  if (!dict.ok()) return dict.status();
+  column_ = *col;
+  dict_ = *dict;
+  return Status::Ok();
+}
+
+Result<std::string_view> FieldValues::Term(uint32_t ord) {
+  if (have_term_.empty()) {
+    have_term_.assign(dict_.size(), 0);
+    terms_.resize(dict_.size());
+  }
+  if (ord >= have_term_.size()) return Status::Corruption("an ordinal beyond the dictionary");
+  if (!have_term_[ord]) {
+    VIGIL_RETURN_IF_ERROR(dict_.Term(ord, &terms_[ord]));
+    have_term_[ord] = 1;
+  }
+  return std::string_view(terms_[ord]);
+}
+
+bool FieldValues::numeric() const {
+  const FieldType t = field_.type;
+  return t == FieldType::kLong || t == FieldType::kDouble || t == FieldType::kDate ||
+         t == FieldType::kBoolean;
+}
+
+Result<double> FieldValues::Number(uint32_t ord) {
+  if (have_number_.empty()) {
+    have_number_.assign(dict_.size(), 0);
+    numbers_.resize(dict_.size());
+  }
+  if (ord >= have_number_.size()) return Status::Corruption("an ordinal beyond the dictionary");
+  if (!have_number_[ord]) {
+    std::string term;
+    VIGIL_RETURN_IF_ERROR(dict_.Term(ord, &term));
+    storage::FieldValue v = storage::DecodeTerm(field_.type, term);
+    double d = std::nan("");
+    switch (field_.type) {
+      case FieldType::kLong:
+      case FieldType::kDate:
+        d = static_cast<double>(v.integer);
+        break;
+      case FieldType::kDouble:
+        d = v.number;
+        break;
+      case FieldType::kBoolean:
+        d = v.boolean ? 1 : 0;
+        break;
+      default:
+        break;
+    }
+    numbers_[ord] = d;
+    have_number_[ord] = 1;
+  }
+  return numbers_[ord];
+}
+
+void WriteTermKey(FieldType type, std::string_view term, JsonWriter* w, bool with_as_string) {
+  storage::FieldValue v = storage::DecodeTerm(type, term);
+  switch (type) {
+    case FieldType::kLong:
+      w->Key("key");
+      w->Int(v.integer);
+      return;
+    case FieldType::kDouble:
+      w->Key("key");
+      w->Double(v.number);
+      return;
+    case FieldType::kDate:
+      w->Key("key");
+      w->Int(v.integer);
+      if (with_as_string) w->Field("key_as_string", storage::TermToString(type, term));
+      return;
+    case FieldType::kBoolean:
+      w->Key("key");
+      w->Int(v.boolean ? 1 : 0);
+      if (with_as_string) w->Field("key_as_string", v.boolean ? "true" : "false");
+      return;
+    case FieldType::kKeyword:
+    case FieldType::kText:
+      w->Field("key", term);
+      return;
+    default:
+      w->Field("key", storage::TermToString(type, term));
+  }
+}
+
+std::vector<uint32_t> BucketMap::BucketsOf(uint32_t owning) const {
+  std::vector<uint32_t> out;
+  for (uint32_t b = 0; b < owning_.size(); ++b) {
+    if (owning_[b] == owning) out.push_back(b);
+  }
+  return out;
+}
+
+Status SubAggregators::Init(const AggregationSpec& spec, const AggregationContext& ctx) {
+  Result<std::vector<std::unique_ptr<Aggregator>>> subs = NewAggregators(spec.subs, ctx);
+  if (!subs.ok()) return subs.status();
+  subs_ = std::move(*subs);
+  return Status::Ok();
+}
+
+Status SubAggregators::Render(uint32_t bucket, JsonWriter* w) {
+  for (auto& s : subs_) {
+    w->Key(s->name());
+    VIGIL_RETURN_IF_ERROR(s->Render(bucket, w));
+  }
+  return Status::Ok();
+}
+
+bool SubAggregators::Has(std::string_view name) const {
+  for (const auto& s : subs_) {
+    if (s->name() == name) return true;
+  }
+  return false;
+}
+
+Result<double> SubAggregators::SortValue(uint32_t bucket, std::string_view path) const {
+  std::string_view name = path;
+  std::string_view key;
+  if (size_t dot = path.find('.'); dot != std::string_view::npos) {
+    name = path.substr(0, dot);
+    key = path.substr(dot + 1);
+  }
+  for (const auto& s : subs_) {
+    if (s->name() == name) return s->SortValue(bucket, key);
+  }
+  return AggIllegalArgument(fmt::format(
+      "invalid aggregation order path [{}]: no sub-aggregation named [{}]", path, name));
+}
+
+Status CountBuckets(const AggregationContext& ctx, uint64_t n, std::string_view agg) {
+  if (ctx.buckets_used == nullptr) return Status::Ok();
+  *ctx.buckets_used += n;
+  if (*ctx.buckets_used > ctx.max_buckets) {
+    return Status::ResourceExhausted(
+               fmt::format("Trying to create too many buckets. Must be less than or equal to: "
+                           "[{}] but this number of buckets was exceeded at aggregation [{}]. "
+                           "This limit can be set by changing the [search.max_buckets] cluster "
+                           "level setting.",
+                           ctx.max_buckets, agg))
+        .WithDetail("too_many_buckets_exception");
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> ParseFixedInterval(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + i, n);
+  if (i == 0 || ec != std::errc() || n <= 0) {
+    return AggIllegalArgument(fmt::format("failed to parse the interval [{}]", text));
+  }
+  std::string_view unit = text.substr(i);
+  int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60'000;
+  if (unit == "h") scale = 3'600'000;
+  if (unit == "d") scale = 86'400'000;
+  if (scale == 0) {
+    return AggIllegalArgument(fmt::format(
+        "failed to parse the interval [{}]: the unit must be ms, s, m, h or d (fixed intervals "
+        "have no weeks, months or years; use calendar_interval)",
+        text));
+  }
+  return n * scale;
+}
+
+std::optional<CalendarUnit> ParseCalendarInterval(std::string_view t) {
+  if (t == "minute" || t == "1m") return CalendarUnit::kMinute;
+  if (t == "hour" || t == "1h") return CalendarUnit::kHour;
+  if (t == "day" || t == "1d") return CalendarUnit::kDay;
+  if (t == "week" || t == "1w") return CalendarUnit::kWeek;
+  if (t == "month" || t == "1M") return CalendarUnit::kMonth;
+  if (t == "quarter" || t == "1q") return CalendarUnit::kQuarter;
+  if (t == "year" || t == "1y") return CalendarUnit::kYear;
+  if (t == "second" || t == "1s") return CalendarUnit::kSecond;
+  return std::nullopt;
+}
+
+}  // namespace vigil::query::aggs

@@ -1,0 +1,10 @@
+// The `avg` aggregation (numeric_metric.h holds the shared aggregator).
+#include "query/aggs/numeric_metric.h"
+
+namespace vigil::query::aggs {
+
+Result<std::unique_ptr<AggregationSpec>> NewAvgSpec(const json& params, const std::string& path) {
+  return ParseNumericMetric(MetricKind::kAvg, params, path);
+}
+
+}  // namespace vigil::query::aggs

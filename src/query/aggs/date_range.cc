@@ -1,0 +1,61 @@
+// The `date_range` aggregation: ranges of a date field given as dates or date math ("now-7d/d"),
+// in a time zone and format (range_base.h).
+#include <fmt/format.h>
+
+#include "base/time.h"
+#include "query/aggs/range_base.h"
+
+namespace vigil::query::aggs {
+
+namespace {
+
+struct DateRangeSpec : RangeSpecBase {
+  TimeZone tz;
+  DateFormat format;
+  std::string_view type() const override { return "date_range"; }
+  bool date() const override { return true; }
+  std::string BoundText(double v) const override {
+    return format.Format(static_cast<int64_t>(v), tz);
+  }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AggregationSpec>> NewDateRangeSpec(const json& params,
+                                                          const std::string& path) {
+  auto spec = std::make_unique<DateRangeSpec>();
+  VIGIL_RETURN_IF_ERROR(CheckKeys(
+      params, {"field", "ranges", "keyed", "missing", "format", "time_zone"}, path, "date_range"));
+  Result<std::optional<std::string>> tz = OptString(params, "time_zone", path);
+  if (!tz.ok()) return tz.status();
+  if (*tz) {
+    Result<TimeZone> z = TimeZone::Parse(**tz);
+    if (!z.ok())
+      return AggIllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
+    spec->tz = *z;
+  }
+  Result<std::optional<std::string>> format = OptString(params, "format", path);
+  if (!format.ok()) return format.status();
+  if (*format) {
+    Result<DateFormat> f = DateFormat::Parse(**format);
+    if (!f.ok())
+      return AggIllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
+    spec->format = *f;
+  }
+  const int64_t now = NowMillis();
+  VIGIL_RETURN_IF_ERROR(
+      ParseRangeCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
+        if (v.is_number()) return v.get<double>();
+        if (!v.is_string())
+          return AggIllegalArgument(fmt::format("[{}] a range bound must be a date", path));
+        Result<int64_t> ms =
+            ParseDateMath(v.get<std::string>(), now, spec->tz, false, spec->format);
+        if (!ms.ok()) ms = ParseDateMath(v.get<std::string>(), now, spec->tz, false, DateFormat());
+        if (!ms.ok())
+          return AggIllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
+        return static_cast<double>(*ms);
+      }));
+  return std::unique_ptr<AggregationSpec>(std::move(spec));
+}
+
+}  // namespace vigil::query::aggs

@@ -1,0 +1,210 @@
+#include "query/aggs/histogram_base.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace vigil::query::aggs {
+
+namespace {
+
+// The most empty intervals min_doc_count 0 may fill in (a typo in extended_bounds must not make
+// billions of buckets before max_buckets is even checked).
+constexpr uint64_t kMaxFilled = 1'000'000;
+
+}  // namespace
+
+Status HistogramAggregator::StartSegment(const SegmentContext& segment) {
+  VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
+  if (values_.present() && !values_.numeric()) {
+    return AggIllegalArgument(
+        fmt::format("Field [{}] of type [{}] is not supported for aggregation [{}]", spec_.field,
+                    storage::FieldTypeName(values_.type()), spec_.type()));
+  }
+  const size_t n = values_.present() ? values_.dict().size() : 0;
+  seg_start_.assign(n, 0);
+  seg_known_.assign(n, 0);
+  return subs_.StartSegment(segment);
+}
+
+void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
+  if (spec_.hard_min && start < *spec_.hard_min) return;
+  if (spec_.hard_max && start >= *spec_.hard_max) return;
+  auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
+  if (inserted) keys_.push_back(start);
+  const uint32_t b = buckets_.Get(owning, it->second);
+  if (b >= counts_.size()) counts_.resize(b + 1, 0);
+  ++counts_[b];
+  subs_.Collect(doc, b);
+}
+
+void HistogramAggregator::Collect(uint32_t doc, uint32_t owning) {
+  bool any = false;
+  double last = std::nan("");
+  values_.ForEachOrd(doc, [&](uint32_t ord) {
+    any = true;
+    if (!seg_known_[ord]) {
+      Result<double> v = values_.Number(ord);
+      if (!v.ok()) {
+        if (status_.ok()) status_ = v.status();
+        return;
+      }
+      seg_start_[ord] = spec_.Round(*v);
+      seg_known_[ord] = 1;
+    }
+    const double start = seg_start_[ord];
+    if (start == last) return;  // two values of one document in one interval count once
+    last = start;
+    Add(doc, owning, start);
+  });
+  if (!any && spec_.missing) Add(doc, owning, spec_.Round(*spec_.missing));
+}
+
+Status HistogramAggregator::Render(uint32_t owning, JsonWriter* w) {
+  VIGIL_RETURN_IF_ERROR(subs_.status());
+  // (start, bucket or -1 for an empty interval filled in)
+  std::vector<std::pair<double, int64_t>> rows;
+  for (uint32_t b : buckets_.BucketsOf(owning)) {
+    if (counts_[b] >= static_cast<uint64_t>(std::max<int64_t>(spec_.min_doc_count, 1)) ||
+        spec_.min_doc_count == 0) {
+      rows.emplace_back(keys_[buckets_.key(b)], b);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  if (spec_.min_doc_count == 0) {
+    std::optional<double> lo;
+    std::optional<double> hi;
+    if (!rows.empty()) {
+      lo = rows.front().first;
+      hi = rows.back().first;
+    }
+    if (spec_.extended_min) {
+      double r = spec_.Round(*spec_.extended_min);
+      lo = lo ? std::min(*lo, r) : r;
+    }
+    if (spec_.extended_max) {
+      double r = spec_.Round(*spec_.extended_max);
+      hi = hi ? std::max(*hi, r) : r;
+    }
+    if (spec_.hard_min && lo && *lo < *spec_.hard_min) lo = spec_.Round(*spec_.hard_min);
+    if (spec_.hard_max && hi && *hi >= *spec_.hard_max) hi = spec_.Round(*spec_.hard_max - 1e-9);
+    if (lo && hi) {
+      std::vector<std::pair<double, int64_t>> filled;
+      size_t i = 0;
+      uint64_t made = 0;
+      for (double k = *lo; k <= *hi; k = spec_.Next(k)) {
+        if (++made > kMaxFilled) {
+          return Status::ResourceExhausted(
+                     fmt::format("[{}] would fill in more than {} empty intervals: narrow the "
+                                 "range or widen the interval",
+                                 name_, kMaxFilled))
+              .WithDetail("too_many_buckets_exception");
+        }
+        while (i < rows.size() && rows[i].first < k) filled.push_back(rows[i++]);
+        if (i < rows.size() && rows[i].first == k) {
+          filled.push_back(rows[i++]);
+        } else {
+          filled.emplace_back(k, -1);
+        }
+      }
+      while (i < rows.size()) filled.push_back(rows[i++]);
+      rows = std::move(filled);
+    }
+  }
+  auto count_of = [&](const std::pair<double, int64_t>& r) -> uint64_t {
+    return r.second < 0 ? 0 : counts_[static_cast<size_t>(r.second)];
+  };
+  if (spec_.order_by_count) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+      return spec_.ascending ? count_of(a) < count_of(b) : count_of(a) > count_of(b);
+    });
+  } else if (!spec_.ascending) {
+    std::reverse(rows.begin(), rows.end());
+  }
+  VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, rows.size(), name_));
+  w->BeginObject();
+  w->Key("buckets");
+  if (spec_.keyed) {
+    w->BeginObject();
+  } else {
+    w->BeginArray();
+  }
+  for (const auto& r : rows) {
+    if (spec_.keyed) w->Key(spec_.KeyString(r.first));
+    w->BeginObject();
+    spec_.WriteKey(r.first, w);
+    w->Key("doc_count");
+    w->Uint(count_of(r));
+    if (!subs_.empty()) {
+      // An empty interval renders its sub-aggregations for a bucket nothing was collected in.
+      const uint32_t b = r.second >= 0 ? static_cast<uint32_t>(r.second) : kNoBucket;
+      VIGIL_RETURN_IF_ERROR(subs_.Render(b, w));
+    }
+    w->EndObject();
+  }
+  if (spec_.keyed) {
+    w->EndObject();
+  } else {
+    w->EndArray();
+  }
+  w->EndObject();
+  return Status::Ok();
+}
+
+Status ParseHistogramCommon(const json& params, const std::string& path, HistogramSpecBase* spec,
+                            const std::function<Result<double>(const json&)>& bound) {
+  Result<std::string> field = RequiredField(params, path);
+  if (!field.ok()) return field.status();
+  spec->field = *field;
+  Result<std::optional<int64_t>> mdc = OptInt(params, "min_doc_count", path);
+  if (!mdc.ok()) return mdc.status();
+  if (*mdc) {
+    if (**mdc < 0)
+      return AggIllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
+    spec->min_doc_count = **mdc;
+  }
+  Result<std::optional<bool>> keyed = OptBool(params, "keyed", path);
+  if (!keyed.ok()) return keyed.status();
+  spec->keyed = keyed->value_or(false);
+  if (params.contains("order")) {
+    const json& o = params["order"];
+    if (!o.is_object() || o.size() != 1 || !o.begin().value().is_string()) {
+      return AggParsingError(
+          fmt::format("[{}.order] expected {{\"_key\" | \"_count\": \"asc\" | \"desc\"}}", path));
+    }
+    const std::string& key = o.begin().key();
+    if (key != "_key" && key != "_count") {
+      return AggIllegalArgument(fmt::format(
+          "[{}.order] histograms can be ordered by _key or _count, not by [{}]", path, key));
+    }
+    spec->order_by_count = key == "_count";
+    spec->ascending = o.begin().value() == "asc";
+  }
+  auto bounds = [&](std::string_view name, std::optional<double>* lo,
+                    std::optional<double>* hi) -> Status {
+    if (!params.contains(name)) return Status::Ok();
+    const json& b = params[std::string(name)];
+    if (!b.is_object())
+      return AggParsingError(fmt::format("[{}.{}] must be an object", path, name));
+    for (auto it = b.begin(); it != b.end(); ++it) {
+      if (it.key() != "min" && it.key() != "max") {
+        return AggParsingError(fmt::format("[{}.{}] unknown key [{}]", path, name, it.key()));
+      }
+      Result<double> v = bound(it.value());
+      if (!v.ok()) return v.status();
+      (it.key() == "min" ? *lo : *hi) = *v;
+    }
+    return Status::Ok();
+  };
+  VIGIL_RETURN_IF_ERROR(bounds("extended_bounds", &spec->extended_min, &spec->extended_max));
+  VIGIL_RETURN_IF_ERROR(bounds("hard_bounds", &spec->hard_min, &spec->hard_max));
+  if (params.contains("missing")) {
+    Result<double> m = bound(params["missing"]);
+    if (!m.ok()) return m.status();
+    spec->missing = *m;
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil::query::aggs

@@ -1,0 +1,70 @@
+// What `histogram` and `date_histogram` share: each value is rounded down to the start of its
+// interval, documents are counted per (owning bucket, interval start), and buckets render in key
+// order, with the empty intervals between the first and the last (and out to extended_bounds)
+// filled in when min_doc_count is 0.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query/aggs/agg_util.h"
+
+namespace vigil::query::aggs {
+
+struct HistogramSpecBase : AggregationSpec {
+  std::string field;
+  int64_t min_doc_count = 0;
+  bool keyed = false;
+  bool ascending = true;        // order by _key
+  bool order_by_count = false;  // order by _count (then key)
+  std::optional<double> extended_min;
+  std::optional<double> extended_max;
+  std::optional<double> hard_min;
+  std::optional<double> hard_max;
+  std::optional<double> missing;
+  bool takes_sub_aggregations() const override { return true; }
+
+  // The start of the interval holding `v`, and the start of the next one.
+  virtual double Round(double v) const = 0;
+  virtual double Next(double start) const = 0;
+  // Writes "key" (and "key_as_string") of the bucket starting at `start`.
+  virtual void WriteKey(double start, JsonWriter* w) const = 0;
+  virtual std::string KeyString(double start) const = 0;  // the key of a keyed response
+  virtual bool date() const { return false; }
+};
+
+class HistogramAggregator : public Aggregator {
+ public:
+  HistogramAggregator(const HistogramSpecBase& spec, const AggregationContext& ctx)
+      : spec_(spec), ctx_(ctx), values_(spec.field) {}
+  Status Init() { return subs_.Init(spec_, ctx_); }
+
+  Status StartSegment(const SegmentContext& segment) override;
+  void Collect(uint32_t doc, uint32_t owning) override;
+  Status Render(uint32_t owning, JsonWriter* w) override;
+
+ private:
+  void Add(uint32_t doc, uint32_t owning, double start);
+
+  const HistogramSpecBase& spec_;
+  AggregationContext ctx_;
+  FieldValues values_;
+  SubAggregators subs_;
+  std::vector<double> seg_start_;  // this segment's ordinal → interval start (NaN: not yet)
+  std::vector<uint8_t> seg_known_;
+  std::map<double, uint32_t> key_ids_;  // interval start → key id
+  std::vector<double> keys_;
+  BucketMap buckets_;
+  std::vector<uint64_t> counts_;
+};
+
+// Parses the keys both share: field, min_doc_count, keyed, order, extended_bounds, hard_bounds,
+// missing. `bound` turns a bound's JSON value into a number (dates: epoch millis).
+Status ParseHistogramCommon(const json& params, const std::string& path, HistogramSpecBase* spec,
+                            const std::function<Result<double>(const json&)>& bound);
+
+}  // namespace vigil::query::aggs

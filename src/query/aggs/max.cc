@@ -1,0 +1,10 @@
+// The `max` aggregation (numeric_metric.h holds the shared aggregator).
+#include "query/aggs/numeric_metric.h"
+
+namespace vigil::query::aggs {
+
+Result<std::unique_ptr<AggregationSpec>> NewMaxSpec(const json& params, const std::string& path) {
+  return ParseNumericMetric(MetricKind::kMax, params, path);
+}
+
+}  // namespace vigil::query::aggs

@@ -1,0 +1,10 @@
+// The `min` aggregation (numeric_metric.h holds the shared aggregator).
+#include "query/aggs/numeric_metric.h"
+
+namespace vigil::query::aggs {
+
+Result<std::unique_ptr<AggregationSpec>> NewMinSpec(const json& params, const std::string& path) {
+  return ParseNumericMetric(MetricKind::kMin, params, path);
+}
+
+}  // namespace vigil::query::aggs

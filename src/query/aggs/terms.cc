@@ -1,0 +1,379 @@
+// The `terms` aggregation: a bucket per distinct value of a field, with exact counts (every
+// segment's counts are complete, so doc_count_error_upper_bound is always 0 and no shard_size is
+// needed).
+//
+// Per segment, documents are counted by ordinal; each ordinal seen is turned into its term once
+// and given a global key id (terms are interned across segments), and buckets are numbered per
+// (owning bucket, key id). Ordering: by count (default, then by key), by key, or by a
+// sub-aggregation's metric; include/exclude by regular expression or by list; `missing` puts the
+// documents without a value in a bucket of their own; min_doc_count 0 lists every term of the
+// field, with the count 0 where nothing matched.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "query/aggs/agg_util.h"
+#include "query/query_string.h"
+#include "storage/term_encoding.h"
+#include "storage/term_pattern.h"
+
+namespace vigil::query::aggs {
+
+namespace {
+
+struct OrderKey {
+  enum Kind : uint8_t { kCount, kKey, kMetric } kind = kCount;
+  bool ascending = false;
+  std::string path;  // kMetric
+};
+
+struct TermsSpec : AggregationSpec {
+  std::string field;
+  int64_t size = 10;
+  int64_t min_doc_count = 1;
+  std::vector<OrderKey> order = {{OrderKey::kCount, false, {}}, {OrderKey::kKey, true, {}}};
+  std::optional<Scalar> missing;
+  std::optional<storage::TermPattern> include_pattern;
+  std::optional<storage::TermPattern> exclude_pattern;
+  std::vector<std::string> include_list;
+  std::vector<std::string> exclude_list;
+  std::string_view type() const override { return "terms"; }
+  bool takes_sub_aggregations() const override { return true; }
+  Result<std::unique_ptr<Aggregator>> NewAggregator(const AggregationContext& ctx) const override;
+};
+
+class TermsAggregator : public Aggregator {
+ public:
+  TermsAggregator(const TermsSpec& spec, const AggregationContext& ctx)
+      : spec_(spec), ctx_(ctx), values_(spec.field) {}
+
+  Status Init() { return subs_.Init(spec_, ctx_); }
+
+  Status StartSegment(const SegmentContext& segment) override {
+    VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
+    seg_key_.assign(values_.present() ? values_.dict().size() : 0, kUnknown);
+    if (values_.present()) {
+      if (type_ == FieldType::kNone) type_ = values_.type();
+      if (spec_.min_doc_count == 0) {
+        for (uint32_t o = 0; o < values_.dict().size(); ++o) {
+          Result<int32_t> k = KeyOf(o);
+          if (!k.ok()) return k.status();
+        }
+      }
+    }
+    return subs_.StartSegment(segment);
+  }
+
+  void Collect(uint32_t doc, uint32_t owning) override {
+    bool any = false;
+    values_.ForEachOrd(doc, [&](uint32_t ord) {
+      any = true;
+      Result<int32_t> key = KeyOf(ord);
+      if (!key.ok()) {
+        if (status_.ok()) status_ = key.status();
+        return;
+      }
+      if (*key < 0) return;  // excluded
+      Add(doc, owning, static_cast<uint32_t>(*key));
+    });
+    if (!any && spec_.missing) {
+      if (missing_key_ < 0) missing_key_ = Intern(spec_.missing->Text(), true);
+      Add(doc, owning, static_cast<uint32_t>(missing_key_));
+    }
+  }
+
+  Status Render(uint32_t owning, JsonWriter* w) override {
+    VIGIL_RETURN_IF_ERROR(subs_.status());
+    std::vector<uint32_t> buckets = buckets_.BucketsOf(owning);
+    if (spec_.min_doc_count == 0) {
+      // Every known term, with 0 where nothing in this bucket matched.
+      std::vector<uint8_t> seen(keys_.size(), 0);
+      for (uint32_t b : buckets) seen[buckets_.key(b)] = 1;
+      for (uint32_t k = 0; k < keys_.size(); ++k) {
+        if (!seen[k] && !is_missing_key_[k]) buckets.push_back(buckets_.Get(owning, k));
+      }
+      if (counts_.size() < buckets_.size()) counts_.resize(buckets_.size(), 0);
+    }
+    std::vector<uint32_t> shown;
+    uint64_t other = 0;
+    for (uint32_t b : buckets) {
+      if (counts_[b] < static_cast<uint64_t>(std::max<int64_t>(spec_.min_doc_count, 0))) continue;
+      shown.push_back(b);
+    }
+    Status order_error;
+    auto less = [&](uint32_t a, uint32_t b) {
+      for (const OrderKey& o : spec_.order) {
+        int c = 0;
+        switch (o.kind) {
+          case OrderKey::kCount:
+            c = counts_[a] < counts_[b] ? -1 : counts_[a] > counts_[b] ? 1 : 0;
+            break;
+          case OrderKey::kKey: {
+            const std::string& ka = keys_[buckets_.key(a)];
+            const std::string& kb = keys_[buckets_.key(b)];
+            c = ka < kb ? -1 : ka > kb ? 1 : 0;
+            break;
+          }
+          case OrderKey::kMetric: {
+            Result<double> va = subs_.SortValue(a, o.path);
+            Result<double> vb = subs_.SortValue(b, o.path);
+            if (!va.ok() || !vb.ok()) {
+              if (order_error.ok()) order_error = va.ok() ? vb.status() : va.status();
+              return false;
+            }
+            // Buckets without a value go last whatever the direction.
+            const bool na = std::isnan(*va);
+            const bool nb = std::isnan(*vb);
+            if (na || nb) {
+              if (na != nb) return nb;
+              continue;
+            }
+            c = *va < *vb ? -1 : *va > *vb ? 1 : 0;
+            break;
+          }
+        }
+        if (c != 0) return o.ascending ? c < 0 : c > 0;
+      }
+      return a < b;
+    };
+    std::sort(shown.begin(), shown.end(), less);
+    VIGIL_RETURN_IF_ERROR(order_error);
+    if (shown.size() > static_cast<size_t>(spec_.size)) {
+      for (size_t i = static_cast<size_t>(spec_.size); i < shown.size(); ++i)
+        other += counts_[shown[i]];
+      shown.resize(static_cast<size_t>(spec_.size));
+    }
+    VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, shown.size(), name_));
+    w->BeginObject();
+    w->Field("doc_count_error_upper_bound", 0);
+    w->Key("sum_other_doc_count");
+    w->Uint(other);
+    w->Key("buckets");
+    w->BeginArray();
+    for (uint32_t b : shown) {
+      w->BeginObject();
+      const uint32_t k = buckets_.key(b);
+      if (is_missing_key_[k]) {
+        WriteMissingKey(w);
+      } else {
+        WriteTermKey(type_, keys_[k], w, true);
+      }
+      w->Key("doc_count");
+      w->Uint(counts_[b]);
+      VIGIL_RETURN_IF_ERROR(subs_.Render(b, w));
+      w->EndObject();
+    }
+    w->EndArray();
+    w->EndObject();
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr int32_t kUnknown = -2;
+  static constexpr int32_t kExcluded = -1;
+
+  void WriteMissingKey(JsonWriter* w) const {
+    const Scalar& m = *spec_.missing;
+    w->Key("key");
+    switch (m.kind) {
+      case Scalar::Kind::kLong:
+        w->Int(m.long_value);
+        break;
+      case Scalar::Kind::kDouble:
+        w->Double(m.double_value);
+        break;
+      default:
+        w->String(m.Text());
+    }
+  }
+
+  void Add(uint32_t doc, uint32_t owning, uint32_t key) {
+    const uint32_t b = buckets_.Get(owning, key);
+    if (b >= counts_.size()) counts_.resize(b + 1, 0);
+    ++counts_[b];
+    subs_.Collect(doc, b);
+  }
+
+  int32_t Intern(const std::string& term, bool missing) {
+    auto it = ids_.find(term);
+    if (it != ids_.end() && is_missing_key_[it->second] == missing) return it->second;
+    const auto id = static_cast<int32_t>(keys_.size());
+    keys_.push_back(term);
+    is_missing_key_.push_back(missing ? 1 : 0);
+    if (!missing) ids_.emplace(term, id);
+    return id;
+  }
+
+  bool Allowed(std::string_view term) const {
+    // include/exclude apply to the value as text (keywords: the string itself).
+    std::string text = type_ == FieldType::kKeyword || type_ == FieldType::kText
+                           ? std::string(term)
+                           : storage::TermToString(type_, term);
+    if (spec_.include_pattern && !spec_.include_pattern->Matches(text)) return false;
+    if (spec_.exclude_pattern && spec_.exclude_pattern->Matches(text)) return false;
+    if (!spec_.include_list.empty() &&
+        std::find(spec_.include_list.begin(), spec_.include_list.end(), text) ==
+            spec_.include_list.end()) {
+      return false;
+    }
+    if (std::find(spec_.exclude_list.begin(), spec_.exclude_list.end(), text) !=
+        spec_.exclude_list.end()) {
+      return false;
+    }
+    return true;
+  }
+
+  Result<int32_t> KeyOf(uint32_t ord) {
+    if (ord >= seg_key_.size()) return Status::Corruption("an ordinal beyond the dictionary");
+    int32_t& k = seg_key_[ord];
+    if (k == kUnknown) {
+      Result<std::string_view> term = values_.Term(ord);
+      if (!term.ok()) return term.status();
+      k = Allowed(*term) ? Intern(std::string(*term), false) : kExcluded;
+    }
+    return k;
+  }
+
+  const TermsSpec& spec_;
+  AggregationContext ctx_;
+  FieldValues values_;
+  FieldType type_ = FieldType::kNone;
+  SubAggregators subs_;
+  std::vector<int32_t> seg_key_;  // this segment's ordinal → key id
+  std::unordered_map<std::string, int32_t> ids_;
+  std::vector<std::string> keys_;  // by key id: the term
+  std::vector<uint8_t> is_missing_key_;
+  int32_t missing_key_ = -1;
+  BucketMap buckets_;
+  std::vector<uint64_t> counts_;
+};
+
+Result<std::unique_ptr<Aggregator>> TermsSpec::NewAggregator(const AggregationContext& ctx) const {
+  auto a = std::make_unique<TermsAggregator>(*this, ctx);
+  VIGIL_RETURN_IF_ERROR(a->Init());
+  return std::unique_ptr<Aggregator>(std::move(a));
+}
+
+Status ParseOrder(const json& v, const std::string& path, TermsSpec* spec) {
+  std::vector<const json*> items;
+  if (v.is_array()) {
+    for (const json& i : v) items.push_back(&i);
+  } else {
+    items.push_back(&v);
+  }
+  spec->order.clear();
+  for (const json* item : items) {
+    if (!item->is_object() || item->size() != 1 || !item->begin().value().is_string()) {
+      return AggParsingError(fmt::format(
+          "[{}.order] expected {{\"_count\" | \"_key\" | \"<sub-aggregation>\": \"asc\" | "
+          "\"desc\"}}",
+          path));
+    }
+    OrderKey o;
+    const std::string& key = item->begin().key();
+    const std::string dir = item->begin().value().get<std::string>();
+    if (dir != "asc" && dir != "desc") {
+      return AggIllegalArgument(
+          fmt::format("[{}.order] unknown direction [{}]: use asc or desc", path, dir));
+    }
+    o.ascending = dir == "asc";
+    if (key == "_count") {
+      o.kind = OrderKey::kCount;
+    } else if (key == "_key" || key == "_term") {
+      o.kind = OrderKey::kKey;
+    } else {
+      o.kind = OrderKey::kMetric;
+      o.path = key;
+    }
+    spec->order.push_back(std::move(o));
+  }
+  // Ties: by count descending, then by key ascending (Elasticsearch's tie-breakers).
+  const bool has_count = std::any_of(spec->order.begin(), spec->order.end(),
+                                     [](const OrderKey& o) { return o.kind == OrderKey::kCount; });
+  const bool has_key = std::any_of(spec->order.begin(), spec->order.end(),
+                                   [](const OrderKey& o) { return o.kind == OrderKey::kKey; });
+  if (!has_count && !has_key) spec->order.push_back({OrderKey::kCount, false, {}});
+  if (!has_key) spec->order.push_back({OrderKey::kKey, true, {}});
+  return Status::Ok();
+}
+
+Status ParseIncludeExclude(const json& v, const std::string& path, bool include, TermsSpec* spec) {
+  if (v.is_string()) {
+    Result<std::string> re = LuceneRegexToRe2(v.get<std::string>());
+    if (!re.ok()) return AggIllegalArgument(fmt::format("[{}] {}", path, re.status().message()));
+    Result<storage::TermPattern> p = storage::TermPattern::Regex(*re);
+    if (!p.ok()) return AggIllegalArgument(fmt::format("[{}] {}", path, p.status().message()));
+    (include ? spec->include_pattern : spec->exclude_pattern) = std::move(*p);
+    return Status::Ok();
+  }
+  if (v.is_array()) {
+    for (const json& s : v) {
+      if (s.is_string()) {
+        (include ? spec->include_list : spec->exclude_list).push_back(s.get<std::string>());
+      } else if (s.is_number_integer()) {
+        (include ? spec->include_list : spec->exclude_list)
+            .push_back(std::to_string(s.get<int64_t>()));
+      } else {
+        return AggParsingError(fmt::format("[{}] expected strings", path));
+      }
+    }
+    return Status::Ok();
+  }
+  if (v.is_object() && include && v.contains("partition")) {
+    return AggIllegalArgument(fmt::format("[{}] partitions are not supported", path));
+  }
+  return AggParsingError(fmt::format("[{}] expected a regular expression or an array", path));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AggregationSpec>> NewTermsSpec(const json& params, const std::string& path) {
+  auto spec = std::make_unique<TermsSpec>();
+  VIGIL_RETURN_IF_ERROR(
+      CheckKeys(params,
+                {"field", "size", "shard_size", "min_doc_count", "shard_min_doc_count", "order",
+                 "missing", "include", "exclude", "execution_hint", "collect_mode",
+                 "show_term_doc_count_error", "value_type", "format"},
+                path, "terms"));
+  Result<std::string> field = RequiredField(params, path);
+  if (!field.ok()) return field.status();
+  spec->field = *field;
+  Result<std::optional<int64_t>> size = OptInt(params, "size", path);
+  if (!size.ok()) return size.status();
+  if (*size) {
+    if (**size <= 0) {
+      return AggIllegalArgument(
+          fmt::format("[{}.size] must be greater than 0, got {}", path, **size));
+    }
+    spec->size = **size;
+  }
+  Result<std::optional<int64_t>> mdc = OptInt(params, "min_doc_count", path);
+  if (!mdc.ok()) return mdc.status();
+  if (*mdc) {
+    if (**mdc < 0)
+      return AggIllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
+    spec->min_doc_count = **mdc;
+  }
+  if (params.contains("order"))
+    VIGIL_RETURN_IF_ERROR(ParseOrder(params["order"], path, spec.get()));
+  if (params.contains("missing")) {
+    const json& m = params["missing"];
+    if (m.is_string()) spec->missing = Scalar::String(m.get<std::string>());
+    if (m.is_number_integer()) spec->missing = Scalar::Long(m.get<int64_t>());
+    if (m.is_number_float()) spec->missing = Scalar::Double(m.get<double>());
+    if (m.is_boolean()) spec->missing = Scalar::Bool(m.get<bool>());
+  }
+  if (params.contains("include")) {
+    VIGIL_RETURN_IF_ERROR(
+        ParseIncludeExclude(params["include"], path + ".include", true, spec.get()));
+  }
+  if (params.contains("exclude")) {
+    VIGIL_RETURN_IF_ERROR(
+        ParseIncludeExclude(params["exclude"], path + ".exclude", false, spec.get()));
+  }
+  return std::unique_ptr<AggregationSpec>(std::move(spec));
+}
+
+}  // namespace vigil::query::aggs

@@ -1,0 +1,786 @@
+#include "query/executor.h"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_set>
+
+#include "query/analyzer.h"
+#include "query/date_math.h"
+#include "query/query_string.h"
+#include "storage/field_value.h"
+#include "storage/term_encoding.h"
+
+namespace vigil::query {
+
+using storage::Bitmap;
+using storage::FieldType;
+
+namespace {
+
+constexpr std::string_view kShardError = "query_shard_exception";
+
+Status ShardError(std::string reason) {
+  return Status::InvalidArgument(std::move(reason)).WithDetail(std::string(kShardError));
+}
+
+bool IsString(FieldType t) { return t == FieldType::kKeyword || t == FieldType::kText; }
+
+// A range of ordinals this wide or wider is read from the column rather than from postings.
+constexpr uint32_t kColumnScanOrds = 1024;
+
+}  // namespace
+
+enum class LeafOp : uint8_t { kNone, kAll, kTerms, kRange, kPattern, kText, kExists };
+
+struct PlanNode {
+  QueryKind kind = QueryKind::kMatchAll;
+  float boost = 1.0f;
+  bool scoring = false;
+  // Leaves.
+  LeafOp op = LeafOp::kNone;
+  ResolvedField field;
+  std::vector<std::string> terms;           // encoded, sorted, distinct
+  std::vector<std::string> conflict_terms;  // texts looked up in the conflict entry
+  std::optional<std::string> lower;
+  std::optional<std::string> upper;
+  bool lower_inclusive = true;
+  bool upper_inclusive = true;
+  std::optional<storage::TermPattern> pattern;
+  std::vector<std::string> tokens;  // kText: the analysed query
+  bool phrase = false;
+  bool all_tokens = false;  // kText: every token (operator and), else any
+  // Bool (and constant_score, whose filter is must[0]).
+  std::vector<std::unique_ptr<PlanNode>> must;
+  std::vector<std::unique_ptr<PlanNode>> filter;
+  std::vector<std::unique_ptr<PlanNode>> should;
+  std::vector<std::unique_ptr<PlanNode>> must_not;
+  int minimum_should_match = 0;
+  // The matches in the segment last evaluated (scoring nodes only).
+  mutable Bitmap last;
+};
+
+Result<std::string> ValueToTerm(FieldType type, const Scalar& value, std::string_view field) {
+  std::string out;
+  auto fail = [&](std::string_view what) {
+    return ShardError(fmt::format("failed to create query: field [{}] is of type [{}] and [{}] {}",
+                                  field, storage::FieldTypeName(type), value.Text(), what));
+  };
+  switch (type) {
+    case FieldType::kKeyword:
+    case FieldType::kText:
+      return value.Text();
+    case FieldType::kLong: {
+      if (value.kind == Scalar::Kind::kLong) {
+        storage::EncodeSortableLong(value.long_value, &out);
+        return out;
+      }
+      double d = 0;
+      if (value.kind == Scalar::Kind::kDouble) {
+        d = value.double_value;
+      } else if (value.kind == Scalar::Kind::kString) {
+        const std::string& s = value.string;
+        int64_t n = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) {
+          storage::EncodeSortableLong(n, &out);
+          return out;
+        }
+        auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (ec2 != std::errc() || p2 != s.data() + s.size() || s.empty()) {
+          return fail("is not a number");
+        }
+      } else {
+        return fail("is not a number");
+      }
+      if (std::floor(d) != d || std::fabs(d) > 9.2e18) return fail("is not a whole number");
+      storage::EncodeSortableLong(static_cast<int64_t>(d), &out);
+      return out;
+    }
+    case FieldType::kDouble: {
+      double d = 0;
+      if (value.kind == Scalar::Kind::kLong) {
+        d = static_cast<double>(value.long_value);
+      } else if (value.kind == Scalar::Kind::kDouble) {
+        d = value.double_value;
+      } else if (value.kind == Scalar::Kind::kString) {
+        const std::string& s = value.string;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
+          return fail("is not a number");
+        }
+      } else {
+        return fail("is not a number");
+      }
+      storage::EncodeSortableDouble(d, &out);
+      return out;
+    }
+    case FieldType::kDate: {
+      if (value.kind == Scalar::Kind::kLong) {
+        storage::EncodeSortableLong(value.long_value, &out);
+        return out;
+      }
+      if (value.kind != Scalar::Kind::kString) return fail("is not a date");
+      Result<int64_t> ms = DateFormat().ParseValue(value.string, TimeZone{});
+      if (!ms.ok()) return fail("is not a date (ISO-8601 or epoch milliseconds)");
+      storage::EncodeSortableLong(*ms, &out);
+      return out;
+    }
+    case FieldType::kBoolean: {
+      std::string t = value.Text();
+      if (t != "true" && t != "false") return fail("is not a boolean (true or false)");
+      out.push_back(t == "true" ? 1 : 0);
+      return out;
+    }
+    case FieldType::kIp: {
+      if (value.kind != Scalar::Kind::kString || !storage::ParseIp(value.string, &out)) {
+        return fail("is not an IP address");
+      }
+      return out;
+    }
+    case FieldType::kGeoPoint:
+      return fail("cannot be searched by value: geo_point fields take no term queries");
+    case FieldType::kNone:
+    case FieldType::kObject:
+      break;
+  }
+  return fail("cannot be searched");
+}
+
+namespace {
+
+// An IP with a prefix length ("10.0.0.0/8", "2001:db8::/32") as a range of 16-byte terms.
+bool CidrRange(const std::string& text, std::string* low, std::string* high) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  std::string ip;
+  if (!storage::ParseIp(text.substr(0, slash), &ip)) return false;
+  int bits = 0;
+  auto [p, ec] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), bits);
+  if (ec != std::errc() || p != text.data() + text.size()) return false;
+  const bool v4 = text.find(':') == std::string::npos;
+  if (v4) bits += 96;
+  if (bits < 0 || bits > 128) return false;
+  *low = ip;
+  *high = ip;
+  for (int b = bits; b < 128; ++b) {
+    const int byte = b / 8;
+    const auto mask = static_cast<uint8_t>(0x80 >> (b % 8));
+    (*low)[byte] = static_cast<char>(static_cast<uint8_t>((*low)[byte]) & ~mask);
+    (*high)[byte] = static_cast<char>(static_cast<uint8_t>((*high)[byte]) | mask);
+  }
+  return true;
+}
+
+std::string CaseInsensitiveRegex(const std::vector<std::string>& literals) {
+  std::string re = "(?:";
+  for (size_t i = 0; i < literals.size(); ++i) {
+    if (i > 0) re += "|";
+    re += re2::RE2::QuoteMeta(literals[i]);
+  }
+  return re + ")";
+}
+
+class Compiler {
+ public:
+  Compiler(const FieldResolver& fields, const ExecOptions& options)
+      : fields_(fields), options_(options) {}
+
+  Result<std::unique_ptr<PlanNode>> Compile(const Query& q, bool scoring);
+
+ private:
+  Result<std::unique_ptr<PlanNode>> Leaf(const Query& q, const ResolvedField& f, bool scoring);
+  Status Range(const Query& q, const ResolvedField& f, PlanNode* n);
+
+  const FieldResolver& fields_;
+  const ExecOptions& options_;
+};
+
+Result<std::unique_ptr<PlanNode>> Compiler::Compile(const Query& q, bool scoring) {
+  auto n = std::make_unique<PlanNode>();
+  n->kind = q.kind;
+  n->boost = q.boost;
+  n->scoring = scoring;
+  switch (q.kind) {
+    case QueryKind::kMatchAll:
+      n->op = LeafOp::kAll;
+      return n;
+    case QueryKind::kMatchNone:
+      n->op = LeafOp::kNone;
+      return n;
+    case QueryKind::kBool:
+    case QueryKind::kConstantScore: {
+      const bool is_constant = q.kind == QueryKind::kConstantScore;
+      auto add = [&](const std::vector<std::unique_ptr<Query>>& from,
+                     std::vector<std::unique_ptr<PlanNode>>* to, bool child_scoring) -> Status {
+        for (const auto& c : from) {
+          Result<std::unique_ptr<PlanNode>> child = Compile(*c, child_scoring);
+          if (!child.ok()) return child.status();
+          to->push_back(std::move(*child));
+        }
+        return Status::Ok();
+      };
+      VIGIL_RETURN_IF_ERROR(add(q.must, &n->must, scoring && !is_constant));
+      VIGIL_RETURN_IF_ERROR(add(q.filter, &n->filter, false));
+      VIGIL_RETURN_IF_ERROR(add(q.should, &n->should, scoring));
+      VIGIL_RETURN_IF_ERROR(add(q.must_not, &n->must_not, false));
+      n->minimum_should_match = q.minimum_should_match >= 0
+                                    ? q.minimum_should_match
+                                    : (q.must.empty() && q.filter.empty() ? 1 : 0);
+      if (q.should.empty()) n->minimum_should_match = 0;
+      return n;
+    }
+    case QueryKind::kIds: {
+      n->op = LeafOp::kTerms;
+      n->field = ResolvedField{"_id", FieldType::kKeyword, false};
+      for (const Scalar& v : q.values) n->terms.push_back(v.Text());
+      std::sort(n->terms.begin(), n->terms.end());
+      n->terms.erase(std::unique(n->terms.begin(), n->terms.end()), n->terms.end());
+      return n;
+    }
+    default:
+      break;
+  }
+  // A leaf on a field, or on every field a pattern names (any of them matching, leniently).
+  if (q.field.find('*') != std::string::npos) {
+    n->kind = QueryKind::kBool;
+    n->minimum_should_match = 1;
+    for (const ResolvedField& f : fields_.Expand(q.field)) {
+      if (f.name == "_id") continue;
+      // Only the fields the value can be: a pattern or text over every field skips numbers.
+      Result<std::unique_ptr<PlanNode>> leaf = Leaf(q, f, scoring);
+      if (!leaf.ok()) continue;  // lenient: a value that does not fit a field skips it
+      if ((*leaf)->op == LeafOp::kNone) continue;
+      n->should.push_back(std::move(*leaf));
+    }
+    if (n->should.empty()) {
+      n->kind = QueryKind::kMatchNone;
+      n->op = LeafOp::kNone;
+      n->minimum_should_match = 0;
+    }
+    return n;
+  }
+  ResolvedField f = q.field == "_id" ? ResolvedField{"_id", FieldType::kKeyword, false}
+                                     : fields_.Resolve(q.field);
+  if (!f.known()) {
+    n->op = LeafOp::kNone;  // an unknown field matches nothing
+    return n;
+  }
+  Result<std::unique_ptr<PlanNode>> leaf = Leaf(q, f, scoring);
+  if (!leaf.ok() && q.lenient) {
+    n->op = LeafOp::kNone;
+    return n;
+  }
+  return leaf;
+}
+
+Status Compiler::Range(const Query& q, const ResolvedField& f, PlanNode* n) {
+  n->op = LeafOp::kRange;
+  auto bound = [&](const RangeBound& b, bool is_lower, std::optional<std::string>* out,
+                   bool* inclusive) -> Status {
+    *inclusive = b.inclusive;
+    if (f.type == FieldType::kDate) {
+      int64_t ms = 0;
+      if (b.value.kind == Scalar::Kind::kLong) {
+        ms = b.value.long_value;
+      } else if (b.value.kind == Scalar::Kind::kDouble) {
+        ms = static_cast<int64_t>(b.value.double_value);
+      } else {
+        Result<TimeZone> tz = TimeZone::Parse(q.time_zone);
+        if (!tz.ok()) return ShardError(tz.status().message());
+        Result<DateFormat> format =
+            q.format.empty() ? Result<DateFormat>(DateFormat()) : DateFormat::Parse(q.format);
+        if (!format.ok()) return ShardError(format.status().message());
+        // gt and lte round up, gte and lt down (Elasticsearch).
+        const bool round_up = is_lower ? !b.inclusive : b.inclusive;
+        Result<int64_t> v = ParseDateMath(b.value.Text(), options_.now, *tz, round_up, *format);
+        if (!v.ok()) {
+          return ShardError(fmt::format("failed to parse date [{}] of field [{}]: {}",
+                                        b.value.Text(), f.name, v.status().message()));
+        }
+        ms = *v;
+      }
+      std::string t;
+      storage::EncodeSortableLong(ms, &t);
+      *out = std::move(t);
+      return Status::Ok();
+    }
+    if (f.type == FieldType::kLong) {
+      // A fractional bound on a long field: the whole numbers inside it.
+      double d = std::nan("");
+      if (b.value.kind == Scalar::Kind::kDouble) d = b.value.double_value;
+      if (b.value.kind == Scalar::Kind::kString) {
+        const std::string& s = b.value.string;
+        double parsed = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), parsed);
+        if (ec == std::errc() && p == s.data() + s.size() && std::floor(parsed) != parsed)
+          d = parsed;
+      }
+      if (!std::isnan(d) && std::floor(d) != d) {
+        std::string t;
+        storage::EncodeSortableLong(static_cast<int64_t>(is_lower ? std::ceil(d) : std::floor(d)),
+                                    &t);
+        *out = std::move(t);
+        *inclusive = true;
+        return Status::Ok();
+      }
+    }
+    Result<std::string> t =
+        ValueToTerm(f.type == FieldType::kText ? FieldType::kKeyword : f.type, b.value, f.name);
+    if (!t.ok()) return t.status();
+    *out = std::move(*t);
+    return Status::Ok();
+  };
+  if (f.type == FieldType::kGeoPoint) {
+    return ShardError(
+        fmt::format("field [{}] of type [geo_point] does not support range queries", f.name));
+  }
+  if (q.lower) VIGIL_RETURN_IF_ERROR(bound(*q.lower, true, &n->lower, &n->lower_inclusive));
+  if (q.upper) VIGIL_RETURN_IF_ERROR(bound(*q.upper, false, &n->upper, &n->upper_inclusive));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<PlanNode>> Compiler::Leaf(const Query& q, const ResolvedField& f,
+                                                 bool scoring) {
+  auto n = std::make_unique<PlanNode>();
+  n->kind = q.kind;
+  n->boost = q.boost;
+  n->scoring = scoring;
+  n->field = f;
+  const bool is_string = IsString(f.type);
+  auto need_string = [&](std::string_view what) {
+    return ShardError(fmt::format(
+        "can only use {} queries on keyword and text fields, not on [{}] which is of type [{}]",
+        what, f.name, storage::FieldTypeName(f.type)));
+  };
+  auto add_terms = [&](const std::vector<Scalar>& values) -> Status {
+    for (const Scalar& v : values) {
+      if (f.type == FieldType::kIp && v.kind == Scalar::Kind::kString &&
+          v.string.find('/') != std::string::npos) {
+        std::string lo;
+        std::string hi;
+        if (!CidrRange(v.string, &lo, &hi)) {
+          return ShardError(fmt::format("[{}] is not an IP address or CIDR block", v.string));
+        }
+        if (values.size() > 1) {
+          return ShardError("a CIDR block is only supported as the one value of a term query");
+        }
+        n->op = LeafOp::kRange;
+        n->lower = lo;
+        n->upper = hi;
+        return Status::Ok();
+      }
+      Result<std::string> t = ValueToTerm(f.type, v, f.name);
+      if (!t.ok()) {
+        if (q.lenient) continue;
+        if (f.has_conflicts) {
+          n->conflict_terms.push_back(v.Text());  // the conflict-safe form of the field
+          continue;
+        }
+        return t.status();
+      }
+      n->terms.push_back(std::move(*t));
+    }
+    std::sort(n->terms.begin(), n->terms.end());
+    n->terms.erase(std::unique(n->terms.begin(), n->terms.end()), n->terms.end());
+    if (n->op != LeafOp::kRange) n->op = LeafOp::kTerms;
+    if (q.case_insensitive && is_string && !n->terms.empty()) {
+      storage::TermPatternOptions o;
+      o.case_insensitive = true;
+      Result<storage::TermPattern> p =
+          storage::TermPattern::Regex(CaseInsensitiveRegex(n->terms), o);
+      if (!p.ok()) return ShardError(p.status().message());
+      n->pattern = std::move(*p);
+      n->op = LeafOp::kPattern;
+    }
+    return Status::Ok();
+  };
+  switch (q.kind) {
+    case QueryKind::kTerm:
+    case QueryKind::kTerms:
+      VIGIL_RETURN_IF_ERROR(add_terms(q.values));
+      return n;
+    case QueryKind::kRange:
+      VIGIL_RETURN_IF_ERROR(Range(q, f, n.get()));
+      return n;
+    case QueryKind::kExists:
+      n->op = LeafOp::kExists;
+      return n;
+    case QueryKind::kPrefix:
+    case QueryKind::kWildcard:
+    case QueryKind::kRegexp: {
+      std::string_view what = q.kind == QueryKind::kPrefix     ? "prefix"
+                              : q.kind == QueryKind::kWildcard ? "wildcard"
+                                                               : "regexp";
+      if (!is_string) return need_string(what);
+      storage::TermPatternOptions o;
+      o.case_insensitive = q.case_insensitive;
+      const std::string value = q.values.empty() ? "" : q.values[0].Text();
+      Result<storage::TermPattern> p = Status::Ok();
+      if (q.kind == QueryKind::kPrefix) {
+        p = storage::TermPattern::Regex(re2::RE2::QuoteMeta(value) + ".*", o);
+      } else if (q.kind == QueryKind::kWildcard) {
+        p = storage::TermPattern::Wildcard(value, o);
+      } else {
+        Result<std::string> re = LuceneRegexToRe2(value);
+        if (!re.ok()) return ShardError(re.status().message());
+        p = storage::TermPattern::Regex(*re, o);
+      }
+      if (!p.ok()) {
+        return Status(p.status().code(), p.status().message()).WithDetail(std::string(kShardError));
+      }
+      n->pattern = std::move(*p);
+      n->op = LeafOp::kPattern;
+      return n;
+    }
+    case QueryKind::kMatch:
+    case QueryKind::kMatchPhrase: {
+      if (f.type == FieldType::kText) {
+        n->op = LeafOp::kText;
+        Tokenize(q.values.empty() ? "" : q.values[0].Text(), &n->tokens);
+        n->phrase = q.kind == QueryKind::kMatchPhrase;
+        n->all_tokens = q.operator_and;
+        if (n->tokens.empty()) n->op = LeafOp::kNone;
+        return n;
+      }
+      VIGIL_RETURN_IF_ERROR(add_terms(q.values));
+      return n;
+    }
+    default:
+      break;
+  }
+  return ShardError("unsupported query");
+}
+
+bool ScoresVary(const PlanNode& n) {
+  if (!n.scoring) return false;
+  if (n.kind == QueryKind::kBool) {
+    if (!n.should.empty()) return true;
+    for (const auto& c : n.must) {
+      if (ScoresVary(*c)) return true;
+    }
+  }
+  return false;
+}
+
+// Adds the documents of ordinals [lo, hi) of a field to *out: from postings when few, from the
+// column when many.
+Status AddOrdRange(const storage::SegmentReader& r, int field, uint32_t lo, uint32_t hi,
+                   Bitmap* out) {
+  if (lo >= hi) return Status::Ok();
+  if (hi - lo < kColumnScanOrds) {
+    Result<storage::Postings> p = r.GetPostings(field);
+    if (!p.ok()) return p.status();
+    for (uint32_t o = lo; o < hi; ++o) VIGIL_RETURN_IF_ERROR(p->AddTo(o, out));
+    return Status::Ok();
+  }
+  Result<storage::Column> col = r.GetColumn(field);
+  if (!col.ok()) return col.status();
+  std::vector<uint32_t> docs;
+  for (uint32_t e = 0; e < col->entries(); ++e) {
+    bool hit = false;
+    col->ForEachInEntry(e, [&](uint32_t o) { hit = hit || (o >= lo && o < hi); });
+    if (hit) docs.push_back(col->entry_doc(e));
+  }
+  out->addMany(docs.size(), docs.data());
+  return Status::Ok();
+}
+
+// Adds the documents of a set of ordinals (sorted) of a field.
+Status AddOrds(const storage::SegmentReader& r, int field, const std::vector<uint32_t>& ords,
+               Bitmap* out) {
+  if (ords.empty()) return Status::Ok();
+  if (ords.size() < kColumnScanOrds) {
+    Result<storage::Postings> p = r.GetPostings(field);
+    if (!p.ok()) return p.status();
+    for (uint32_t o : ords) VIGIL_RETURN_IF_ERROR(p->AddTo(o, out));
+    return Status::Ok();
+  }
+  Result<storage::TermDict> dict = r.Terms(field);
+  if (!dict.ok()) return dict.status();
+  std::vector<uint8_t> wanted(dict->size(), 0);
+  for (uint32_t o : ords) wanted[o] = 1;
+  Result<storage::Column> col = r.GetColumn(field);
+  if (!col.ok()) return col.status();
+  std::vector<uint32_t> docs;
+  for (uint32_t e = 0; e < col->entries(); ++e) {
+    bool hit = false;
+    col->ForEachInEntry(e, [&](uint32_t o) { hit = hit || (o < wanted.size() && wanted[o]); });
+    if (hit) docs.push_back(col->entry_doc(e));
+  }
+  out->addMany(docs.size(), docs.data());
+  return Status::Ok();
+}
+
+bool TextMatches(const PlanNode& n, std::string_view value, std::vector<std::string>* scratch) {
+  scratch->clear();
+  Tokenize(value, scratch);
+  const std::vector<std::string>& toks = *scratch;
+  if (n.phrase) {
+    if (n.tokens.size() > toks.size()) return false;
+    for (size_t i = 0; i + n.tokens.size() <= toks.size(); ++i) {
+      bool all = true;
+      for (size_t k = 0; k < n.tokens.size() && all; ++k) all = toks[i + k] == n.tokens[k];
+      if (all) return true;
+    }
+    return false;
+  }
+  size_t found = 0;
+  for (const std::string& t : n.tokens) {
+    if (std::find(toks.begin(), toks.end(), t) != toks.end()) {
+      ++found;
+      if (!n.all_tokens) return true;
+    } else if (n.all_tokens) {
+      return false;
+    }
+  }
+  return n.all_tokens && found == n.tokens.size();
+}
+
+class Evaluator {
+ public:
+  Evaluator(const SegmentContext& seg, const ExecOptions& options) : seg_(seg), options_(options) {}
+
+  Result<Bitmap> Eval(const PlanNode& n) {
+    Result<Bitmap> r = EvalNode(n);
+    if (r.ok() && n.scoring) n.last = *r;
+    return r;
+  }
+
+ private:
+  Bitmap All() const {
+    Bitmap b;
+    b.addRange(0, seg_.reader->num_docs());
+    return b;
+  }
+
+  Result<Bitmap> EvalNode(const PlanNode& n) {
+    if (n.kind == QueryKind::kBool || n.kind == QueryKind::kConstantScore) return EvalBool(n);
+    Bitmap out;
+    switch (n.op) {
+      case LeafOp::kNone:
+        return out;
+      case LeafOp::kAll:
+        return All();
+      default:
+        break;
+    }
+    FieldInSegment f = FindSegmentField(seg_, n.field);
+    if (n.field.name == "_id") f.index = seg_.reader->FindField("_id");
+    const storage::SegmentReader& r = *seg_.reader;
+    if (f.present()) {
+      Result<storage::TermDict> dict = r.Terms(f.index);
+      if (!dict.ok()) return dict.status();
+      switch (n.op) {
+        case LeafOp::kTerms: {
+          Result<storage::Postings> p = r.GetPostings(f.index);
+          if (!p.ok()) return p.status();
+          for (const std::string& t : n.terms) {
+            Result<std::optional<uint32_t>> ord = dict->Find(t);
+            if (!ord.ok()) return ord.status();
+            if (ord->has_value()) VIGIL_RETURN_IF_ERROR(p->AddTo(**ord, &out));
+          }
+          break;
+        }
+        case LeafOp::kRange: {
+          uint32_t lo = 0;
+          uint32_t hi = dict->size();
+          if (n.lower) {
+            Result<uint32_t> b =
+                n.lower_inclusive ? dict->LowerBound(*n.lower) : dict->UpperBound(*n.lower);
+            if (!b.ok()) return b.status();
+            lo = *b;
+          }
+          if (n.upper) {
+            Result<uint32_t> b =
+                n.upper_inclusive ? dict->UpperBound(*n.upper) : dict->LowerBound(*n.upper);
+            if (!b.ok()) return b.status();
+            hi = *b;
+          }
+          VIGIL_RETURN_IF_ERROR(AddOrdRange(r, f.index, lo, hi, &out));
+          break;
+        }
+        case LeafOp::kPattern: {
+          std::vector<uint32_t> ords;
+          VIGIL_RETURN_IF_ERROR(storage::ForEachMatchingTerm(
+              *dict, *n.pattern, options_.max_pattern_terms, [&](uint32_t ord, std::string_view) {
+                ords.push_back(ord);
+                return true;
+              }));
+          VIGIL_RETURN_IF_ERROR(AddOrds(r, f.index, ords, &out));
+          break;
+        }
+        case LeafOp::kText: {
+          if (dict->size() > options_.max_text_terms) {
+            return Status::ResourceExhausted(fmt::format(
+                "a match on [{}] would analyse {} distinct values in one segment, over the limit "
+                "of {}",
+                n.field.name, dict->size(), options_.max_text_terms));
+          }
+          std::vector<uint32_t> ords;
+          std::vector<std::string> scratch;
+          storage::TermDict::Iterator it(*dict);
+          VIGIL_RETURN_IF_ERROR(it.Seek(0));
+          while (it.Valid()) {
+            if (TextMatches(n, it.term(), &scratch)) ords.push_back(it.ord());
+            VIGIL_RETURN_IF_ERROR(it.Next());
+          }
+          VIGIL_RETURN_IF_ERROR(AddOrds(r, f.index, ords, &out));
+          break;
+        }
+        case LeafOp::kExists:
+          VIGIL_RETURN_IF_ERROR(AddOrdRange(r, f.index, 0, dict->size(), &out));
+          break;
+        default:
+          break;
+      }
+    }
+    // The conflict entry: values that did not fit the field's type, as keyword text.
+    if (f.conflict_index >= 0 && (n.op == LeafOp::kExists || !n.conflict_terms.empty())) {
+      Result<storage::TermDict> dict = r.Terms(f.conflict_index);
+      if (!dict.ok()) return dict.status();
+      if (n.op == LeafOp::kExists) {
+        VIGIL_RETURN_IF_ERROR(AddOrdRange(r, f.conflict_index, 0, dict->size(), &out));
+      } else {
+        Result<storage::Postings> p = r.GetPostings(f.conflict_index);
+        if (!p.ok()) return p.status();
+        for (const std::string& t : n.conflict_terms) {
+          Result<std::optional<uint32_t>> ord = dict->Find(t);
+          if (!ord.ok()) return ord.status();
+          if (ord->has_value()) VIGIL_RETURN_IF_ERROR(p->AddTo(**ord, &out));
+        }
+      }
+    }
+    return out;
+  }
+
+  Result<Bitmap> EvalBool(const PlanNode& n) {
+    std::optional<Bitmap> acc;
+    auto intersect = [&](const std::vector<std::unique_ptr<PlanNode>>& list) -> Status {
+      for (const auto& c : list) {
+        Result<Bitmap> b = Eval(*c);
+        if (!b.ok()) return b.status();
+        if (!acc) {
+          acc = std::move(*b);
+        } else {
+          *acc &= *b;
+        }
+      }
+      return Status::Ok();
+    };
+    VIGIL_RETURN_IF_ERROR(intersect(n.must));
+    VIGIL_RETURN_IF_ERROR(intersect(n.filter));
+    if (!n.should.empty()) {
+      if (n.minimum_should_match <= 1) {
+        Bitmap any;
+        for (const auto& c : n.should) {
+          Result<Bitmap> b = Eval(*c);
+          if (!b.ok()) return b.status();
+          any |= *b;
+        }
+        if (n.minimum_should_match == 1) {
+          if (!acc) {
+            acc = std::move(any);
+          } else {
+            *acc &= any;
+          }
+        }
+      } else {
+        std::vector<uint16_t> counts(seg_.reader->num_docs(), 0);
+        for (const auto& c : n.should) {
+          Result<Bitmap> b = Eval(*c);
+          if (!b.ok()) return b.status();
+          for (uint32_t d : *b) ++counts[d];
+        }
+        Bitmap enough;
+        for (uint32_t d = 0; d < counts.size(); ++d) {
+          if (counts[d] >= n.minimum_should_match) enough.add(d);
+        }
+        if (!acc) {
+          acc = std::move(enough);
+        } else {
+          *acc &= enough;
+        }
+      }
+    }
+    if (!acc) acc = All();  // only must_not clauses, or none: everything else
+    for (const auto& c : n.must_not) {
+      Result<Bitmap> b = Eval(*c);
+      if (!b.ok()) return b.status();
+      *acc -= *b;
+    }
+    return std::move(*acc);
+  }
+
+  const SegmentContext& seg_;
+  const ExecOptions& options_;
+};
+
+float ScoreOf(const PlanNode& n, uint32_t doc) {
+  switch (n.kind) {
+    case QueryKind::kConstantScore:
+      return n.boost;
+    case QueryKind::kBool: {
+      if (n.op == LeafOp::kNone && n.should.empty() && n.must.empty() && n.filter.empty() &&
+          n.must_not.empty()) {
+        return n.boost;  // an empty bool is a match_all
+      }
+      float s = 0;
+      for (const auto& c : n.must) s += ScoreOf(*c, doc);
+      for (const auto& c : n.should) {
+        if (c->last.contains(doc)) s += ScoreOf(*c, doc);
+      }
+      return s * n.boost;
+    }
+    default:
+      return n.boost;
+  }
+}
+
+}  // namespace
+
+CompiledQuery::CompiledQuery() = default;
+CompiledQuery::CompiledQuery(CompiledQuery&&) noexcept = default;
+CompiledQuery& CompiledQuery::operator=(CompiledQuery&&) noexcept = default;
+CompiledQuery::~CompiledQuery() = default;
+
+Result<CompiledQuery> CompiledQuery::Compile(const Query& query, const FieldResolver& fields,
+                                             const ExecOptions& options) {
+  CompiledQuery cq;
+  cq.options_ = options;
+  Compiler compiler(fields, cq.options_);
+  Result<std::unique_ptr<PlanNode>> root = compiler.Compile(query, true);
+  if (!root.ok()) return root.status();
+  cq.root_ = std::move(*root);
+  cq.scores_vary_ = ScoresVary(*cq.root_);
+  if (!options.account_scope.empty()) {
+    Query scope;
+    scope.kind = QueryKind::kTerms;
+    scope.field = "accountId";
+    for (const std::string& a : options.account_scope) scope.values.push_back(Scalar::String(a));
+    Result<std::unique_ptr<PlanNode>> s = compiler.Compile(scope, false);
+    if (!s.ok()) return s.status();
+    cq.scope_ = std::move(*s);
+  }
+  return cq;
+}
+
+Result<Bitmap> CompiledQuery::Match(const SegmentContext& segment) const {
+  Evaluator ev(segment, options_);
+  Result<Bitmap> b = ev.Eval(*root_);
+  if (!b.ok()) return b.status();
+  if (scope_) {
+    Result<Bitmap> s = ev.Eval(*scope_);
+    if (!s.ok()) return s.status();
+    *b &= *s;
+  }
+  *b -= *segment.view->deleted;
+  return b;
+}
+
+float CompiledQuery::Score(uint32_t doc) const { return ScoreOf(*root_, doc); }
+
+}  // namespace vigil::query

@@ -1,0 +1,624 @@
+#include "query/search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "base/json_writer.h"
+#include "base/time.h"
+#include "query/aggregation.h"
+#include "storage/term_encoding.h"
+
+namespace vigil::query {
+
+using storage::Bitmap;
+using storage::FieldType;
+
+namespace {
+
+// One sort key of a hit, within its segment (ordinals) and across segments (terms).
+struct KeyValue {
+  bool missing = false;
+  int64_t ord = 0;   // within the segment: 2 * ordinal (a missing value's stand-in: odd)
+  float score = 0;   // _score
+  uint64_t doc = 0;  // _doc
+  std::string term;  // across segments: the encoded term
+};
+
+struct Hit {
+  uint32_t index = 0;  // in `indices`
+  uint32_t segment = 0;
+  uint32_t doc = 0;
+  float score = 0;
+  std::vector<KeyValue> keys;
+};
+
+enum class KeyKind : uint8_t { kScore, kDoc, kField };
+
+struct KeySpec {
+  KeyKind kind = KeyKind::kField;
+  const SortKey* sort = nullptr;
+  bool descending = false;
+};
+
+uint64_t DocOrder(const Hit& h) {
+  return (uint64_t{h.index} << 48) | (uint64_t{h.segment} << 32) | h.doc;
+}
+
+// -1, 0, 1: how a sorts against b for one key; `global` compares terms, else ordinals.
+int CompareKey(const KeySpec& k, const KeyValue& a, const KeyValue& b, bool global) {
+  if (a.missing || b.missing) {
+    if (a.missing && b.missing) return 0;
+    const bool first = k.sort != nullptr && k.sort->missing == SortKey::Missing::kFirst;
+    return a.missing == first ? -1 : 1;
+  }
+  int c = 0;
+  switch (k.kind) {
+    case KeyKind::kScore:
+      c = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
+      break;
+    case KeyKind::kDoc:
+      c = a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0;
+      break;
+    case KeyKind::kField:
+      if (global) {
+        c = a.term.compare(b.term);
+        c = c < 0 ? -1 : c > 0 ? 1 : 0;
+      } else {
+        c = a.ord < b.ord ? -1 : a.ord > b.ord ? 1 : 0;
+      }
+      break;
+  }
+  return k.descending ? -c : c;
+}
+
+int CompareHits(const std::vector<KeySpec>& specs, const Hit& a, const Hit& b, bool global) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    int c = CompareKey(specs[i], a.keys[i], b.keys[i], global);
+    if (c != 0) return c;
+  }
+  uint64_t da = DocOrder(a);
+  uint64_t db = DocOrder(b);
+  return da < db ? -1 : da > db ? 1 : 0;
+}
+
+// A sort field within one segment: its column and how a missing value sorts.
+struct SegmentSortField {
+  bool present = false;
+  int field = -1;
+  storage::Column column;
+  storage::TermDict dict;
+  std::optional<int64_t> missing_ord;  // a `missing` value's place among the ordinals
+  std::optional<KeyValue> after;       // the search_after value in ordinal space
+};
+
+Result<int64_t> OrdPlace(const storage::TermDict& dict, std::string_view term) {
+  Result<uint32_t> pos = dict.LowerBound(term);
+  if (!pos.ok()) return pos.status();
+  if (*pos < dict.size()) {
+    std::string t;
+    VIGIL_RETURN_IF_ERROR(dict.Term(*pos, &t));
+    if (t == term) return int64_t{*pos} * 2;
+  }
+  return int64_t{*pos} * 2 - 1;
+}
+
+void WriteSortValue(FieldType type, const KeyValue& v, JsonWriter* w) {
+  if (v.missing) {
+    w->Null();
+    return;
+  }
+  storage::FieldValue fv = storage::DecodeTerm(type, v.term);
+  switch (type) {
+    case FieldType::kLong:
+    case FieldType::kDate:
+      w->Int(fv.integer);
+      return;
+    case FieldType::kDouble:
+      w->Double(fv.number);
+      return;
+    case FieldType::kBoolean:
+      w->Bool(fv.boolean);
+      return;
+    case FieldType::kKeyword:
+    case FieldType::kText:
+      w->String(v.term);
+      return;
+    default:
+      w->String(storage::TermToString(type, v.term));
+  }
+}
+
+// A field value for `fields` in a hit, as Elasticsearch writes it (dates as ISO-8601 strings).
+void WriteFieldValue(FieldType type, std::string_view term, JsonWriter* w) {
+  storage::FieldValue fv = storage::DecodeTerm(type, term);
+  switch (type) {
+    case FieldType::kLong:
+      w->Int(fv.integer);
+      return;
+    case FieldType::kDouble:
+      w->Double(fv.number);
+      return;
+    case FieldType::kBoolean:
+      w->Bool(fv.boolean);
+      return;
+    case FieldType::kKeyword:
+    case FieldType::kText:
+      w->String(term);
+      return;
+    default:
+      w->String(storage::TermToString(type, term));
+  }
+}
+
+struct Source {
+  const IndexSnapshot* index;
+  FieldResolver resolver;
+  std::optional<CompiledQuery> query;
+};
+
+// Source filtering on a parsed document: keeps the order of the keys.
+using OrderedJson = nlohmann::ordered_json;
+
+void FilterObject(OrderedJson* obj, const std::string& prefix, const SourceFilter& f) {
+  for (auto it = obj->begin(); it != obj->end();) {
+    const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+    bool excluded = false;
+    for (const std::string& p : f.excludes) excluded = excluded || MatchesFieldPattern(p, path);
+    bool included = f.includes.empty();
+    bool whole = f.includes.empty();
+    for (const std::string& p : f.includes) {
+      if (MatchesFieldPattern(p, path) || MatchesFieldPattern(p + ".*", path)) whole = true;
+      if (whole || p.starts_with(path + ".")) included = true;
+    }
+    if (excluded || !included) {
+      it = obj->erase(it);
+      continue;
+    }
+    if (it->is_object()) {
+      if (!whole || !f.excludes.empty()) {
+        SourceFilter sub = f;
+        if (whole) sub.includes.clear();
+        FilterObject(&*it, path, sub);
+        if (it->empty() && !whole) {
+          it = obj->erase(it);
+          continue;
+        }
+      }
+    } else if (it->is_array() && (!whole || !f.excludes.empty())) {
+      SourceFilter sub = f;
+      if (whole) sub.includes.clear();
+      for (auto& el : *it) {
+        if (el.is_object()) FilterObject(&el, path, sub);
+      }
+    } else if (!whole) {
+      it = obj->erase(it);
+      continue;
+    }
+    ++it;
+  }
+}
+
+}  // namespace
+
+Result<std::string> FilterSource(std::string_view source, const SourceFilter& filter) {
+  if (filter.includes.empty() && filter.excludes.empty()) return std::string(source);
+  OrderedJson doc;
+  try {
+    doc = OrderedJson::parse(source);
+  } catch (const std::exception& e) {
+    return Status::Corruption(fmt::format("a stored source is not valid JSON: {}", e.what()));
+  }
+  if (doc.is_object()) FilterObject(&doc, "", filter);
+  return doc.dump();
+}
+
+Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchRequest& request,
+                           const SearchOptions& options) {
+  const uint64_t started = SteadyNanos();
+  const int64_t now = options.now != 0 ? options.now : NowMillis();
+  ExecOptions exec = options.exec;
+  exec.now = now;
+
+  std::vector<Source> sources;
+  sources.reserve(indices.size());
+  for (const IndexSnapshot& ix : indices) {
+    Source s{&ix, FieldResolver(ix.snapshot->mapping.get()), std::nullopt};
+    sources.push_back(std::move(s));
+  }
+  for (Source& s : sources) {
+    Result<CompiledQuery> cq = CompiledQuery::Compile(*request.query, s.resolver, exec);
+    if (!cq.ok()) return cq.status();
+    s.query = std::move(*cq);
+  }
+
+  AggregationContext actx;
+  actx.now = now;
+  actx.max_buckets = options.max_buckets;
+  uint64_t buckets_used = 0;
+  actx.buckets_used = &buckets_used;
+  Result<std::vector<std::unique_ptr<Aggregator>>> aggs = NewAggregators(request.aggs, actx);
+  if (!aggs.ok()) return aggs.status();
+
+  // The sort keys.
+  std::vector<KeySpec> specs;
+  bool by_field = false;
+  if (request.sort.empty()) {
+    specs.push_back(KeySpec{KeyKind::kScore, nullptr, true});
+  } else {
+    for (const SortKey& k : request.sort) {
+      KeySpec s;
+      s.sort = &k;
+      s.descending = k.descending;
+      s.kind = k.field == "_score" ? KeyKind::kScore
+               : k.field == "_doc" ? KeyKind::kDoc
+                                   : KeyKind::kField;
+      by_field = by_field || s.kind == KeyKind::kField;
+      specs.push_back(s);
+    }
+  }
+  const bool want_scores = std::any_of(specs.begin(), specs.end(),
+                                       [](const KeySpec& k) { return k.kind == KeyKind::kScore; });
+  const auto needed = static_cast<size_t>(request.from + request.size);
+  // Every match scoring the same and no field sort: the first matches in index order win.
+  bool index_order = false;
+  if (request.search_after.empty()) {
+    if (request.sort.empty()) {
+      index_order = std::all_of(sources.begin(), sources.end(),
+                                [](const Source& s) { return !s.query->scores_vary(); });
+    } else {
+      index_order = specs.size() == 1 && specs[0].kind == KeyKind::kDoc && !specs[0].descending;
+    }
+  }
+
+  uint64_t total = 0;
+  std::vector<Hit> hits;  // global candidates
+  float max_score = -std::numeric_limits<float>::infinity();
+  bool any_score = false;
+
+  for (uint32_t ix = 0; ix < sources.size(); ++ix) {
+    Source& src = sources[ix];
+    const storage::Snapshot& snap = *src.index->snapshot;
+    for (uint32_t si = 0; si < snap.segments.size(); ++si) {
+      const storage::SegmentView& view = snap.segments[si];
+      SegmentContext seg{&view, view.segment.get(), si, &src.resolver, src.index->name};
+      Result<Bitmap> matches = src.query->Match(seg);
+      if (!matches.ok()) return matches.status();
+      const uint64_t n = matches->cardinality();
+      total += n;
+      if (!aggs->empty() && n > 0) {
+        for (auto& a : *aggs) {
+          VIGIL_RETURN_IF_ERROR(a->StartSegment(seg));
+          for (uint32_t d : *matches) a->Collect(d, 0);
+          VIGIL_RETURN_IF_ERROR(a->status());
+        }
+      }
+      if (needed == 0 || n == 0) continue;
+      if (index_order) {
+        // Every match scores the same: the first ones in index order win.
+        if (hits.size() >= needed) continue;
+        for (uint32_t d : *matches) {
+          Hit h{ix, si, d, want_scores ? src.query->Score(d) : 0.0f, {}};
+          h.keys.resize(specs.size());
+          h.keys[0].score = h.score;
+          h.keys[0].doc = DocOrder(h);
+          if (want_scores) {
+            max_score = std::max(max_score, h.score);
+            any_score = true;
+          }
+          hits.push_back(std::move(h));
+          if (hits.size() >= needed) break;
+        }
+        continue;
+      }
+      // Per-segment keys.
+      std::vector<SegmentSortField> fields(specs.size());
+      for (size_t k = 0; k < specs.size(); ++k) {
+        if (specs[k].kind != KeyKind::kField) continue;
+        ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
+        FieldInSegment f = FindSegmentField(seg, rf);
+        SegmentSortField& sf = fields[k];
+        if (f.present()) {
+          Result<storage::Column> col = seg.reader->GetColumn(f.index);
+          if (!col.ok()) return col.status();
+          Result<storage::TermDict> dict = seg.reader->Terms(f.index);
+          if (!dict.ok()) return dict.status();
+          sf.present = true;
+          sf.field = f.index;
+          sf.column = *col;
+          sf.dict = *dict;
+          if (specs[k].sort->missing == SortKey::Missing::kValue) {
+            Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
+            if (!t.ok()) return t.status();
+            Result<int64_t> place = OrdPlace(sf.dict, *t);
+            if (!place.ok()) return place.status();
+            sf.missing_ord = *place;
+          }
+        }
+        if (!request.search_after.empty()) {
+          KeyValue after;
+          const std::optional<Scalar>& v = request.search_after[k];
+          if (!v) {
+            after.missing = true;
+          } else if (!rf.known()) {
+            after.missing = true;
+          } else {
+            Result<std::string> t = ValueToTerm(rf.type, *v, rf.name);
+            if (!t.ok()) return t.status();
+            if (sf.present) {
+              Result<int64_t> place = OrdPlace(sf.dict, *t);
+              if (!place.ok()) return place.status();
+              after.ord = *place;
+            } else {
+              after.ord = 0;
+            }
+          }
+          sf.after = after;
+        }
+      }
+      std::vector<Hit> local;
+      local.reserve(std::min<uint64_t>(n, needed * 2 + 16));
+      auto local_less = [&](const Hit& a, const Hit& b) {
+        return CompareHits(specs, a, b, false) < 0;
+      };
+      Hit after_hit;
+      const bool has_after = !request.search_after.empty();
+      if (has_after) {
+        after_hit.index = 0;
+        after_hit.keys.resize(specs.size());
+        for (size_t k = 0; k < specs.size(); ++k) {
+          const std::optional<Scalar>& v = request.search_after[k];
+          if (specs[k].kind == KeyKind::kField) {
+            after_hit.keys[k] = fields[k].after.value_or(KeyValue{});
+            if (!fields[k].present && v) after_hit.keys[k].missing = false;
+          } else if (specs[k].kind == KeyKind::kScore) {
+            after_hit.keys[k].score =
+                v ? static_cast<float>(v->kind == Scalar::Kind::kDouble
+                                           ? v->double_value
+                                           : static_cast<double>(v->long_value))
+                  : 0;
+          } else {
+            after_hit.keys[k].doc =
+                v && v->kind == Scalar::Kind::kLong ? static_cast<uint64_t>(v->long_value) : 0;
+          }
+        }
+      }
+      for (uint32_t d : *matches) {
+        Hit h{ix, si, d, 0.0f, {}};
+        h.keys.resize(specs.size());
+        if (want_scores) {
+          h.score = src.query->Score(d);
+          max_score = std::max(max_score, h.score);
+          any_score = true;
+        }
+        for (size_t k = 0; k < specs.size(); ++k) {
+          KeyValue& kv = h.keys[k];
+          switch (specs[k].kind) {
+            case KeyKind::kScore:
+              kv.score = h.score;
+              break;
+            case KeyKind::kDoc:
+              kv.doc = DocOrder(h);
+              break;
+            case KeyKind::kField: {
+              const SegmentSortField& sf = fields[k];
+              int64_t ord = -1;
+              if (sf.present) {
+                const bool use_max =
+                    specs[k].sort->mode == SortKey::Mode::kMax ||
+                    (specs[k].sort->mode == SortKey::Mode::kDefault && specs[k].descending);
+                sf.column.ForEach(d, [&](uint32_t o) {
+                  if (ord < 0 || use_max) ord = o;
+                });
+              }
+              if (ord >= 0) {
+                kv.ord = ord * 2;
+              } else if (sf.missing_ord) {
+                kv.ord = *sf.missing_ord;
+              } else {
+                kv.missing = true;
+              }
+              break;
+            }
+          }
+        }
+        if (has_after) {
+          // Only what sorts strictly after the search_after values (ties on every key too).
+          bool after = false;
+          bool decided = false;
+          for (size_t k = 0; k < specs.size() && !decided; ++k) {
+            int c = CompareKey(specs[k], h.keys[k], after_hit.keys[k], false);
+            if (c != 0) {
+              after = c > 0;
+              decided = true;
+            }
+          }
+          if (!after) continue;
+        }
+        if (local.size() < needed) {
+          local.push_back(std::move(h));
+          if (local.size() == needed) std::make_heap(local.begin(), local.end(), local_less);
+        } else if (local_less(h, local.front())) {
+          std::pop_heap(local.begin(), local.end(), local_less);
+          local.back() = std::move(h);
+          std::push_heap(local.begin(), local.end(), local_less);
+        }
+      }
+      // The winners' terms, to compare across segments.
+      for (Hit& h : local) {
+        for (size_t k = 0; k < specs.size(); ++k) {
+          if (specs[k].kind != KeyKind::kField || h.keys[k].missing) continue;
+          const SegmentSortField& sf = fields[k];
+          if (h.keys[k].ord % 2 == 0 && sf.present &&
+              !(sf.missing_ord && h.keys[k].ord == *sf.missing_ord &&
+                sf.column.Count(h.doc) == 0)) {
+            VIGIL_RETURN_IF_ERROR(
+                sf.dict.Term(static_cast<uint32_t>(h.keys[k].ord / 2), &h.keys[k].term));
+          } else {
+            // A missing value's stand-in.
+            ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
+            Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
+            if (!t.ok()) return t.status();
+            h.keys[k].term = std::move(*t);
+          }
+        }
+        hits.push_back(std::move(h));
+      }
+      if (hits.size() > needed * 4 + 64) {
+        std::sort(hits.begin(), hits.end(),
+                  [&](const Hit& a, const Hit& b) { return CompareHits(specs, a, b, true) < 0; });
+        hits.resize(needed);
+      }
+    }
+  }
+  if (!index_order) {
+    std::sort(hits.begin(), hits.end(),
+              [&](const Hit& a, const Hit& b) { return CompareHits(specs, a, b, true) < 0; });
+  }
+  if (hits.size() > needed) hits.resize(needed);
+
+  // The response.
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  const uint64_t took_ms = (SteadyNanos() - started) / 1'000'000;
+  w.Key("took");
+  w.Uint(took_ms);
+  w.Field("timed_out", false);
+  w.Key("_shards");
+  w.BeginObject();
+  w.Field("total", static_cast<int64_t>(indices.size()));
+  w.Field("successful", static_cast<int64_t>(indices.size()));
+  w.Field("skipped", 0);
+  w.Field("failed", 0);
+  w.EndObject();
+  w.Key("hits");
+  w.BeginObject();
+  if (request.track_total_hits > 0) {
+    w.Key("total");
+    w.BeginObject();
+    const bool capped = total > static_cast<uint64_t>(request.track_total_hits);
+    w.Key("value");
+    w.Uint(capped ? static_cast<uint64_t>(request.track_total_hits) : total);
+    w.Field("relation", capped ? "gte" : "eq");
+    w.EndObject();
+  }
+  w.Key("max_score");
+  if (any_score && !by_field && total > 0) {
+    w.Double(max_score);
+  } else {
+    w.Null();
+  }
+  w.Key("hits");
+  w.BeginArray();
+  for (size_t i = static_cast<size_t>(request.from); i < hits.size(); ++i) {
+    const Hit& h = hits[i];
+    const Source& src = sources[h.index];
+    const storage::SegmentReader& r = *src.index->snapshot->segments[h.segment].segment;
+    w.BeginObject();
+    w.Field("_index", src.index->name);
+    Result<std::string> id = r.Id(h.doc);
+    if (!id.ok()) return id.status();
+    w.Field("_id", *id);
+    w.Key("_score");
+    if (want_scores) {
+      w.Double(h.score);
+    } else {
+      w.Null();
+    }
+    if (request.source.enabled) {
+      Result<std::string> source = r.Source(h.doc);
+      if (!source.ok()) return source.status();
+      Result<std::string> filtered = FilterSource(*source, request.source);
+      if (!filtered.ok()) return filtered.status();
+      w.Key("_source");
+      w.Raw(*filtered);
+    }
+    if (!request.fields.empty()) {
+      w.Key("fields");
+      w.BeginObject();
+      SegmentContext seg{&src.index->snapshot->segments[h.segment], &r, h.segment, &src.resolver,
+                         src.index->name};
+      for (const std::string& pattern : request.fields) {
+        for (const ResolvedField& rf : src.resolver.Expand(pattern)) {
+          FieldInSegment f = FindSegmentField(seg, rf);
+          if (!f.present()) continue;
+          Result<storage::Column> col = r.GetColumn(f.index);
+          if (!col.ok()) return col.status();
+          Result<storage::TermDict> dict = r.Terms(f.index);
+          if (!dict.ok()) return dict.status();
+          if (col->Count(h.doc) == 0) continue;
+          w.Key(pattern.find('*') == std::string::npos ? pattern : rf.name);
+          w.BeginArray();
+          std::string term;
+          Status s;
+          col->ForEach(h.doc, [&](uint32_t o) {
+            if (!s.ok()) return;
+            s = dict->Term(o, &term);
+            if (s.ok()) WriteFieldValue(rf.type, term, &w);
+          });
+          VIGIL_RETURN_IF_ERROR(s);
+          w.EndArray();
+        }
+      }
+      w.EndObject();
+    }
+    if (!request.sort.empty()) {
+      w.Key("sort");
+      w.BeginArray();
+      for (size_t k = 0; k < specs.size(); ++k) {
+        switch (specs[k].kind) {
+          case KeyKind::kScore:
+            w.Double(h.score);
+            break;
+          case KeyKind::kDoc:
+            w.Uint(h.keys[k].doc);
+            break;
+          case KeyKind::kField:
+            WriteSortValue(src.resolver.Resolve(specs[k].sort->field).type, h.keys[k], &w);
+            break;
+        }
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  if (!aggs->empty()) {
+    w.Key("aggregations");
+    w.BeginObject();
+    for (auto& a : *aggs) {
+      w.Key(a->name());
+      VIGIL_RETURN_IF_ERROR(a->Render(0, &w));
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  return out;
+}
+
+Result<uint64_t> Count(std::span<const IndexSnapshot> indices, const Query& query,
+                       const SearchOptions& options) {
+  ExecOptions exec = options.exec;
+  exec.now = options.now != 0 ? options.now : NowMillis();
+  uint64_t total = 0;
+  for (const IndexSnapshot& ix : indices) {
+    FieldResolver resolver(ix.snapshot->mapping.get());
+    Result<CompiledQuery> cq = CompiledQuery::Compile(query, resolver, exec);
+    if (!cq.ok()) return cq.status();
+    for (uint32_t si = 0; si < ix.snapshot->segments.size(); ++si) {
+      const storage::SegmentView& view = ix.snapshot->segments[si];
+      SegmentContext seg{&view, view.segment.get(), si, &resolver, ix.name};
+      Result<Bitmap> m = cq->Match(seg);
+      if (!m.ok()) return m.status();
+      total += m->cardinality();
+    }
+  }
+  return total;
+}
+
+}  // namespace vigil::query
