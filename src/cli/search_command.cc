@@ -42,12 +42,12 @@ constexpr ColumnSpec kColumns[] = {
     {"attacker", "derived.attacker.countryName", 16},
 };
 
-std::string Cell(const nlohmann::json& hit, std::string_view field) {
+std::string Cell(const nlohmann::ordered_json& hit, std::string_view field) {
   if (!hit.contains("fields")) return "";
-  const nlohmann::json& fields = hit["fields"];
+  const nlohmann::ordered_json& fields = hit["fields"];
   auto it = fields.find(std::string(field));
   if (it == fields.end() || !it->is_array() || it->empty()) return "";
-  const nlohmann::json& v = (*it)[0];
+  const nlohmann::ordered_json& v = (*it)[0];
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
 }
@@ -62,12 +62,12 @@ std::string Fit(std::string s, size_t width) {
 }
 
 void PrintTable(const std::string& response) {
-  nlohmann::json r = nlohmann::json::parse(response);
-  const nlohmann::json& hits = r["hits"]["hits"];
+  nlohmann::ordered_json r = nlohmann::ordered_json::parse(response);
+  const nlohmann::ordered_json& hits = r["hits"]["hits"];
   std::string line;
   for (const ColumnSpec& c : kColumns) line += Fit(std::string(c.header), c.width) + " ";
   std::printf("%s\n", line.c_str());
-  for (const nlohmann::json& hit : hits) {
+  for (const nlohmann::ordered_json& hit : hits) {
     line.clear();
     for (const ColumnSpec& c : kColumns) line += Fit(Cell(hit, c.field), c.width) + " ";
     std::printf("%s\n", line.c_str());

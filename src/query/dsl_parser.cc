@@ -10,7 +10,7 @@
 
 namespace vigil::query {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

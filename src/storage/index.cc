@@ -319,7 +319,9 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     recovery_.errors.push_back(fmt::format("{}: {}", path, s.message()));
     stopped = true;
   }
-  if (!stopped && reader.end_state() != WalEndState::kClean) {
+  // An empty file is a log created at an open (or rotation) that nothing was written to: its
+  // header is written with its first record. Nothing to report.
+  if (!stopped && reader.end_state() != WalEndState::kClean && !contents->empty()) {
     options_.log(fmt::format("{}: {}; truncating the log to {} bytes, dropping {} bytes{}", path,
                              reader.problem(), reader.valid_size(), reader.dropped_bytes(),
                              last ? " (a write that was never acknowledged)"

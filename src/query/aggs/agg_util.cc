@@ -102,7 +102,8 @@ Status FieldValues::Reset(const SegmentContext& segment) {
   have_term_.clear();
   terms_.clear();
   numbers_.clear();
-  have_number_.clear();
+  arena_.clear();
+  offsets_.clear();
   if (!present_) return Status::Ok();
   Result<storage::Column> col = segment.reader->GetColumn(f.index);
   if (!col.ok()) return col.status();
@@ -114,16 +115,33 @@ Status FieldValues::Reset(const SegmentContext& segment) {
 }
 
 Result<std::string_view> FieldValues::Term(uint32_t ord) {
-  if (have_term_.empty()) {
-    have_term_.assign(dict_.size(), 0);
-    terms_.resize(dict_.size());
+  if (ord >= dict_.size()) return Status::Corruption("an ordinal beyond the dictionary");
+  if (!dict_.compressed()) {
+    // Plain blocks of a few terms: a lookup decodes a short block.
+    if (have_term_.empty()) {
+      have_term_.assign(dict_.size(), 0);
+      terms_.resize(dict_.size());
+    }
+    if (!have_term_[ord]) {
+      VIGIL_RETURN_IF_ERROR(dict_.Term(ord, &terms_[ord]));
+      have_term_[ord] = 1;
+    }
+    return std::string_view(terms_[ord]);
   }
-  if (ord >= have_term_.size()) return Status::Corruption("an ordinal beyond the dictionary");
-  if (!have_term_[ord]) {
-    VIGIL_RETURN_IF_ERROR(dict_.Term(ord, &terms_[ord]));
-    have_term_[ord] = 1;
+  // A compressed dictionary decodes a 16 KiB block per lookup: read it all once, in order.
+  if (offsets_.empty()) {
+    storage::TermDict::Iterator it(dict_);
+    VIGIL_RETURN_IF_ERROR(it.Seek(0));
+    offsets_.reserve(dict_.size() + 1);
+    offsets_.push_back(0);
+    while (it.Valid()) {
+      arena_.append(it.term());
+      offsets_.push_back(arena_.size());
+      VIGIL_RETURN_IF_ERROR(it.Next());
+    }
+    if (offsets_.size() != dict_.size() + 1) return Status::Corruption("a dictionary cut short");
   }
-  return std::string_view(terms_[ord]);
+  return std::string_view(arena_).substr(offsets_[ord], offsets_[ord + 1] - offsets_[ord]);
 }
 
 bool FieldValues::numeric() const {
@@ -133,32 +151,33 @@ bool FieldValues::numeric() const {
 }
 
 Result<double> FieldValues::Number(uint32_t ord) {
-  if (have_number_.empty()) {
-    have_number_.assign(dict_.size(), 0);
-    numbers_.resize(dict_.size());
-  }
-  if (ord >= have_number_.size()) return Status::Corruption("an ordinal beyond the dictionary");
-  if (!have_number_[ord]) {
-    std::string term;
-    VIGIL_RETURN_IF_ERROR(dict_.Term(ord, &term));
-    storage::FieldValue v = storage::DecodeTerm(field_.type, term);
-    double d = std::nan("");
-    switch (field_.type) {
-      case FieldType::kLong:
-      case FieldType::kDate:
-        d = static_cast<double>(v.integer);
-        break;
-      case FieldType::kDouble:
-        d = v.number;
-        break;
-      case FieldType::kBoolean:
-        d = v.boolean ? 1 : 0;
-        break;
-      default:
-        break;
+  if (ord >= dict_.size()) return Status::Corruption("an ordinal beyond the dictionary");
+  if (numbers_.empty()) {
+    // Every value of the dictionary, decoded once, in order (8 bytes a term).
+    numbers_.reserve(dict_.size());
+    storage::TermDict::Iterator it(dict_);
+    VIGIL_RETURN_IF_ERROR(it.Seek(0));
+    while (it.Valid()) {
+      storage::FieldValue v = storage::DecodeTerm(field_.type, it.term());
+      double d = std::nan("");
+      switch (field_.type) {
+        case FieldType::kLong:
+        case FieldType::kDate:
+          d = static_cast<double>(v.integer);
+          break;
+        case FieldType::kDouble:
+          d = v.number;
+          break;
+        case FieldType::kBoolean:
+          d = v.boolean ? 1 : 0;
+          break;
+        default:
+          break;
+      }
+      numbers_.push_back(d);
+      VIGIL_RETURN_IF_ERROR(it.Next());
     }
-    numbers_[ord] = d;
-    have_number_[ord] = 1;
+    if (numbers_.size() != dict_.size()) return Status::Corruption("a dictionary cut short");
   }
   return numbers_[ord];
 }

@@ -21,7 +21,7 @@
 
 namespace vigil::query::aggs {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 Status AggParsingError(std::string reason);
 Status AggIllegalArgument(std::string reason);
@@ -75,8 +75,9 @@ class FieldValues {
   storage::TermDict dict_;
   std::vector<uint8_t> have_term_;
   std::vector<std::string> terms_;
-  std::vector<double> numbers_;
-  std::vector<uint8_t> have_number_;
+  std::vector<double> numbers_;  // every ordinal's number, once asked for
+  std::string arena_;            // a compressed dictionary's terms, once asked for
+  std::vector<size_t> offsets_;
 };
 
 // A bucket key as Elasticsearch writes it for the field type: numbers for long/double, epoch ms

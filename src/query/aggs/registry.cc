@@ -66,8 +66,8 @@ SpecFactory FindFactory(std::string_view type) {
 
 namespace vigil::query {
 
-Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(const nlohmann::json& aggs,
-                                                                        const std::string& path) {
+Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
+    const nlohmann::ordered_json& aggs, const std::string& path) {
   using aggs::AggParsingError;
   if (!aggs.is_object()) {
     return AggParsingError(fmt::format("[{}] must be an object of named aggregations", path));
@@ -76,7 +76,7 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(const nl
   for (auto it = aggs.begin(); it != aggs.end(); ++it) {
     const std::string& name = it.key();
     const std::string apath = path + "." + name;
-    const nlohmann::json& body = it.value();
+    const nlohmann::ordered_json& body = it.value();
     if (name.empty() || name.find_first_of("[]>") != std::string::npos) {
       return AggParsingError(
           fmt::format("[{}] invalid aggregation name [{}]: it must not be empty nor hold [, ] or >",
@@ -86,7 +86,7 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(const nl
       return AggParsingError(fmt::format("[{}] an aggregation must be an object", apath));
     }
     std::unique_ptr<AggregationSpec> spec;
-    const nlohmann::json* subs = nullptr;
+    const nlohmann::ordered_json* subs = nullptr;
     for (auto b = body.begin(); b != body.end(); ++b) {
       const std::string& key = b.key();
       if (key == "aggs" || key == "aggregations") {

@@ -52,7 +52,10 @@ class TermsAggregator : public Aggregator {
   Status Init() { return subs_.Init(spec_, ctx_); }
 
   Status StartSegment(const SegmentContext& segment) override {
+    VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
+    fast_ = subs_.empty();
+    seg_counts_.assign(fast_ && values_.present() ? values_.dict().size() : 0, 0);
     seg_key_.assign(values_.present() ? values_.dict().size() : 0, kUnknown);
     if (values_.present()) {
       if (type_ == FieldType::kNone) type_ = values_.type();
@@ -67,6 +70,19 @@ class TermsAggregator : public Aggregator {
   }
 
   void Collect(uint32_t doc, uint32_t owning) override {
+    if (fast_ && owning == 0) {
+      // No sub-aggregations: count by ordinal, turn ordinals into keys once per segment.
+      bool seen = false;
+      values_.ForEachOrd(doc, [&](uint32_t ord) {
+        seen = true;
+        ++seg_counts_[ord];
+      });
+      if (!seen && spec_.missing) {
+        if (missing_key_ < 0) missing_key_ = Intern(spec_.missing->Text(), true);
+        Add(doc, owning, static_cast<uint32_t>(missing_key_));
+      }
+      return;
+    }
     bool any = false;
     values_.ForEachOrd(doc, [&](uint32_t ord) {
       any = true;
@@ -86,6 +102,7 @@ class TermsAggregator : public Aggregator {
 
   Status Render(uint32_t owning, JsonWriter* w) override {
     VIGIL_RETURN_IF_ERROR(subs_.status());
+    VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
     std::vector<uint32_t> buckets = buckets_.BucketsOf(owning);
     if (spec_.min_doc_count == 0) {
       // Every known term, with 0 where nothing in this bucket matched.
@@ -189,6 +206,28 @@ class TermsAggregator : public Aggregator {
     }
   }
 
+  // Adds the current segment's counts by ordinal to the buckets of owning bucket 0, walking the
+  // ordinals in order (each dictionary block decoded once).
+  Status FoldSegmentCounts() {
+    if (seg_counts_.empty()) return Status::Ok();
+    storage::TermDict::Iterator it(values_.dict());
+    for (uint32_t ord = 0; ord < seg_counts_.size(); ++ord) {
+      if (seg_counts_[ord] == 0) continue;
+      int32_t& k = seg_key_[ord];
+      if (k == kUnknown) {
+        VIGIL_RETURN_IF_ERROR(it.Seek(ord));
+        if (!it.Valid()) return Status::Corruption("an ordinal beyond the dictionary");
+        k = Allowed(it.term()) ? Intern(std::string(it.term()), false) : kExcluded;
+      }
+      if (k < 0) continue;
+      const uint32_t b = buckets_.Get(0, static_cast<uint32_t>(k));
+      if (b >= counts_.size()) counts_.resize(b + 1, 0);
+      counts_[b] += seg_counts_[ord];
+    }
+    seg_counts_.clear();
+    return Status::Ok();
+  }
+
   void Add(uint32_t doc, uint32_t owning, uint32_t key) {
     const uint32_t b = buckets_.Get(owning, key);
     if (b >= counts_.size()) counts_.resize(b + 1, 0);
@@ -241,7 +280,9 @@ class TermsAggregator : public Aggregator {
   FieldValues values_;
   FieldType type_ = FieldType::kNone;
   SubAggregators subs_;
-  std::vector<int32_t> seg_key_;  // this segment's ordinal → key id
+  std::vector<int32_t> seg_key_;      // this segment's ordinal → key id
+  bool fast_ = false;                 // no sub-aggregations: count by ordinal
+  std::vector<uint32_t> seg_counts_;  // this segment's documents by ordinal (owning bucket 0)
   std::unordered_map<std::string, int32_t> ids_;
   std::vector<std::string> keys_;  // by key id: the term
   std::vector<uint8_t> is_missing_key_;
