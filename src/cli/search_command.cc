@@ -25,6 +25,7 @@ struct Options {
   std::string syntax = "lucene";
   int64_t size = 20;
   bool raw = false;
+  std::string now;  // the request's time, for date math (default: the clock)
 };
 
 // The table's columns: a header and the field whose first value fills it.
@@ -117,7 +118,9 @@ void Run(const Options& o, Context* ctx) {
     }
   }
   if (!request.ok()) {
-    PrintError(request.status().message());
+    PrintError(request.status().detail().empty()
+                   ? request.status().message()
+                   : request.status().detail() + ": " + request.status().message());
     ctx->exit_code = 2;
     return;
   }
@@ -141,9 +144,13 @@ void Run(const Options& o, Context* ctx) {
     ctx->exit_code = 1;
     return;
   }
-  Result<std::string> response = query::Search(snapshots, *request);
+  query::SearchOptions options;
+  if (!o.now.empty()) options.now = ParseTimeOption("--now", o.now);
+  Result<std::string> response = query::Search(snapshots, *request, options);
   if (!response.ok()) {
-    PrintError(response.status().message());
+    PrintError(response.status().detail().empty()
+                   ? response.status().message()
+                   : response.status().detail() + ": " + response.status().message());
     ctx->exit_code = response.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
     return;
   }
@@ -181,6 +188,9 @@ void AddSearchCommand(CLI::App* app, Context* ctx) {
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   cmd->add_flag("--raw", opts->raw, "Print the JSON response for a query string too");
+  cmd->add_option("--now", opts->now,
+                  "The time date math such as now-7d/d is relative to (ISO-8601; default: the "
+                  "clock), for reproducible results");
   cmd->callback([opts, ctx] { Run(*opts, ctx); });
 }
 

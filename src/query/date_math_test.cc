@@ -48,7 +48,8 @@ TEST(DateMath, TimeZones) {
 }
 
 TEST(DateMath, Errors) {
-  EXPECT_EQ(Math("now-7x"), "ERROR invalid date math [now-7x]: unknown unit 'x' (use y M w d h H m s)");
+  EXPECT_EQ(Math("now-7x"),
+            "ERROR invalid date math [now-7x]: unknown unit 'x' (use y M w d h H m s)");
   EXPECT_EQ(Math("now/"), "ERROR invalid date math [now/]: a rounding (/) without a unit");
   EXPECT_EQ(Math("yesterday"),
             "ERROR failed to parse date field [yesterday] with format "
@@ -70,7 +71,8 @@ TEST(DateFormat, ParseAndFormat) {
   EXPECT_EQ(*custom->ParseValue("2024/03/15 10:30", utc), T("2024-03-15T10:30:00Z"));
   EXPECT_EQ(*custom->ParseValue("1710460800", utc), T("2024-03-15T00:00:00Z"));
   EXPECT_EQ(custom->Format(T("2024-03-15T10:30:59Z"), utc), "2024/03/15 10:30");
-  EXPECT_EQ(custom->Format(T("2024-03-15T23:30:00Z"), *TimeZone::Parse("+01:00")), "2024/03/16 00:30");
+  EXPECT_EQ(custom->Format(T("2024-03-15T23:30:00Z"), *TimeZone::Parse("+01:00")),
+            "2024/03/16 00:30");
   EXPECT_EQ(DateFormat::Parse("yyyy-MM-dd'T'HH")->Format(T("2024-03-15T10:30:59Z"), utc),
             "2024-03-15T10");
   EXPECT_FALSE(DateFormat::Parse("yyyy-MMM").ok());
@@ -80,8 +82,10 @@ TEST(DateFormat, ParseAndFormat) {
 TEST(CalendarUnits, FloorAndNext) {
   TimeZone utc;
   const int64_t t = T("2024-02-29T13:45:00Z");
-  EXPECT_EQ(FormatTimestamp(FloorToUnit(t, CalendarUnit::kQuarter, utc)), "2024-01-01T00:00:00.000Z");
-  EXPECT_EQ(FormatTimestamp(NextUnit(FloorToUnit(t, CalendarUnit::kMonth, utc), CalendarUnit::kMonth, utc)),
+  EXPECT_EQ(FormatTimestamp(FloorToUnit(t, CalendarUnit::kQuarter, utc)),
+            "2024-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestamp(
+                NextUnit(FloorToUnit(t, CalendarUnit::kMonth, utc), CalendarUnit::kMonth, utc)),
             "2024-03-01T00:00:00.000Z");
   EXPECT_EQ(FormatTimestamp(FloorToUnit(T("1969-12-31T23:59:59Z"), CalendarUnit::kDay, utc)),
             "1969-12-31T00:00:00.000Z");

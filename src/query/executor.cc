@@ -265,6 +265,20 @@ Result<std::unique_ptr<PlanNode>> Compiler::Compile(const Query& q, bool scoring
   }
   ResolvedField f = q.field == "_id" ? ResolvedField{"_id", FieldType::kKeyword, false}
                                      : fields_.Resolve(q.field);
+  if (!f.known() && q.kind == QueryKind::kExists) {
+    // An object ("service.action.portProbeAction") exists where any field under it does.
+    std::vector<ResolvedField> under = fields_.Expand(q.field + ".*");
+    if (!under.empty()) {
+      n->kind = QueryKind::kBool;
+      n->minimum_should_match = 1;
+      for (const ResolvedField& u : under) {
+        Result<std::unique_ptr<PlanNode>> leaf = Leaf(q, u, scoring);
+        if (!leaf.ok()) return leaf.status();
+        n->should.push_back(std::move(*leaf));
+      }
+      return n;
+    }
+  }
   if (!f.known()) {
     n->op = LeafOp::kNone;  // an unknown field matches nothing
     return n;

@@ -42,8 +42,9 @@ class KqlParser {
       if (Peek() == ')') return Error("a ')' that closes no group");
       if (Peek() == '}') return Error("a '}' that closes no nested query");
       if (Peek() == ':') {
-        return Error("a ':' inside a value: quote the value (type : \"Recon:EC2/Portscan\") or "
-                     "escape the colon (\\:)");
+        return Error(
+            "a ':' inside a value: quote the value (type : \"Recon:EC2/Portscan\") or "
+            "escape the colon (\\:)");
       }
       return Error("expected 'and', 'or' or the end of the query");
     }

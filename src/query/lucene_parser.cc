@@ -276,8 +276,9 @@ class LuceneParser {
       return Error("fuzzy queries (term~) are not supported; use a wildcard (*, ?)", pos_);
     }
     if (Peek() == ':') {
-      return Error("a ':' inside a value: escape it as \\: (type:Recon\\:EC2\\/Portscan) or quote "
-                   "the value");
+      return Error(
+          "a ':' inside a value: escape it as \\: (type:Recon\\:EC2\\/Portscan) or quote "
+          "the value");
     }
     if (w.wildcard) {
       if (w.pattern == "*") {

@@ -40,8 +40,7 @@ TEST(LuceneQuery, FieldsValuesAndEscapes) {
   EXPECT_EQ(Lucene("severity:{5 TO *]"), "range(severity >5)");
   EXPECT_EQ(Lucene("severity:>=7"), "range(severity >=7)");
   EXPECT_EQ(Lucene("severity:<2.5"), "range(severity <2.5)");
-  EXPECT_EQ(Lucene("updatedAt:[\"2024-01-01\" TO now]"),
-            "range(updatedAt >=2024-01-01 <=now)");
+  EXPECT_EQ(Lucene("updatedAt:[\"2024-01-01\" TO now]"), "range(updatedAt >=2024-01-01 <=now)");
   EXPECT_EQ(Lucene("type:Recon^2"), "match(type:Recon ^2)");
   EXPECT_EQ(Lucene(""), "match_none()");
 }
@@ -70,8 +69,7 @@ TEST(LuceneQuery, BooleanLogicAsLuceneDoesIt) {
 TEST(LuceneQuery, DefaultFields) {
   QueryStringOptions o;
   o.default_fields = {"title", "description"};
-  EXPECT_EQ(Lucene("ssh", o),
-            "bool(should=[match(title:ssh), match(description:ssh)] msm=1)");
+  EXPECT_EQ(Lucene("ssh", o), "bool(should=[match(title:ssh), match(description:ssh)] msm=1)");
   o.default_fields = {"type"};
   EXPECT_EQ(Lucene("Recon*", o), "wildcard(type:Recon*)");
 }
@@ -80,17 +78,20 @@ TEST(LuceneQuery, SyntaxErrorsSayWhere) {
   EXPECT_EQ(Lucene("type:(Recon"),
             "ERROR Cannot parse 'type:(Recon': expected ')' to close the group opened at column "
             "6, at the end");
-  EXPECT_EQ(Lucene("a:1 AND"), "ERROR Cannot parse 'a:1 AND': expected a clause after AND, at the end");
+  EXPECT_EQ(Lucene("a:1 AND"),
+            "ERROR Cannot parse 'a:1 AND': expected a clause after AND, at the end");
   EXPECT_EQ(Lucene("type:Recon:EC2/Portscan"),
             "ERROR Cannot parse 'type:Recon:EC2/Portscan': a ':' inside a value: escape it as \\: "
             "(type:Recon\\:EC2\\/Portscan) or quote the value, at column 11");
   EXPECT_EQ(Lucene("type:Recon\\:EC2/Portscan"),
             "ERROR Cannot parse 'type:Recon\\:EC2/Portscan': a regular expression that is not "
             "closed (escape / as \\/ to search for a slash), at column 16");
-  EXPECT_EQ(Lucene("severity:[1 TO"), "ERROR Cannot parse 'severity:[1 TO': expected a value in the range, at the end");
+  EXPECT_EQ(Lucene("severity:[1 TO"),
+            "ERROR Cannot parse 'severity:[1 TO': expected a value in the range, at the end");
   EXPECT_EQ(Lucene("a:1)"), "ERROR Cannot parse 'a:1)': a ')' that closes no group, at column 4");
-  EXPECT_EQ(Lucene("title:\"open"),
-            "ERROR Cannot parse 'title:\"open': the quote opened at column 7 is not closed, at the end");
+  EXPECT_EQ(
+      Lucene("title:\"open"),
+      "ERROR Cannot parse 'title:\"open': the quote opened at column 7 is not closed, at the end");
   EXPECT_EQ(Lucene("foo~2"),
             "ERROR Cannot parse 'foo~2': fuzzy queries (term~) are not supported; use a wildcard "
             "(*, ?), at column 4");
@@ -138,7 +139,8 @@ TEST(Kql, SyntaxErrorsSayWhere) {
   EXPECT_EQ(Kql("type: (Recon"),
             "ERROR Cannot parse 'type: (Recon': expected ')' to close the list of values opened "
             "at column 7, at the end");
-  EXPECT_EQ(Kql("severity >="), "ERROR Cannot parse 'severity >=': expected a value after the comparison, at the end");
+  EXPECT_EQ(Kql("severity >="),
+            "ERROR Cannot parse 'severity >=': expected a value after the comparison, at the end");
   EXPECT_EQ(Kql("a: 1 and"), "ERROR Cannot parse 'a: 1 and': expected a query, at the end");
   EXPECT_EQ(Kql("a: 1)"), "ERROR Cannot parse 'a: 1)': a ')' that closes no group, at column 5");
   EXPECT_EQ(Kql("a: { b: 1"),
