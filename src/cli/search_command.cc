@@ -89,34 +89,30 @@ void Run(const Options& o, Context* ctx) {
     ctx->exit_code = 2;
     return;
   }
-  Result<query::SearchRequest> request = Status::Ok();
   const bool table = o.json_body.empty() && !o.raw;
-  if (!o.json_body.empty()) {
-    request = query::ParseSearchRequest(o.json_body);
-  } else {
+  auto make_request = [&]() -> Result<query::SearchRequest> {
+    if (!o.json_body.empty()) return query::ParseSearchRequest(o.json_body);
     query::QueryStringOptions qs;
     Result<std::unique_ptr<query::Query>> q =
         o.query.empty()     ? Result<std::unique_ptr<query::Query>>(query::Query::MatchAll())
         : o.syntax == "kql" ? query::ParseKql(o.query, qs)
                             : query::ParseLuceneQuery(o.query, qs);
-    if (!q.ok()) {
-      request = q.status();
-    } else {
-      query::SearchRequest r;
-      r.query = std::move(*q);
-      r.size = o.size;
-      r.track_total_hits = INT64_MAX;
-      query::SortKey by_time;
-      by_time.field = "service.eventLastSeen";
-      by_time.descending = true;
-      r.sort.push_back(by_time);
-      if (table) {
-        r.source.enabled = false;
-        for (const ColumnSpec& c : kColumns) r.fields.emplace_back(c.field);
-      }
-      request = std::move(r);
+    if (!q.ok()) return q.status();
+    query::SearchRequest r;
+    r.query = std::move(*q);
+    r.size = o.size;
+    r.track_total_hits = INT64_MAX;
+    query::SortKey by_time;
+    by_time.field = "service.eventLastSeen";
+    by_time.descending = true;
+    r.sort.push_back(by_time);
+    if (table) {
+      r.source.enabled = false;
+      for (const ColumnSpec& c : kColumns) r.fields.emplace_back(c.field);
     }
-  }
+    return r;
+  };
+  Result<query::SearchRequest> request = make_request();
   if (!request.ok()) {
     PrintError(request.status().detail().empty()
                    ? request.status().message()

@@ -24,6 +24,16 @@ Status IllegalArgument(std::string reason) {
   return Status::InvalidArgument(std::move(reason)).WithDetail(std::string(kIllegal));
 }
 
+// "a.b" + "." + "c" without temporaries.
+std::string Sub(std::string_view path, std::string_view key) {
+  std::string out;
+  out.reserve(path.size() + 1 + key.size());
+  out.append(path);
+  out.push_back('.');
+  out.append(key);
+  return out;
+}
+
 std::string TypeName(const json& v) {
   switch (v.type()) {
     case json::value_t::null:
@@ -338,7 +348,7 @@ Result<std::unique_ptr<Query>> Parser::Range(const json& body, const std::string
     const json& v = it.value();
     auto bound = [&](std::optional<RangeBound>* b, bool inclusive) -> Status {
       if (v.is_null()) return Status::Ok();
-      Result<Scalar> s = ToScalar(v, vpath + "." + k);
+      Result<Scalar> s = ToScalar(v, Sub(vpath, k));
       if (!s.ok()) return s.status();
       *b = RangeBound{std::move(*s), inclusive};
       return Status::Ok();
@@ -353,16 +363,16 @@ Result<std::unique_ptr<Query>> Parser::Range(const json& body, const std::string
       VIGIL_RETURN_IF_ERROR(bound(&q->upper, false));
     } else if (k == "from" || k == "to") {
       if (!v.is_null()) {
-        Result<Scalar> s = ToScalar(v, vpath + "." + k);
+        Result<Scalar> s = ToScalar(v, Sub(vpath, k));
         if (!s.ok()) return s.status();
         (k == "from" ? from : to) = std::move(*s);
       }
     } else if (k == "include_lower" || k == "include_upper") {
-      Result<bool> b = GetBool(v, vpath + "." + k);
+      Result<bool> b = GetBool(v, Sub(vpath, k));
       if (!b.ok()) return b.status();
       (k == "include_lower" ? include_lower : include_upper) = *b;
     } else if (k == "format" || k == "time_zone") {
-      Result<std::string> s = GetString(v, vpath + "." + k);
+      Result<std::string> s = GetString(v, Sub(vpath, k));
       if (!s.ok()) return s.status();
       (k == "format" ? q->format : q->time_zone) = std::move(*s);
     } else if (k == "boost") {
@@ -409,7 +419,7 @@ Result<std::unique_ptr<Query>> Parser::Pattern(QueryKind kind, std::string_view 
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& k = it.key();
       if (k == "value" || (kind == QueryKind::kWildcard && k == "wildcard")) {
-        Result<std::string> s = GetString(it.value(), vpath + "." + k);
+        Result<std::string> s = GetString(it.value(), Sub(vpath, k));
         if (!s.ok()) return s.status();
         q->values.push_back(Scalar::String(std::move(*s)));
       } else if (k == "boost") {
@@ -417,7 +427,7 @@ Result<std::unique_ptr<Query>> Parser::Pattern(QueryKind kind, std::string_view 
         if (!b.ok()) return b.status();
         q->boost = *b;
       } else if (k == "case_insensitive") {
-        Result<bool> b = GetBool(it.value(), vpath + "." + k);
+        Result<bool> b = GetBool(it.value(), Sub(vpath, k));
         if (!b.ok()) return b.status();
         q->case_insensitive = *b;
       } else if (k != "rewrite" && k != "flags" && k != "max_determinized_states" && k != "_name") {
@@ -501,7 +511,7 @@ Result<std::unique_ptr<Query>> Parser::MultiMatch(const json& body, const std::s
       fields.push_back(std::move(*s));
     }
   }
-  if (fields.empty()) fields.push_back("*");
+  if (fields.empty()) fields.emplace_back("*");
   bool operator_and = false;
   std::string type = "best_fields";
   for (auto it = body.begin(); it != body.end(); ++it) {
@@ -571,7 +581,7 @@ Result<std::unique_ptr<Query>> Parser::Bool(const json& body, const std::string&
     if (clauses != nullptr) {
       const json& v = it.value();
       if (v.is_object()) {
-        Result<std::unique_ptr<Query>> c = Parse(v, path + "." + k);
+        Result<std::unique_ptr<Query>> c = Parse(v, Sub(path, k));
         if (!c.ok()) return c.status();
         clauses->push_back(std::move(*c));
       } else if (v.is_array()) {
@@ -657,7 +667,7 @@ Result<std::unique_ptr<Query>> Parser::QueryStringQuery(std::string_view name, c
   for (auto it = body.begin(); it != body.end(); ++it) {
     const std::string& k = it.key();
     const json& v = it.value();
-    const std::string kpath = path + "." + k;
+    const std::string kpath = Sub(path, k);
     if (k == "query") continue;
     if (k == "default_field") {
       Result<std::string> s = GetString(v, kpath);

@@ -433,16 +433,16 @@ Result<std::unique_ptr<PlanNode>> Compiler::Leaf(const Query& q, const ResolvedF
       storage::TermPatternOptions o;
       o.case_insensitive = q.case_insensitive;
       const std::string value = q.values.empty() ? "" : q.values[0].Text();
-      Result<storage::TermPattern> p = Status::Ok();
-      if (q.kind == QueryKind::kPrefix) {
-        p = storage::TermPattern::Regex(re2::RE2::QuoteMeta(value) + ".*", o);
-      } else if (q.kind == QueryKind::kWildcard) {
-        p = storage::TermPattern::Wildcard(value, o);
-      } else {
+      auto compile = [&]() -> Result<storage::TermPattern> {
+        if (q.kind == QueryKind::kPrefix) {
+          return storage::TermPattern::Regex(re2::RE2::QuoteMeta(value) + ".*", o);
+        }
+        if (q.kind == QueryKind::kWildcard) return storage::TermPattern::Wildcard(value, o);
         Result<std::string> re = LuceneRegexToRe2(value);
         if (!re.ok()) return ShardError(re.status().message());
-        p = storage::TermPattern::Regex(*re, o);
-      }
+        return storage::TermPattern::Regex(*re, o);
+      };
+      Result<storage::TermPattern> p = compile();
       if (!p.ok()) {
         return Status(p.status().code(), p.status().message()).WithDetail(std::string(kShardError));
       }

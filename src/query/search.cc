@@ -341,9 +341,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
         if (!request.search_after.empty()) {
           KeyValue after;
           const std::optional<Scalar>& v = request.search_after[k];
-          if (!v) {
-            after.missing = true;
-          } else if (!rf.known()) {
+          if (!v || !rf.known()) {
             after.missing = true;
           } else {
             Result<std::string> t = ValueToTerm(rf.type, *v, rf.name);

@@ -75,7 +75,7 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
   std::vector<std::unique_ptr<AggregationSpec>> out;
   for (auto it = aggs.begin(); it != aggs.end(); ++it) {
     const std::string& name = it.key();
-    const std::string apath = path + "." + name;
+    const std::string apath = fmt::format("{}.{}", path, name);
     const nlohmann::ordered_json& body = it.value();
     if (name.empty() || name.find_first_of("[]>") != std::string::npos) {
       return AggParsingError(
@@ -103,7 +103,8 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
       if (factory == nullptr) {
         return AggParsingError(fmt::format("Unknown aggregation type [{}] in [{}]", key, apath));
       }
-      Result<std::unique_ptr<AggregationSpec>> s = factory(b.value(), apath + "." + key);
+      Result<std::unique_ptr<AggregationSpec>> s =
+          factory(b.value(), fmt::format("{}.{}", apath, key));
       if (!s.ok()) return s.status();
       spec = std::move(*s);
     }
