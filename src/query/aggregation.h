@@ -81,8 +81,8 @@ class Aggregator {
 };
 
 // Parses the "aggs" (or "aggregations") object of a request. `path` names it in errors.
-Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(const nlohmann::ordered_json& aggs,
-                                                                        const std::string& path);
+Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
+    const nlohmann::ordered_json& aggs, const std::string& path);
 
 // Creates the aggregators of `specs` (with their sub-aggregators), named.
 Result<std::vector<std::unique_ptr<Aggregator>>> NewAggregators(

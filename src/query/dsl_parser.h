@@ -25,8 +25,8 @@ struct ParseLimits {
 Result<SearchRequest> ParseSearchRequest(std::string_view body, const ParseLimits& limits = {});
 
 // Parses a query object (the value of "query").
-Result<std::unique_ptr<Query>> ParseQuery(const nlohmann::ordered_json& query, const std::string& path,
-                                          const ParseLimits& limits = {});
+Result<std::unique_ptr<Query>> ParseQuery(const nlohmann::ordered_json& query,
+                                          const std::string& path, const ParseLimits& limits = {});
 
 // JSON text into a tree, with the depth limit checked first and a syntax error located (line and
 // column) in the message.
