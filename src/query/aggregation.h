@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,12 @@ class Aggregator {
   // One matching document of the current segment, in the bucket `owning` of the parent (0 at the
   // top level). Documents come in increasing order within a segment for each owning bucket.
   virtual void Collect(uint32_t doc, uint32_t owning) = 0;
+  // All the matching documents of the current segment at once (increasing), in bucket `owning`:
+  // what the search calls for the top level. Aggregators without sub-aggregations override it to
+  // count by ordinal over the column instead of document by document.
+  virtual void CollectDocs(std::span<const uint32_t> docs, uint32_t owning) {
+    for (uint32_t d : docs) Collect(d, owning);
+  }
   // Writes the aggregation's object (its value, or its buckets) for bucket `owning` of the
   // parent: what goes after "name": in the response.
   virtual Status Render(uint32_t owning, JsonWriter* out) = 0;

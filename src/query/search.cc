@@ -275,7 +275,8 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
   }
 
   uint64_t total = 0;
-  std::vector<Hit> hits;  // global candidates
+  std::vector<uint32_t> agg_docs;  // a segment's matches, for the aggregations
+  std::vector<Hit> hits;           // global candidates
   float max_score = -std::numeric_limits<float>::infinity();
   bool any_score = false;
 
@@ -290,9 +291,11 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
       const uint64_t n = matches->cardinality();
       total += n;
       if (!aggs->empty() && n > 0) {
+        agg_docs.resize(n);
+        matches->toUint32Array(agg_docs.data());
         for (auto& a : *aggs) {
           VIGIL_RETURN_IF_ERROR(a->StartSegment(seg));
-          for (uint32_t d : *matches) a->Collect(d, 0);
+          a->CollectDocs(agg_docs, 0);
           VIGIL_RETURN_IF_ERROR(a->status());
         }
       }

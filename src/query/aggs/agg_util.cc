@@ -182,6 +182,56 @@ Result<double> FieldValues::Number(uint32_t ord) {
   return numbers_[ord];
 }
 
+uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
+                   std::vector<uint32_t>* counts) {
+  if (!values.present()) return docs.size();
+  const storage::Column& col = values.column();
+  uint32_t* c = counts->data();
+  uint64_t without = 0;
+  if (!col.sparse()) {
+    for (uint32_t d : docs) {
+      bool any = false;
+      if (d < col.entries()) {
+        col.ForEachInEntry(d, [&](uint32_t ord) {
+          any = true;
+          ++c[ord];
+        });
+      }
+      without += any ? 0 : 1;
+    }
+    return without;
+  }
+  const uint32_t entries = col.entries();
+  if (uint64_t{docs.size()} * 16 < entries) {
+    for (uint32_t d : docs) {
+      bool any = false;
+      col.ForEach(d, [&](uint32_t ord) {
+        any = true;
+        ++c[ord];
+      });
+      without += any ? 0 : 1;
+    }
+    return without;
+  }
+  // Both increasing: merge.
+  size_t j = 0;
+  uint64_t with = 0;
+  for (uint32_t e = 0; e < entries && j < docs.size(); ++e) {
+    const uint32_t doc = col.entry_doc(e);
+    while (j < docs.size() && docs[j] < doc) ++j;
+    if (j == docs.size()) break;
+    if (docs[j] != doc) continue;
+    bool any = false;
+    col.ForEachInEntry(e, [&](uint32_t ord) {
+      any = true;
+      ++c[ord];
+    });
+    with += any ? 1 : 0;
+    ++j;
+  }
+  return docs.size() - with;
+}
+
 void WriteTermKey(FieldType type, std::string_view term, JsonWriter* w, bool with_as_string) {
   storage::FieldValue v = storage::DecodeTerm(type, term);
   switch (type) {

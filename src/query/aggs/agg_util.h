@@ -80,6 +80,13 @@ class FieldValues {
   std::vector<size_t> offsets_;
 };
 
+// Counts the values of `values` among `docs` (increasing) by ordinal: counts[ord] += 1 for each
+// value of each document (counts sized to the dictionary), and returns how many of the documents
+// have no value. Walks the column's entries alongside the documents when that is cheaper than
+// looking each document up (a sparse column and many documents).
+uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
+                   std::vector<uint32_t>* counts);
+
 // A bucket key as Elasticsearch writes it for the field type: numbers for long/double, epoch ms
 // (with key_as_string) for dates, 1/0 with key_as_string for booleans, strings otherwise.
 void WriteTermKey(FieldType type, std::string_view term, JsonWriter* w, bool with_as_string);

@@ -97,6 +97,34 @@ class CardinalityAggregator : public Aggregator {
     if (!any && spec_.missing)
       c.Add(XXH3_64bits(spec_.missing->data(), spec_.missing->size()), spec_.threshold);
   }
+  void CollectDocs(std::span<const uint32_t> docs, uint32_t owning) override {
+    if (owning != 0) {
+      Aggregator::CollectDocs(docs, owning);
+      return;
+    }
+    // Which ordinals occur, then one hash per ordinal.
+    ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
+    const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+    if (counters_.empty()) counters_.resize(1);
+    Counter& c = counters_[0];
+    for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {
+      if (ord_counts_[ord] == 0) continue;
+      if (!known_[ord]) {
+        Result<std::string_view> t = values_.Term(ord);
+        if (!t.ok()) {
+          if (status_.ok()) status_ = t.status();
+          return;
+        }
+        hashes_[ord] = XXH3_64bits(t->data(), t->size());
+        known_[ord] = 1;
+      }
+      c.Add(hashes_[ord], spec_.threshold);
+    }
+    if (without > 0 && spec_.missing) {
+      c.Add(XXH3_64bits(spec_.missing->data(), spec_.missing->size()), spec_.threshold);
+    }
+  }
+
   Status Render(uint32_t owning, JsonWriter* w) override {
     w->BeginObject();
     w->Key("value");
@@ -113,6 +141,7 @@ class CardinalityAggregator : public Aggregator {
   FieldValues values_;
   std::vector<uint64_t> hashes_;
   std::vector<uint8_t> known_;
+  std::vector<uint32_t> ord_counts_;
   std::vector<Counter> counters_;
 };
 

@@ -39,6 +39,47 @@ void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
   subs_.Collect(doc, b);
 }
 
+void HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n) {
+  if (spec_.hard_min && start < *spec_.hard_min) return;
+  if (spec_.hard_max && start >= *spec_.hard_max) return;
+  auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
+  if (inserted) keys_.push_back(start);
+  const uint32_t b = buckets_.Get(owning, it->second);
+  if (b >= counts_.size()) counts_.resize(b + 1, 0);
+  counts_[b] += n;
+}
+
+void HistogramAggregator::CollectDocs(std::span<const uint32_t> docs, uint32_t owning) {
+  // Counting by ordinal is exact only when a document has at most one value (two values of one
+  // document in one interval count once) and nothing below needs the documents.
+  if (owning != 0 || !subs_.empty() || (values_.present() && values_.column().multi_valued())) {
+    Aggregator::CollectDocs(docs, owning);
+    return;
+  }
+  ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
+  const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+  // Ordinals sort like the values: consecutive ordinals mostly share an interval.
+  double run_start = 0;
+  uint64_t run = 0;
+  for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {
+    if (ord_counts_[ord] == 0) continue;
+    Result<double> v = values_.Number(ord);
+    if (!v.ok()) {
+      if (status_.ok()) status_ = v.status();
+      return;
+    }
+    const double start = spec_.Round(*v);
+    if (run > 0 && start != run_start) {
+      AddCount(owning, run_start, run);
+      run = 0;
+    }
+    run_start = start;
+    run += ord_counts_[ord];
+  }
+  if (run > 0) AddCount(owning, run_start, run);
+  if (without > 0 && spec_.missing) AddCount(owning, spec_.Round(*spec_.missing), without);
+}
+
 void HistogramAggregator::Collect(uint32_t doc, uint32_t owning) {
   bool any = false;
   double last = std::nan("");

@@ -45,10 +45,13 @@ class HistogramAggregator : public Aggregator {
 
   Status StartSegment(const SegmentContext& segment) override;
   void Collect(uint32_t doc, uint32_t owning) override;
+  void CollectDocs(std::span<const uint32_t> docs, uint32_t owning) override;
   Status Render(uint32_t owning, JsonWriter* w) override;
 
  private:
   void Add(uint32_t doc, uint32_t owning, double start);
+  // Adds `n` documents to the bucket starting at `start` (no sub-aggregations).
+  void AddCount(uint32_t owning, double start, uint64_t n);
 
   const HistogramSpecBase& spec_;
   AggregationContext ctx_;
@@ -60,6 +63,7 @@ class HistogramAggregator : public Aggregator {
   std::vector<double> keys_;
   BucketMap buckets_;
   std::vector<uint64_t> counts_;
+  std::vector<uint32_t> ord_counts_;
 };
 
 // Parses the keys both share: field, min_doc_count, keyed, order, extended_bounds, hard_bounds,

@@ -56,6 +56,41 @@ class NumericMetric : public Aggregator {
     if (!any && spec_.missing) acc.Add(*spec_.missing);
   }
 
+  void CollectDocs(std::span<const uint32_t> docs, uint32_t owning) override {
+    if (owning != 0) {
+      Aggregator::CollectDocs(docs, owning);
+      return;
+    }
+    // Counted by ordinal, then each ordinal's value once.
+    ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
+    const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+    if (accs_.empty()) accs_.resize(1);
+    Acc& acc = accs_[0];
+    for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {
+      const uint32_t n = ord_counts_[ord];
+      if (n == 0) continue;
+      if (spec_.kind == MetricKind::kValueCount) {
+        acc.count += n;
+        continue;
+      }
+      Result<double> v = values_.Number(ord);
+      if (!v.ok()) {
+        if (status_.ok()) status_ = v.status();
+        return;
+      }
+      acc.count += n;
+      acc.sum += *v * n;
+      acc.min = std::min(acc.min, *v);
+      acc.max = std::max(acc.max, *v);
+    }
+    if (without > 0 && spec_.missing) {
+      acc.count += without;
+      acc.sum += *spec_.missing * static_cast<double>(without);
+      acc.min = std::min(acc.min, *spec_.missing);
+      acc.max = std::max(acc.max, *spec_.missing);
+    }
+  }
+
   Status Render(uint32_t owning, JsonWriter* w) override {
     Acc acc = owning < accs_.size() ? accs_[owning] : Acc();
     const bool date = type_ == FieldType::kDate;
@@ -137,6 +172,7 @@ class NumericMetric : public Aggregator {
   const NumericMetricSpec& spec_;
   FieldValues values_;
   FieldType type_ = FieldType::kNone;
+  std::vector<uint32_t> ord_counts_;
   std::vector<Acc> accs_;
 };
 

@@ -100,6 +100,20 @@ class TermsAggregator : public Aggregator {
     }
   }
 
+  void CollectDocs(std::span<const uint32_t> docs, uint32_t owning) override {
+    if (!fast_ || owning != 0) {
+      Aggregator::CollectDocs(docs, owning);
+      return;
+    }
+    const uint64_t without = CountOrds(values_, docs, &seg_counts_);
+    if (without > 0 && spec_.missing) {
+      if (missing_key_ < 0) missing_key_ = Intern(spec_.missing->Text(), true);
+      const uint32_t b = buckets_.Get(0, static_cast<uint32_t>(missing_key_));
+      if (b >= counts_.size()) counts_.resize(b + 1, 0);
+      counts_[b] += without;
+    }
+  }
+
   Status Render(uint32_t owning, JsonWriter* w) override {
     VIGIL_RETURN_IF_ERROR(subs_.status());
     VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
