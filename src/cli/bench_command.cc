@@ -251,6 +251,39 @@ void AddBenchCommand(CLI::App* app, Context* ctx) {
     RunIngestBench(iopts->count, iopts->seed, iopts->cores, iopts->dir, iopts->peers, iopts->json,
                    ctx);
   });
+
+  struct QueryOptions {
+    uint64_t count = 1'000'000;
+    uint64_t seed = 1;
+    std::string data;
+    std::string dir;
+    int rounds = 20;
+    std::string peers = "clickhouse";
+    bool json = false;
+  };
+  auto qopts = std::make_shared<QueryOptions>();
+  CLI::App* q = bench->add_subcommand(
+      "query",
+      "Query times on one core (terms, filtered terms, daily histogram, cardinality, a sorted "
+      "wildcard search, point lookups), medians of repeated runs, and the same queries on "
+      "ClickHouse in the same run");
+  q->add_option("--count", qopts->count, "Findings to generate when --data is not given")
+      ->capture_default_str();
+  q->add_option("--seed", qopts->seed, "Generator seed")->capture_default_str();
+  q->add_option("--data", qopts->data,
+                "An existing data directory to query (e.g. one bench ingest --dir made)");
+  q->add_option("--dir", qopts->dir, "Work directory (kept afterwards); default: a temporary one");
+  q->add_option("--rounds", qopts->rounds, "Timed runs of each query")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  q->add_option("--peers", qopts->peers, "clickhouse or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"clickhouse", "none"}));
+  q->add_flag("--json", qopts->json, "Print the figures as JSON");
+  q->callback([qopts, ctx] {
+    RunQueryBench(qopts->count, qopts->seed, qopts->data, qopts->dir, qopts->rounds, qopts->peers,
+                  qopts->json, ctx);
+  });
 }
 
 }  // namespace vigil::cli

@@ -29,6 +29,7 @@
 #include "base/gzip.h"
 #include "base/json_writer.h"
 #include "base/time.h"
+#include "cli/bench_util.h"
 #include "cli/commands.h"
 #include "findings/generator.h"
 #include "ingest/file_ingester.h"
@@ -38,10 +39,6 @@
 namespace vigil::cli {
 
 namespace {
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 uint64_t DirBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -113,65 +110,12 @@ struct PeerFigures {
   std::string method;
 };
 
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('\'');
-  return out;
-}
-
-// Runs `command` through the shell with stderr merged into stdout; returns its exit status (-1
-// when it could not be run or was killed) and its output in *output.
-int RunCommand(const std::string& command, std::string* output) {
-  output->clear();
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof(buf), pipe)) output->append(buf, n);
-  int status = ::pclose(pipe);
-  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// The last non-empty line of a command's output, the one that says what went wrong.
-std::string LastLine(const std::string& output) {
-  size_t end = output.find_last_not_of(" \n\r\t");
-  if (end == std::string::npos) return "no output";
-  size_t begin = output.find_last_of('\n', end);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  return output.substr(begin, end + 1 - begin);
-}
-
 // vigil-ingest-peer is built beside the vigil binary (bench/CMakeLists.txt).
 std::string PeerBinary() {
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "vigil-ingest-peer";
   return (self.parent_path() / "vigil-ingest-peer").string();
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on now. Another process could take it before
-// PostgreSQL binds it; the start then fails and says so, which is good enough for a benchmark.
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 // Runs vigil-ingest-peer and reads its one line of JSON into *peer.

@@ -28,6 +28,10 @@ void AddSearchCommand(CLI::App* app, Context* ctx);
 void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
                     const std::string& peers, bool json, Context* ctx);
 
+// bench_query.cc: `data` an existing data directory (empty: generate `count` findings into WORK).
+void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data, const std::string& work,
+                   int rounds, const std::string& peers, bool json, Context* ctx);
+
 // Parses a timestamp option value (ISO-8601, or "now"); throws CLI::ValidationError otherwise.
 int64_t ParseTimeOption(const std::string& name, const std::string& value);
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
 // The number of matching documents (`_count`).
 Result<uint64_t> Count(std::span<const IndexSnapshot> indices, const Query& query,
                        const SearchOptions& options = {});
+
+// The stored source of the live document with `_id` `id` (Elasticsearch's GET _doc), or
+// nullopt when there is none: the newest segments first, each asked through its id filter.
+Result<std::optional<std::string>> GetById(const storage::Snapshot& snapshot, std::string_view id);
 
 // The `_source` of a document filtered by include and exclude patterns (`*` wildcards on dotted
 // paths), keeping the order of its keys. An empty filter returns the source as it is.
