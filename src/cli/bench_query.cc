@@ -60,8 +60,7 @@ std::vector<BenchQuery> Queries() {
        "SELECT toStartOfDay(seen) AS d, count() FROM findings WHERE seen >= "
        "toStartOfDay(toDateTime({now}) - 90 * 86400) GROUP BY d ORDER BY d",
        50},
-      {"cardinality: accountId",
-       R"({"size":0,"aggs":{"a":{"cardinality":{"field":"accountId"}}}})",
+      {"cardinality: accountId", R"({"size":0,"aggs":{"a":{"cardinality":{"field":"accountId"}}}})",
        "SELECT uniqExact(account) FROM findings", 50},
       {"query_string type:Recon* by time, 50 hits",
        R"({"size":50,"query":{"query_string":{"query":"type:Recon*"}},"sort":[{"service.eventLastSeen":"desc"}],"_source":false,"fields":["id","type","service.eventLastSeen"]})",
@@ -176,7 +175,11 @@ std::string TsvEscape(std::string_view s) {
 
 // Writes every live document's query columns as TSV rows and sends them to ClickHouse in chunks.
 Status LoadClickHouse(int port, const storage::Snapshot& snap, uint64_t* rows) {
-  const char* fields[] = {"_id", "type", "severity", "accountId", "service.eventLastSeen",
+  const char* fields[] = {"_id",
+                          "type",
+                          "severity",
+                          "accountId",
+                          "service.eventLastSeen",
                           "derived.attacker.countryName"};
   std::string chunk;
   for (const storage::SegmentView& view : snap.segments) {
@@ -218,14 +221,16 @@ Status LoadClickHouse(int port, const storage::Snapshot& snap, uint64_t* rows) {
       chunk.push_back('\n');
       ++*rows;
       if (chunk.size() > (32u << 20)) {
-        Result<std::string> r2 = HttpPost(port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
+        Result<std::string> r2 = HttpPost(
+            port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
         if (!r2.ok()) return r2.status();
         chunk.clear();
       }
     }
   }
   if (!chunk.empty()) {
-    Result<std::string> r2 = HttpPost(port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
+    Result<std::string> r2 =
+        HttpPost(port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
     if (!r2.ok()) return r2.status();
   }
   // Merged into as few parts as the server will, as a loaded table would be after a while.
@@ -258,7 +263,9 @@ void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data_arg,
   std::string work = work_arg;
   const bool temp_work = work.empty();
   if (temp_work) {
-    work = (std::filesystem::temp_directory_path() / fmt::format("vigil-bench-query-{}", ::getpid())).string();
+    work =
+        (std::filesystem::temp_directory_path() / fmt::format("vigil-bench-query-{}", ::getpid()))
+            .string();
   }
   std::filesystem::create_directories(work, ec);
   std::string data = data_arg.empty() ? work + "/data" : data_arg;
@@ -268,10 +275,11 @@ void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data_arg,
     std::string out;
     std::fprintf(stderr, "generating and ingesting %llu findings into %s ...\n",
                  static_cast<unsigned long long>(count), data.c_str());
-    int rc = RunCommand(fmt::format("{} generate --count {} --seed {} --end 2026-01-01T00:00:00Z "
-                                    "--out {}",
-                                    ShellQuote(self), count, seed, ShellQuote(work + "/input.jsonl")),
-                        &out);
+    int rc =
+        RunCommand(fmt::format("{} generate --count {} --seed {} --end 2026-01-01T00:00:00Z "
+                               "--out {}",
+                               ShellQuote(self), count, seed, ShellQuote(work + "/input.jsonl")),
+                   &out);
     if (rc == 0) {
       rc = RunCommand(fmt::format("{} ingest -q --data {} {}", ShellQuote(self), ShellQuote(data),
                                   ShellQuote(work + "/input.jsonl")),
@@ -378,9 +386,9 @@ void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data_arg,
     const int http = FreeLoopbackPort();
     const int tcp = FreeLoopbackPort();
     std::string out;
-    int rc = RunCommand(fmt::format("bash {} start {} {} {}", ShellQuote(script), ShellQuote(dir),
-                                    http, tcp),
-                        &out);
+    int rc = RunCommand(
+        fmt::format("bash {} start {} {} {}", ShellQuote(script), ShellQuote(dir), http, tcp),
+        &out);
     if (rc != 0) {
       peer_error = LastLine(out);
     } else {

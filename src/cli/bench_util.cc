@@ -15,7 +15,6 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
@@ -29,7 +28,6 @@ std::string ShellQuote(std::string_view s) {
   return out;
 }
 
-
 int RunCommand(const std::string& command, std::string* output) {
   output->clear();
   std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
@@ -40,7 +38,6 @@ int RunCommand(const std::string& command, std::string* output) {
   return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-
 std::string LastLine(const std::string& output) {
   size_t end = output.find_last_not_of(" \n\r\t");
   if (end == std::string::npos) return "no output";
@@ -48,7 +45,6 @@ std::string LastLine(const std::string& output) {
   begin = begin == std::string::npos ? 0 : begin + 1;
   return output.substr(begin, end + 1 - begin);
 }
-
 
 int FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

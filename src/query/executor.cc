@@ -485,6 +485,16 @@ bool ScoresVary(const PlanNode& n) {
 Status AddOrdRange(const storage::SegmentReader& r, int field, uint32_t lo, uint32_t hi,
                    Bitmap* out) {
   if (lo >= hi) return Status::Ok();
+  // Every value of a field every document has: every document.
+  const storage::SegmentField& info = r.fields()[static_cast<size_t>(field)];
+  if (lo == 0 && info.docs_with_value == r.num_docs()) {
+    Result<storage::TermDict> dict = r.Terms(field);
+    if (!dict.ok()) return dict.status();
+    if (hi >= dict->size()) {
+      out->addRange(0, r.num_docs());
+      return Status::Ok();
+    }
+  }
   if (hi - lo < kColumnScanOrds) {
     Result<storage::Postings> p = r.GetPostings(field);
     if (!p.ok()) return p.status();

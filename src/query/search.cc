@@ -26,6 +26,7 @@ struct KeyValue {
   float score = 0;   // _score
   uint64_t doc = 0;  // _doc
   std::string term;  // across segments: the encoded term
+  bool decoded = false;
 };
 
 struct Hit {
@@ -387,7 +388,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
           }
         }
       }
-      for (uint32_t d : *matches) {
+      auto consider = [&](uint32_t d) {
         Hit h{ix, si, d, 0.0f, {}};
         h.keys.resize(specs.size());
         if (want_scores) {
@@ -437,7 +438,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
               decided = true;
             }
           }
-          if (!after) continue;
+          if (!after) return;
         }
         if (local.size() < needed) {
           local.push_back(std::move(h));
@@ -447,24 +448,73 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
           local.back() = std::move(h);
           std::push_heap(local.begin(), local.end(), local_less);
         }
+      };
+      // Sorted by one field's values first: walk that field's ordinals in the sort's order and
+      // take the matching documents of each, stopping after the ordinal at which this segment has
+      // its hits (every later ordinal sorts after them). A time-sorted page of a large result
+      // then reads a few hundred postings instead of every match. Documents without a value
+      // sort last; a walk that runs out of ordinals first starts over the usual way.
+      bool walked = false;
+      const SegmentSortField& first = fields[0];
+      if (specs[0].kind == KeyKind::kField && first.present && !has_after &&
+          specs[0].sort->missing == SortKey::Missing::kLast &&
+          specs[0].sort->mode == SortKey::Mode::kDefault && n > needed * 8) {
+        Result<storage::Postings> postings = seg.reader->GetPostings(first.field);
+        if (!postings.ok()) return postings.status();
+        Bitmap seen;
+        std::vector<uint32_t> docs;
+        const uint32_t terms = first.dict.size();
+        for (uint32_t i = 0; i < terms; ++i) {
+          const uint32_t ord = specs[0].descending ? terms - 1 - i : i;
+          VIGIL_RETURN_IF_ERROR(postings->Decode(ord, &docs));
+          for (uint32_t d : docs) {
+            if (!matches->contains(d) || seen.contains(d)) continue;
+            seen.add(d);
+            consider(d);
+          }
+          if (local.size() >= needed) {
+            walked = true;
+            break;
+          }
+        }
+        if (!walked) local.clear();
       }
-      // The winners' terms, to compare across segments.
+      if (!walked) {
+        for (uint32_t d : *matches) consider(d);
+      }
+      // The winners' terms, to compare across segments: decoded in ordinal order with one
+      // iterator per key (winners are often neighbours: one dictionary block for many).
+      for (size_t k = 0; k < specs.size(); ++k) {
+        if (specs[k].kind != KeyKind::kField || !fields[k].present) continue;
+        const SegmentSortField& sf = fields[k];
+        std::vector<std::pair<uint32_t, size_t>> want;  // (ordinal, winner)
+        for (size_t i = 0; i < local.size(); ++i) {
+          const KeyValue& kv = local[i].keys[k];
+          if (kv.missing || kv.ord % 2 != 0) continue;
+          if (sf.missing_ord && kv.ord == *sf.missing_ord && sf.column.Count(local[i].doc) == 0) {
+            continue;
+          }
+          want.emplace_back(static_cast<uint32_t>(kv.ord / 2), i);
+        }
+        std::sort(want.begin(), want.end());
+        storage::TermDict::Iterator it(sf.dict);
+        for (const auto& [ord, i] : want) {
+          VIGIL_RETURN_IF_ERROR(it.Seek(ord));
+          if (!it.Valid()) return Status::Corruption("a sort ordinal beyond its dictionary");
+          local[i].keys[k].term.assign(it.term());
+          local[i].keys[k].decoded = true;
+        }
+      }
       for (Hit& h : local) {
         for (size_t k = 0; k < specs.size(); ++k) {
-          if (specs[k].kind != KeyKind::kField || h.keys[k].missing) continue;
-          const SegmentSortField& sf = fields[k];
-          if (h.keys[k].ord % 2 == 0 && sf.present &&
-              !(sf.missing_ord && h.keys[k].ord == *sf.missing_ord &&
-                sf.column.Count(h.doc) == 0)) {
-            VIGIL_RETURN_IF_ERROR(
-                sf.dict.Term(static_cast<uint32_t>(h.keys[k].ord / 2), &h.keys[k].term));
-          } else {
-            // A missing value's stand-in.
-            ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
-            Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
-            if (!t.ok()) return t.status();
-            h.keys[k].term = std::move(*t);
+          if (specs[k].kind != KeyKind::kField || h.keys[k].missing || h.keys[k].decoded) {
+            continue;
           }
+          // A missing value's stand-in.
+          ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
+          Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
+          if (!t.ok()) return t.status();
+          h.keys[k].term = std::move(*t);
         }
         hits.push_back(std::move(h));
       }

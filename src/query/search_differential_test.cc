@@ -71,10 +71,17 @@ class Differential : public ::testing::Test {
  protected:
   Differential() : env_(NewPosixEnv()), rng_(20261202) {}
 
+  // The shape of the index: small flushes make many segments; large ones make segments big
+  // enough for the aggregations' whole-segment paths (over 4,096 live documents, with deletions).
+  virtual size_t FlushBytes() const { return 48 << 10; }
+  virtual int Rounds() const { return 24; }
+  virtual int OpsPerRound() const { return 40 + static_cast<int>(rng_() % 80); }
+  virtual size_t MinSegments() const { return 3; }
+
   void SetUp() override {
     storage::IndexOptions options;
     options.background = false;
-    options.flush_bytes = 48 << 10;  // many small segment files
+    options.flush_bytes = FlushBytes();
     options.max_memory_segments = 3;
     options.merge_factor = 3;
     options.log = [](std::string_view) {};
@@ -131,16 +138,17 @@ class Differential : public ::testing::Test {
     batch->Index(storage::IndexDoc{r.id, {}, source, fields});
   }
 
-  void Populate() {
-    int next_id = 0;
-    for (int round = 0; round < 24; ++round) {
+  void Populate() { Write(Rounds()); }
+
+  // `rounds` batches of random new documents, replacements and deletions.
+  void Write(int rounds) {
+    for (int round = 0; round < rounds; ++round) {
       storage::WriteBatch batch;
-      std::vector<std::string> deleted;
-      const int ops = 40 + static_cast<int>(rng_() % 80);
+      const int ops = OpsPerRound();
       for (int i = 0; i < ops; ++i) {
         const int what = static_cast<int>(rng_() % 10);
         if (what < 6 || ref_.empty()) {
-          RefDoc r = RandomDoc(fmt::format("doc-{:05d}", next_id++));
+          RefDoc r = RandomDoc(fmt::format("doc-{:05d}", next_id_++));
           AddToBatch(r, &batch);
           ref_[r.id] = r;
         } else if (what < 9) {
@@ -160,7 +168,7 @@ class Differential : public ::testing::Test {
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
     snapshot_ = index_->GetSnapshot();
-    ASSERT_GT(snapshot_->segments.size(), 3u) << "the test needs several segments";
+    ASSERT_GE(snapshot_->segments.size(), MinSegments()) << "the test needs several segments";
   }
 
   // --- Random queries, as JSON, and the reference meaning of each. ---
@@ -414,6 +422,9 @@ class Differential : public ::testing::Test {
     return json::parse(*out);
   }
 
+  void CheckAggregations(int iterations, int match_all_one_in);
+  void CheckHits(int iterations);
+
   std::vector<const RefDoc*> RefMatches(const json& q) {
     std::vector<const RefDoc*> out;
     for (const auto& [id, r] : ref_) {
@@ -424,15 +435,18 @@ class Differential : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<Env> env_;
-  std::mt19937 rng_;
+  mutable std::mt19937 rng_;
   std::unique_ptr<storage::Index> index_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
   std::map<std::string, RefDoc> ref_;
   int64_t next_seq_ = 1;
+  int next_id_ = 0;
 };
 
-TEST_F(Differential, QueriesHitsAndPaging) {
-  for (int i = 0; i < 1500; ++i) {
+TEST_F(Differential, QueriesHitsAndPaging) { CheckHits(1500); }
+
+void Differential::CheckHits(int iterations) {
+  for (int i = 0; i < iterations; ++i) {
     json q = RandomQuery(0);
     std::vector<const RefDoc*> want = RefMatches(q);
     const bool desc = rng_() % 2 == 0;
@@ -492,9 +506,41 @@ TEST_F(Differential, SearchAfterWalksEveryHitOnce) {
   }
 }
 
-TEST_F(Differential, Aggregations) {
-  for (int i = 0; i < 400; ++i) {
-    json q = rng_() % 4 == 0 ? json{{"match_all", json::object()}} : RandomQuery(1);
+class DifferentialLarge : public Differential {
+ protected:
+  size_t FlushBytes() const override { return 16 << 20; }
+  int Rounds() const override { return 40; }
+  int OpsPerRound() const override { return 400; }
+  size_t MinSegments() const override { return 1; }
+
+  void SetUp() override {
+    Differential::SetUp();
+    // The big segment to a file, then replacements and deletions that hit it.
+    ASSERT_TRUE(index_->Flush().ok());
+    Write(3);
+    snapshot_ = index_->GetSnapshot();
+  }
+};
+
+TEST_F(Differential, Aggregations) { CheckAggregations(400, 4); }
+
+// Segments of thousands of documents with deletions, queried with match_all: the aggregations
+// count from the postings' sizes less the deleted documents.
+TEST_F(DifferentialLarge, AggregationsOverWholeSegments) {
+  size_t big = 0;
+  for (const storage::SegmentView& v : snapshot_->segments) {
+    if (v.live_docs > 4096 && v.live_docs < v.segment->num_docs()) ++big;
+  }
+  ASSERT_GT(big, 0u) << "no segment over 4,096 live documents with deletions";
+  CheckAggregations(20, 1);
+}
+
+// Large segments: a sorted page of a large result walks the sort field's ordinals.
+TEST_F(DifferentialLarge, HitsAndPaging) { CheckHits(150); }
+
+void Differential::CheckAggregations(int iterations, int match_all_one_in) {
+  for (int i = 0; i < iterations; ++i) {
+    json q = rng_() % match_all_one_in == 0 ? json{{"match_all", json::object()}} : RandomQuery(1);
     std::vector<const RefDoc*> docs = RefMatches(q);
     json aggs = {
         {"keys", {{"terms", {{"field", "k"}, {"size", 3}}}}},

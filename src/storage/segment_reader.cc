@@ -8,6 +8,7 @@
 #include "base/crc32.h"
 #include "storage/coding.h"
 #include "storage/postings.h"
+#include "storage/term_encoding.h"
 
 namespace vigil::storage {
 
@@ -332,6 +333,41 @@ Result<Column> SegmentReader::GetColumn(int field) const {
   std::lock_guard<std::mutex> lock(mu_);
   columns_[field] = std::make_unique<Column>(*c);
   return *c;
+}
+
+Result<std::shared_ptr<const std::vector<double>>> SegmentReader::NumericValues(int field) const {
+  if (field < 0 || static_cast<size_t>(field) >= fields_.size()) {
+    return Status::InvalidArgument("no such field");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (numbers_.size() > static_cast<size_t>(field) && numbers_[field]) return numbers_[field];
+  }
+  const FieldType type = fields_[field].type;
+  if (type != FieldType::kLong && type != FieldType::kDouble && type != FieldType::kDate &&
+      type != FieldType::kBoolean) {
+    return Status::InvalidArgument(fmt::format("field \"{}\" is not numeric", fields_[field].name));
+  }
+  Result<TermDict> dict = Terms(field);
+  if (!dict.ok()) return dict.status();
+  auto values = std::make_shared<std::vector<double>>();
+  values->reserve(dict->size());
+  TermDict::Iterator it(*dict);
+  VIGIL_RETURN_IF_ERROR(it.Seek(0));
+  while (it.Valid()) {
+    FieldValue v = DecodeTerm(type, it.term());
+    values->push_back(type == FieldType::kDouble    ? v.number
+                      : type == FieldType::kBoolean ? (v.boolean ? 1.0 : 0.0)
+                                                    : static_cast<double>(v.integer));
+    VIGIL_RETURN_IF_ERROR(it.Next());
+  }
+  if (values->size() != dict->size()) {
+    return Corrupt(fmt::format("field \"{}\": dictionary cut short", fields_[field].name));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (numbers_.size() <= static_cast<size_t>(field)) numbers_.resize(fields_.size());
+  if (!numbers_[field]) numbers_[field] = std::move(values);
+  return numbers_[field];
 }
 
 Result<Column> SegmentReader::ParseColumn(int field) const {

@@ -167,6 +167,10 @@ class SegmentReader {
   Result<TermDict> Terms(int field) const;
   Result<Postings> GetPostings(int field) const;
   Result<Column> GetColumn(int field) const;
+  // The values of a numeric field (long, date: epoch ms, double, boolean: 0/1) by ordinal, as
+  // doubles: decoded on first use and kept with the reader (8 bytes a term), for aggregations
+  // that read every value of a large dictionary again and again (histograms, metrics).
+  Result<std::shared_ptr<const std::vector<double>>> NumericValues(int field) const;
 
   // The documents whose id is `id` (several only while an older copy is not yet merged away).
   Status FindId(std::string_view id, std::vector<uint32_t>* docs) const;
@@ -238,6 +242,7 @@ class SegmentReader {
   mutable std::vector<std::unique_ptr<TermDict>> dicts_;
   mutable std::vector<std::unique_ptr<Postings>> postings_;
   mutable std::vector<std::unique_ptr<Column>> columns_;
+  mutable std::vector<std::shared_ptr<const std::vector<double>>> numbers_;
   Result<Column> ParseColumn(int field) const;
   Result<Postings> ParsePostings(int field) const;
   mutable PackedInts versions_primary_;

@@ -101,9 +101,12 @@ Status FieldValues::Reset(const SegmentContext& segment) {
   present_ = f.present();
   have_term_.clear();
   terms_.clear();
-  numbers_.clear();
+  numbers_.reset();
   arena_.clear();
   offsets_.clear();
+  reader_ = segment.reader;
+  view_ = segment.view;
+  index_ = f.index;
   if (!present_) return Status::Ok();
   Result<storage::Column> col = segment.reader->GetColumn(f.index);
   if (!col.ok()) return col.status();
@@ -152,34 +155,12 @@ bool FieldValues::numeric() const {
 
 Result<double> FieldValues::Number(uint32_t ord) {
   if (ord >= dict_.size()) return Status::Corruption("an ordinal beyond the dictionary");
-  if (numbers_.empty()) {
-    // Every value of the dictionary, decoded once, in order (8 bytes a term).
-    numbers_.reserve(dict_.size());
-    storage::TermDict::Iterator it(dict_);
-    VIGIL_RETURN_IF_ERROR(it.Seek(0));
-    while (it.Valid()) {
-      storage::FieldValue v = storage::DecodeTerm(field_.type, it.term());
-      double d = std::nan("");
-      switch (field_.type) {
-        case FieldType::kLong:
-        case FieldType::kDate:
-          d = static_cast<double>(v.integer);
-          break;
-        case FieldType::kDouble:
-          d = v.number;
-          break;
-        case FieldType::kBoolean:
-          d = v.boolean ? 1 : 0;
-          break;
-        default:
-          break;
-      }
-      numbers_.push_back(d);
-      VIGIL_RETURN_IF_ERROR(it.Next());
-    }
-    if (numbers_.size() != dict_.size()) return Status::Corruption("a dictionary cut short");
+  if (numbers_ == nullptr) {
+    Result<std::shared_ptr<const std::vector<double>>> n = reader_->NumericValues(index_);
+    if (!n.ok()) return n.status();
+    numbers_ = std::move(*n);
   }
-  return numbers_[ord];
+  return (*numbers_)[ord];
 }
 
 uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
@@ -188,6 +169,35 @@ uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
   const storage::Column& col = values.column();
   uint32_t* c = counts->data();
   uint64_t without = 0;
+  const storage::SegmentView* view = values.view();
+  if (view != nullptr && docs.size() == view->live_docs && docs.size() > 4096 &&
+      counts->size() * 4 < docs.size()) {
+    Result<storage::Postings> postings = values.reader()->GetPostings(values.index());
+    if (postings.ok() && postings->terms() == counts->size()) {
+      bool ok = true;
+      for (uint32_t ord = 0; ord < counts->size() && ok; ++ord) {
+        Result<uint32_t> n = postings->Count(ord);
+        ok = n.ok();
+        if (ok) c[ord] = *n;
+      }
+      if (ok) {
+        uint64_t deleted_with = 0;
+        for (uint32_t d : *view->deleted) {
+          bool any = false;
+          col.ForEach(d, [&](uint32_t ord) {
+            any = true;
+            --c[ord];
+          });
+          deleted_with += any ? 1 : 0;
+        }
+        const uint64_t with =
+            values.reader()->fields()[static_cast<size_t>(values.index())].docs_with_value -
+            deleted_with;
+        return docs.size() - with;
+      }
+      std::fill(counts->begin(), counts->end(), 0);  // a damaged list: count document by document
+    }
+  }
   if (!col.sparse()) {
     for (uint32_t d : docs) {
       bool any = false;

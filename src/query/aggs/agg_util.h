@@ -50,6 +50,9 @@ class FieldValues {
   Status Reset(const SegmentContext& segment);
 
   bool present() const { return present_; }
+  const storage::SegmentView* view() const { return view_; }
+  int index() const { return index_; }
+  const storage::SegmentReader* reader() const { return reader_; }
   const ResolvedField& field() const { return field_; }
   FieldType type() const { return field_.type; }
   const storage::Column& column() const { return column_; }
@@ -75,15 +78,20 @@ class FieldValues {
   storage::TermDict dict_;
   std::vector<uint8_t> have_term_;
   std::vector<std::string> terms_;
-  std::vector<double> numbers_;  // every ordinal's number, once asked for
-  std::string arena_;            // a compressed dictionary's terms, once asked for
+  const storage::SegmentReader* reader_ = nullptr;
+  const storage::SegmentView* view_ = nullptr;
+  int index_ = -1;
+  std::shared_ptr<const std::vector<double>> numbers_;  // the reader's, once asked for
+  std::string arena_;  // a compressed dictionary's terms, once asked for
   std::vector<size_t> offsets_;
 };
 
 // Counts the values of `values` among `docs` (increasing) by ordinal: counts[ord] += 1 for each
 // value of each document (counts sized to the dictionary), and returns how many of the documents
 // have no value. Walks the column's entries alongside the documents when that is cheaper than
-// looking each document up (a sparse column and many documents).
+// looking each document up (a sparse column and many documents). When `docs` are all the live
+// documents of the segment (a query that matches everything), the counts come from the postings'
+// sizes, less the values of the deleted documents: no document is visited.
 uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
                    std::vector<uint32_t>* counts);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "storage/term_encoding.h"
+
 namespace vigil::query::aggs {
 
 namespace {
@@ -58,26 +60,33 @@ void HistogramAggregator::CollectDocs(std::span<const uint32_t> docs, uint32_t o
   }
   ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
   const uint64_t without = CountOrds(values_, docs, &ord_counts_);
-  // Ordinals sort like the values: consecutive ordinals mostly share an interval.
+  if (without > 0 && spec_.missing) AddCount(owning, spec_.Round(*spec_.missing), without);
+  if (!values_.present()) return;
+  Status s = FoldByOrdinals(owning);
+  if (!s.ok() && status_.ok()) status_ = s;
+}
+
+// Every ordinal with documents, in order: ordinals sort like the values, so an interval is a run
+// of ordinals, and the interval is rounded once per run.
+Status HistogramAggregator::FoldByOrdinals(uint32_t owning) {
   double run_start = 0;
+  double run_next = 0;
   uint64_t run = 0;
   for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {
     if (ord_counts_[ord] == 0) continue;
     Result<double> v = values_.Number(ord);
-    if (!v.ok()) {
-      if (status_.ok()) status_ = v.status();
-      return;
+    if (!v.ok()) return v.status();
+    if (run > 0 && *v < run_next) {
+      run += ord_counts_[ord];
+      continue;
     }
-    const double start = spec_.Round(*v);
-    if (run > 0 && start != run_start) {
-      AddCount(owning, run_start, run);
-      run = 0;
-    }
-    run_start = start;
-    run += ord_counts_[ord];
+    if (run > 0) AddCount(owning, run_start, run);
+    run_start = spec_.Round(*v);
+    run_next = spec_.Next(run_start);
+    run = ord_counts_[ord];
   }
   if (run > 0) AddCount(owning, run_start, run);
-  if (without > 0 && spec_.missing) AddCount(owning, spec_.Round(*spec_.missing), without);
+  return Status::Ok();
 }
 
 void HistogramAggregator::Collect(uint32_t doc, uint32_t owning) {

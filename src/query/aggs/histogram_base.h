@@ -52,6 +52,8 @@ class HistogramAggregator : public Aggregator {
   void Add(uint32_t doc, uint32_t owning, double start);
   // Adds `n` documents to the bucket starting at `start` (no sub-aggregations).
   void AddCount(uint32_t owning, double start, uint64_t n);
+  // Adds this segment's counts by ordinal (ord_counts_) to the buckets.
+  Status FoldByOrdinals(uint32_t owning);
 
   const HistogramSpecBase& spec_;
   AggregationContext ctx_;
