@@ -53,6 +53,15 @@ struct PlanNode {
   std::vector<std::string> tokens;  // kText: the analysed query
   bool phrase = false;
   bool all_tokens = false;  // kText: every token (operator and), else any
+  // kText BM25 statistics over the index (Prepare): documents with the field, their average
+  // length in words, and the inverse document frequency of each query token.
+  double avgdl = 1;
+  std::vector<double> idf;
+  // Per segment, for scoring: each ordinal's BM25 score and the column that maps documents to
+  // ordinals.
+  mutable std::vector<float> ord_scores;
+  mutable storage::Column score_column;
+  mutable bool has_scores = false;
   // Bool (and constant_score, whose filter is must[0]).
   std::vector<std::unique_ptr<PlanNode>> must;
   std::vector<std::unique_ptr<PlanNode>> filter;
@@ -471,6 +480,7 @@ Result<std::unique_ptr<PlanNode>> Compiler::Leaf(const Query& q, const ResolvedF
 
 bool ScoresVary(const PlanNode& n) {
   if (!n.scoring) return false;
+  if (n.op == LeafOp::kText) return true;  // BM25
   if (n.kind == QueryKind::kBool) {
     if (!n.should.empty()) return true;
     for (const auto& c : n.must) {
@@ -564,6 +574,81 @@ bool TextMatches(const PlanNode& n, std::string_view value, std::vector<std::str
   return n.all_tokens && found == n.tokens.size();
 }
 
+// Elasticsearch's BM25 defaults.
+constexpr double kBm25K1 = 1.2;
+constexpr double kBm25B = 0.75;
+
+// The BM25 score of a value (its tokens) for a text leaf, as Lucene 8+ computes it (without the
+// constant (k1 + 1) factor): the sum over the query's words of
+// idf × tf / (tf + k1·(1 − b + b·length/avgdl)); for a phrase, its occurrences as the frequency
+// and the sum of its words' idf. (Lucene stores lengths in one lossy byte; here they are exact.)
+float Bm25(const PlanNode& n, const std::vector<std::string>& tokens) {
+  const double len_norm =
+      kBm25K1 * (1 - kBm25B + kBm25B * static_cast<double>(tokens.size()) / n.avgdl);
+  auto part = [&](double tf, double idf) { return idf * tf / (tf + len_norm); };
+  double score = 0;
+  if (n.phrase) {
+    double pf = 0;
+    for (size_t i = 0; i + n.tokens.size() <= tokens.size(); ++i) {
+      bool all = true;
+      for (size_t k = 0; k < n.tokens.size() && all; ++k) all = tokens[i + k] == n.tokens[k];
+      pf += all ? 1 : 0;
+    }
+    double idf = 0;
+    for (size_t q = 0; q < n.tokens.size(); ++q) idf += q < n.idf.size() ? n.idf[q] : 1.0;
+    score = pf > 0 ? part(pf, idf) : 0;
+  } else {
+    for (size_t q = 0; q < n.tokens.size(); ++q) {
+      bool repeated = false;
+      for (size_t p = 0; p < q && !repeated; ++p) repeated = n.tokens[p] == n.tokens[q];
+      if (repeated) continue;
+      const auto tf = static_cast<double>(std::count(tokens.begin(), tokens.end(), n.tokens[q]));
+      if (tf > 0) score += part(tf, q < n.idf.size() ? n.idf[q] : 1.0);  // 1: not prepared
+    }
+  }
+  return static_cast<float>(score * n.boost);
+}
+
+// Collects the index-wide statistics BM25 needs for every scoring text leaf.
+Status PrepareText(PlanNode* n, const storage::Snapshot& snapshot) {
+  for (auto* list : {&n->must, &n->filter, &n->should, &n->must_not}) {
+    for (auto& c : *list) VIGIL_RETURN_IF_ERROR(PrepareText(c.get(), snapshot));
+  }
+  if (n->op != LeafOp::kText || !n->scoring) return Status::Ok();
+  double docs = 0;
+  double total_len = 0;
+  std::vector<double> df(n->tokens.size(), 0);
+  std::vector<std::string> tokens;
+  for (const storage::SegmentView& view : snapshot.segments) {
+    const int field = view.segment->FindField(n->field.name);
+    if (field < 0) continue;
+    Result<storage::TermDict> dict = view.segment->Terms(field);
+    if (!dict.ok()) return dict.status();
+    Result<storage::Postings> postings = view.segment->GetPostings(field);
+    if (!postings.ok()) return postings.status();
+    storage::TermDict::Iterator it(*dict);
+    VIGIL_RETURN_IF_ERROR(it.Seek(0));
+    while (it.Valid()) {
+      Result<uint32_t> count = postings->Count(it.ord());
+      if (!count.ok()) return count.status();
+      tokens.clear();
+      Tokenize(it.term(), &tokens);
+      docs += *count;
+      total_len += static_cast<double>(*count) * static_cast<double>(tokens.size());
+      for (size_t q = 0; q < n->tokens.size(); ++q) {
+        if (std::find(tokens.begin(), tokens.end(), n->tokens[q]) != tokens.end()) df[q] += *count;
+      }
+      VIGIL_RETURN_IF_ERROR(it.Next());
+    }
+  }
+  n->avgdl = docs > 0 && total_len > 0 ? total_len / docs : 1;
+  n->idf.resize(n->tokens.size());
+  for (size_t q = 0; q < n->tokens.size(); ++q) {
+    n->idf[q] = std::log(1 + (docs - df[q] + 0.5) / (df[q] + 0.5));
+  }
+  return Status::Ok();
+}
+
 class Evaluator {
  public:
   Evaluator(const SegmentContext& seg, const ExecOptions& options) : seg_(seg), options_(options) {}
@@ -646,11 +731,21 @@ class Evaluator {
           }
           std::vector<uint32_t> ords;
           std::vector<std::string> scratch;
+          if (n.scoring) n.ord_scores.assign(dict->size(), 0.0f);
           storage::TermDict::Iterator it(*dict);
           VIGIL_RETURN_IF_ERROR(it.Seek(0));
           while (it.Valid()) {
-            if (TextMatches(n, it.term(), &scratch)) ords.push_back(it.ord());
+            if (TextMatches(n, it.term(), &scratch)) {
+              ords.push_back(it.ord());
+              if (n.scoring) n.ord_scores[it.ord()] = Bm25(n, scratch);
+            }
             VIGIL_RETURN_IF_ERROR(it.Next());
+          }
+          if (n.scoring) {
+            Result<storage::Column> col = r.GetColumn(f.index);
+            if (!col.ok()) return col.status();
+            n.score_column = *col;
+            n.has_scores = true;
           }
           VIGIL_RETURN_IF_ERROR(AddOrds(r, f.index, ords, &out));
           break;
@@ -760,6 +855,13 @@ float ScoreOf(const PlanNode& n, uint32_t doc) {
       return s * n.boost;
     }
     default:
+      if (n.op == LeafOp::kText && n.has_scores) {
+        float best = 0;
+        n.score_column.ForEach(doc, [&](uint32_t o) {
+          if (o < n.ord_scores.size()) best = std::max(best, n.ord_scores[o]);
+        });
+        return best;
+      }
       return n.boost;
   }
 }
@@ -806,5 +908,9 @@ Result<Bitmap> CompiledQuery::Match(const SegmentContext& segment) const {
 }
 
 float CompiledQuery::Score(uint32_t doc) const { return ScoreOf(*root_, doc); }
+
+Status CompiledQuery::Prepare(const storage::Snapshot& snapshot) {
+  return PrepareText(root_.get(), snapshot);
+}
 
 }  // namespace vigil::query

@@ -4,9 +4,10 @@
 // live documents as a bitmap, read from term dictionaries, postings and columns.
 //
 // Scores follow Elasticsearch's structure (a bool sums its must and should clauses; filter and
-// must_not clauses score nothing; constant_score gives its boost) with every leaf scoring its
-// boost. BM25 for `match` on text fields is not there yet: text matches are found by analysing
-// the field's distinct values (the dictionary), without a token index.
+// must_not clauses score nothing; constant_score gives its boost). `match` and `match_phrase` on
+// text fields score with BM25 (k1 1.2, b 0.75, statistics over the whole index); every other leaf
+// scores its boost. Text matches are found by analysing the field's distinct values (the
+// dictionary), without a token index.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,11 @@ class CompiledQuery {
   CompiledQuery(CompiledQuery&&) noexcept;
   CompiledQuery& operator=(CompiledQuery&&) noexcept;
   ~CompiledQuery();
+
+  // Gathers what scoring needs from the whole index before the segments are searched (BM25's
+  // document frequencies and average lengths for `match` on text fields). Optional: without it,
+  // text matches score as if every word were rare.
+  Status Prepare(const storage::Snapshot& snapshot);
 
   // The live documents of `segment` that match (and are inside the account scope).
   Result<storage::Bitmap> Match(const SegmentContext& segment) const;

@@ -233,6 +233,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
   for (Source& s : sources) {
     Result<CompiledQuery> cq = CompiledQuery::Compile(*request.query, s.resolver, exec);
     if (!cq.ok()) return cq.status();
+    VIGIL_RETURN_IF_ERROR(cq->Prepare(*s.index->snapshot));
     s.query = std::move(*cq);
   }
 

@@ -1,0 +1,178 @@
+// Search behaviours checked on small hand-made indices: BM25 scores worked out by hand, the
+// account scope of a search (hits, totals and every aggregation), point lookups.
+#include "query/search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "env/env.h"
+#include "query/dsl_parser.h"
+#include "storage/index.h"
+#include "testing/test_util.h"
+
+namespace vigil::query {
+namespace {
+
+using json = nlohmann::ordered_json;
+using storage::FieldValue;
+
+struct Doc {
+  std::string id;
+  std::string account;
+  std::string title;
+  double severity;
+};
+
+class SearchTest : public ::testing::Test {
+ protected:
+  SearchTest() : env_(NewPosixEnv()) {}
+
+  void Build(const std::vector<Doc>& docs) {
+    storage::IndexOptions options;
+    options.background = false;
+    options.log = [](std::string_view) {};
+    auto index = storage::Index::Open(env_.get(), dir_.Join("idx"), options);
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    index_ = std::move(*index);
+    // Two batches: two segments.
+    for (size_t half = 0; half < 2; ++half) {
+      storage::WriteBatch batch;
+      std::vector<std::string> sources;
+      for (size_t i = half; i < docs.size(); i += 2) {
+        const Doc& d = docs[i];
+        json src = {
+            {"id", d.id}, {"accountId", d.account}, {"title", d.title}, {"severity", d.severity}};
+        sources.push_back(src.dump());
+      }
+      size_t k = 0;
+      for (size_t i = half; i < docs.size(); i += 2, ++k) {
+        const Doc& d = docs[i];
+        FieldValue account = FieldValue::String(d.account);
+        FieldValue title = FieldValue::String(d.title);
+        FieldValue severity = FieldValue::Double(d.severity);
+        FieldValue id = FieldValue::String(d.id);
+        storage::IndexField fields[] = {
+            {"id", storage::FieldType::kKeyword, {&id, 1}},
+            {"accountId", storage::FieldType::kKeyword, {&account, 1}},
+            {"title", storage::FieldType::kText, {&title, 1}},
+            {"severity", storage::FieldType::kDouble, {&severity, 1}},
+        };
+        batch.Index(storage::IndexDoc{d.id, {}, sources[k], fields});
+      }
+      ASSERT_TRUE(index_->Write(&batch, nullptr).ok());
+    }
+  }
+
+  json Run(const std::string& body, const std::vector<std::string>& scope = {}) {
+    Result<SearchRequest> req = ParseSearchRequest(body);
+    EXPECT_TRUE(req.ok()) << req.status().ToString();
+    IndexSnapshot ix{"findings", index_->GetSnapshot()};
+    SearchOptions options;
+    options.exec.account_scope = scope;
+    Result<std::string> out = Search(std::span<const IndexSnapshot>(&ix, 1), *req, options);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? json::parse(*out) : json();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Env> env_;
+  std::unique_ptr<storage::Index> index_;
+};
+
+TEST_F(SearchTest, Bm25ScoresAsWorkedOutByHand) {
+  Build({{"a", "111111111111", "SSH brute force", 8},
+         {"b", "111111111111", "ssh", 5},
+         {"c", "222222222222", "port probe", 2}});
+  // N = 3 documents with a title, 2 with "ssh": idf = ln(1 + (3 - 2 + 0.5) / (2 + 0.5));
+  // average length (3 + 1 + 2) / 3 = 2 words.
+  const double idf = std::log(1 + 1.5 / 2.5);
+  auto bm25 = [&](double tf, double len) {
+    return idf * tf / (tf + 1.2 * (0.25 + 0.75 * len / 2));
+  };
+  json r = Run(R"({"query":{"match":{"title":"ssh"}}})");
+  ASSERT_EQ(r["hits"]["total"]["value"], 2);
+  ASSERT_EQ(r["hits"]["hits"].size(), 2u);
+  EXPECT_EQ(r["hits"]["hits"][0]["_id"], "b");  // the shorter title ranks first
+  EXPECT_NEAR(r["hits"]["hits"][0]["_score"].get<double>(), bm25(1, 1), 1e-6);
+  EXPECT_EQ(r["hits"]["hits"][1]["_id"], "a");
+  EXPECT_NEAR(r["hits"]["hits"][1]["_score"].get<double>(), bm25(1, 3), 1e-6);
+  EXPECT_NEAR(r["hits"]["max_score"].get<double>(), bm25(1, 1), 1e-6);
+  // A boost multiplies; a filter adds nothing.
+  r = Run(
+      R"({"query":{"bool":{"must":{"match":{"title":{"query":"ssh","boost":2}}},"filter":{"range":{"severity":{"gte":6}}}}}})");
+  ASSERT_EQ(r["hits"]["hits"].size(), 1u);
+  EXPECT_NEAR(r["hits"]["hits"][0]["_score"].get<double>(), 2 * bm25(1, 3), 1e-6);
+}
+
+TEST_F(SearchTest, AccountScopeHoldsForHitsTotalsAndEveryAggregation) {
+  std::vector<Doc> docs;
+  for (int i = 0; i < 40; ++i) {
+    docs.push_back({"d" + std::to_string(i), i % 3 == 0 ? "111111111111" : "222222222222",
+                    i % 2 ? "ssh probe" : "port scan", static_cast<double>(i % 10)});
+  }
+  Build(docs);
+  const std::string body = R"({"size":100,"track_total_hits":true,"query":{"match_all":{}},
+    "aggs":{"accounts":{"terms":{"field":"accountId"}},
+            "n":{"cardinality":{"field":"accountId"}},
+            "other":{"filter":{"term":{"accountId":"222222222222"}}},
+            "by_title":{"terms":{"field":"title"},"aggs":{"acc":{"terms":{"field":"accountId"}}}},
+            "sev":{"stats":{"field":"severity"}}}})";
+  json all = Run(body);
+  ASSERT_EQ(all["hits"]["total"]["value"], 40);
+  json scoped = Run(body, {"111111111111"});
+  ASSERT_EQ(scoped["hits"]["total"]["value"], 14);  // i % 3 == 0 for i in 0..39
+  for (const json& h : scoped["hits"]["hits"]) EXPECT_EQ(h["_source"]["accountId"], "111111111111");
+  const json& a = scoped["aggregations"];
+  ASSERT_EQ(a["accounts"]["buckets"].size(), 1u);
+  EXPECT_EQ(a["accounts"]["buckets"][0]["key"], "111111111111");
+  EXPECT_EQ(a["n"]["value"], 1);
+  EXPECT_EQ(a["other"]["doc_count"], 0);  // a filter for another account finds nothing
+  EXPECT_EQ(a["sev"]["count"], 14);
+  for (const json& b : a["by_title"]["buckets"]) {
+    ASSERT_EQ(b["acc"]["buckets"].size(), 1u);
+    EXPECT_EQ(b["acc"]["buckets"][0]["key"], "111111111111");
+  }
+  // A scope of several accounts, and one of an account with nothing.
+  EXPECT_EQ(Run(body, {"111111111111", "222222222222"})["hits"]["total"]["value"], 40);
+  EXPECT_EQ(Run(body, {"999999999999"})["hits"]["total"]["value"], 0);
+  // Count honours it too.
+  IndexSnapshot ix{"findings", index_->GetSnapshot()};
+  SearchOptions options;
+  options.exec.account_scope = {"111111111111"};
+  Result<uint64_t> n = Count(std::span<const IndexSnapshot>(&ix, 1), *Query::MatchAll(), options);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 14u);
+}
+
+TEST_F(SearchTest, GetByIdReturnsTheLiveSource) {
+  Build({{"a", "111111111111", "x", 1}, {"b", "111111111111", "y", 2}});
+  storage::WriteBatch batch;
+  batch.Delete("a");
+  ASSERT_TRUE(index_->Write(&batch, nullptr).ok());
+  auto snap = index_->GetSnapshot();
+  Result<std::optional<std::string>> b = GetById(*snap, "b");
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(b->has_value());
+  EXPECT_EQ(json::parse(**b)["title"], "y");
+  Result<std::optional<std::string>> a = GetById(*snap, "a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->has_value());
+}
+
+TEST(SourceFilter, IncludesExcludesAndKeyOrder) {
+  const std::string src = R"({"b":1,"a":{"x":1,"y":{"z":2,"w":3}},"c":[{"k":1,"j":2}],"d":"s"})";
+  SourceFilter f;
+  f.includes = {"a.y.*", "c.k", "d"};
+  EXPECT_EQ(*FilterSource(src, f), R"({"a":{"y":{"z":2,"w":3}},"c":[{"k":1}],"d":"s"})");
+  f.includes.clear();
+  f.excludes = {"a.y", "c"};
+  EXPECT_EQ(*FilterSource(src, f), R"({"b":1,"a":{"x":1},"d":"s"})");
+  f.includes = {"a"};
+  f.excludes = {"a.x"};
+  EXPECT_EQ(*FilterSource(src, f), R"({"a":{"y":{"z":2,"w":3}}})");
+}
+
+}  // namespace
+}  // namespace vigil::query
