@@ -36,8 +36,8 @@ test: build build-asan build-fuzz
 	ctest --preset asan-ubsan -j $(JOBS)
 	ctest --preset fuzz
 
-# The peers of `bench ingest` need PostgreSQL and SQLite, which `deps` does not install (the tests
-# do not need them). They are installed before the build, which compiles the peer only when their
+# The peers of `bench ingest` need PostgreSQL and SQLite, and `bench query` needs ClickHouse, which
+# `deps` does not install (the tests do not need them). They are installed before the build, which compiles the peer only when their
 # libraries are there; build runs after, not beside, so that two apt-gets never race under -j.
 bench-deps:
 	@scripts/install-deps --bench
@@ -46,6 +46,7 @@ bench: bench-deps
 	@$(MAKE) --no-print-directory build
 	$(VIGIL) bench flatten
 	$(VIGIL) bench ingest --count 100000
+	$(VIGIL) bench query --count 1000000
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc')
