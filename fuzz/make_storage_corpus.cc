@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/segment_builder.h"
+#include "storage/segment_merger.h"
 #include "storage/term_dict.h"
 #include "storage/term_encoding.h"
 #include "storage/write_batch.h"
@@ -47,6 +48,31 @@ int main(int argc, char** argv) {
   Result<std::string> segment = builder.Finish(1, 6);
   if (!segment.ok()) return 1;
   Write(dir + "/segment", 1, *segment);
+
+  // A segment file whose sources are in dictionary blocks (format 3, kSourceDict), small enough
+  // for the fuzzer's input size: a tiny dictionary learnt from repetitive documents.
+  {
+    SegmentBuilder b;
+    std::vector<std::string> sources;
+    for (int i = 0; i < 80; ++i) {
+      sources.push_back(
+          "{\"schemaVersion\":\"2.0\",\"region\":\"us-east-1\",\"type\":"
+          "\"Recon:EC2/PortProbeUnprotectedPort\",\"n\":" +
+          std::to_string(i) + ",\"pad\":\"" + std::string(800, 'a' + i % 3) + "\"}");
+      b.StartDoc("d" + std::to_string(i), {i, 0}, sources.back());
+    }
+    Result<std::string> plain_segment = b.Finish(1, 80);
+    if (!plain_segment.ok()) return 1;
+    auto reader = SegmentReader::FromBytes("corpus", *plain_segment);
+    std::vector<std::string_view> views(sources.begin(), sources.end());
+    auto dict = ZstdDictionary::Train(views, 1024);
+    if (!reader.ok() || !dict.ok() || *dict == nullptr) return 1;
+    SegmentWriter writer;
+    MergeSource input{*reader, std::make_shared<Bitmap>()};
+    auto merged = MergeSegments(std::span<const MergeSource>(&input, 1), 1, &writer, *dict);
+    if (!merged.ok()) return 1;
+    Write(dir + "/segment_dict", 1, merged->bytes);
+  }
 
   FieldValue v = FieldValue::String("us-east-1");
   IndexField fields[] = {{"region", FieldType::kKeyword, {&v, 1}}};

@@ -152,6 +152,19 @@ Status Index::Recover() {
     segments_.push_back(std::move(entry));
   }
 
+  // The source dictionary of the newest segment file that has one: later files share it, so
+  // that merges copy their blocks as they are.
+  if (options_.source_dictionary) {
+    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+      Result<std::shared_ptr<const ZstdDictionary>> dict = (*it)->reader->SourceDictionary();
+      if (dict.ok() && *dict != nullptr) {
+        std::lock_guard<std::mutex> dict_lock(dict_mu_);
+        source_dict_ = *dict;
+        break;
+      }
+    }
+  }
+
   // Files of the index: find the write-ahead logs, and make sure new names are new.
   Result<std::vector<std::string>> files = env_->ListFilesRecursive(dir_);
   if (!files.ok()) return files.status();

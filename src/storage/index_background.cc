@@ -104,13 +104,50 @@ void Index::AbandonWork(Work* work) {
   for (Entry* e : work->sources) e->merging = false;
 }
 
+std::shared_ptr<const ZstdDictionary> Index::SourceDictionaryFor(
+    std::span<const MergeSource> inputs) {
+  if (!options_.source_dictionary) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(dict_mu_);
+    if (source_dict_ != nullptr) return source_dict_;
+  }
+  // Learn one from a sample of the inputs' sources: the same share of each input, its first
+  // documents (findings vary little in shape over a segment).
+  std::vector<std::string> sample;
+  size_t bytes = 0;
+  const size_t share = kSourceDictSampleBytes / std::max<size_t>(1, inputs.size());
+  for (const MergeSource& in : inputs) {
+    size_t taken = 0;
+    Status s = in.segment->ForEachSource(0, in.segment->num_docs(),
+                                         [&](uint32_t, std::string_view source) {
+                                           if (taken >= share) return;
+                                           sample.emplace_back(source);
+                                           taken += source.size();
+                                         });
+    if (!s.ok()) return nullptr;  // a damaged input: no dictionary this time
+    bytes += taken;
+  }
+  std::vector<std::string_view> views(sample.begin(), sample.end());
+  Result<std::shared_ptr<const ZstdDictionary>> dict =
+      ZstdDictionary::Train(views, kSourceDictBytes);
+  if (!dict.ok() || *dict == nullptr) return nullptr;
+  std::lock_guard<std::mutex> lock(dict_mu_);
+  if (source_dict_ == nullptr) {
+    source_dict_ = std::move(*dict);
+    options_.log(fmt::format("learnt a {}-byte source dictionary from {} bytes of {} documents",
+                             source_dict_->bytes().size(), bytes, sample.size()));
+  }
+  return source_dict_;
+}
+
 Status Index::WriteSegmentFile(const std::string& path, std::span<const MergeSource> inputs,
                                std::shared_ptr<const SegmentReader>* result) {
   Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
   Status s = file.status();
   if (s.ok()) {
     SegmentWriter writer(file->get());
-    Result<MergeResult> merged = MergeSegments(inputs, options_.flush_zstd_level, &writer);
+    Result<MergeResult> merged =
+        MergeSegments(inputs, options_.flush_zstd_level, &writer, SourceDictionaryFor(inputs));
     s = merged.status();
     if (s.ok()) s = (*file)->Sync();
     if (s.ok()) s = (*file)->Close();

@@ -1,5 +1,6 @@
 #include "storage/index.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -350,6 +351,62 @@ TEST_F(IndexTest, ConcurrentWritersAreGroupCommitted) {
   ASSERT_TRUE(index->Close().ok());
   auto again = OpenIndex();
   EXPECT_EQ(again->GetSnapshot()->live_docs(), static_cast<uint64_t>(kThreads * kBatches));
+}
+
+}  // namespace
+}  // namespace vigil::storage
+
+namespace vigil::storage {
+namespace {
+
+// Segment files compress their sources with one dictionary the index learns from its first
+// flush and keeps across reopening, so that later files share it (and merges copy blocks).
+TEST_F(IndexTest, SegmentFilesShareOneLearntSourceDictionary) {
+  auto index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  std::vector<TestDoc> docs;
+  for (int i = 0; i < 4000; ++i) docs.push_back({fmt::format("finding-{:05d}", i), {i + 1, 1}});
+  Write(index.get(), docs);
+  ASSERT_TRUE(index->Flush().ok());
+  auto dict_of_files = [](const Snapshot& snap) {
+    std::vector<uint64_t> ids;
+    for (const SegmentView& v : snap.segments) {
+      if (v.segment->in_memory()) continue;
+      Result<std::shared_ptr<const ZstdDictionary>> d = v.segment->SourceDictionary();
+      EXPECT_TRUE(d.ok());
+      ids.push_back(d.ok() && *d != nullptr ? (*d)->id() : 0);
+    }
+    return ids;
+  };
+  std::vector<uint64_t> first = dict_of_files(*index->GetSnapshot());
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_NE(first[0], 0u) << "the first flush learnt no dictionary";
+  EXPECT_EQ(std::count_if(log_.begin(), log_.end(),
+                          [](const std::string& l) {
+                            return l.find("source dictionary") != std::string::npos;
+                          }),
+            1);
+  ASSERT_TRUE(index->Close().ok());
+  index.reset();
+
+  index = OpenIndex();
+  ASSERT_NE(index, nullptr);
+  std::vector<TestDoc> more;
+  for (int i = 0; i < 200; ++i) more.push_back({fmt::format("later-{:05d}", i), {i + 1, 1}});
+  Write(index.get(), more);
+  ASSERT_TRUE(index->Flush().ok());
+  std::vector<uint64_t> after = dict_of_files(*index->GetSnapshot());
+  ASSERT_GE(after.size(), 1u);
+  for (uint64_t id : after) EXPECT_EQ(id, first[0]);
+  // Nothing new was learnt after the reopen, and every document reads back.
+  EXPECT_EQ(std::count_if(log_.begin(), log_.end(),
+                          [](const std::string& l) {
+                            return l.find("source dictionary") != std::string::npos;
+                          }),
+            1);
+  auto snap = index->GetSnapshot();
+  EXPECT_EQ(testing::LiveSource(*snap, "finding-00123"), docs[123].Source());
+  EXPECT_EQ(testing::LiveSource(*snap, "later-00007"), more[7].Source());
 }
 
 }  // namespace

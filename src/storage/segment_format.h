@@ -21,7 +21,9 @@ namespace vigil::storage {
 
 inline constexpr std::string_view kSegmentMagic = "VIGILSEG";
 inline constexpr std::string_view kSegmentFooterMagic{"VSEGEND\0", 8};
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kSegmentFormatVersion = 3;
+// The oldest version a reader takes: version 2 has no kSourceDict (its sources are plain blocks).
+inline constexpr uint32_t kOldestSegmentFormatVersion = 2;
 inline constexpr size_t kSegmentHeaderSize = 16;
 inline constexpr size_t kSegmentFooterSize = 32;
 inline constexpr size_t kDirectoryEntrySize = 1 + 4 + 8 + 8 + 4;
@@ -40,8 +42,10 @@ enum class SectionKind : uint8_t {
   kIdFilter = 8,     // a Bloom filter of the `_id` terms (id_filter.h); optional
   kSourceLive = 9,   // for blocks copied with deleted entries: u32 entries, bitmap of the live
                      // ones (bit i of byte i / 8 is entry i); optional
+  kSourceDict = 10,  // the zstd dictionary every source block is compressed with; optional
+                     // (absent: plain zstd frames)
 };
-inline constexpr uint8_t kMaxSectionKind = 9;
+inline constexpr uint8_t kMaxSectionKind = 10;
 
 // Field flags in the field table.
 inline constexpr uint8_t kFieldMultiValued = 1;  // some document has several values
@@ -69,6 +73,14 @@ inline constexpr uint32_t kSparseRatio = 16;
 // Uncompressed bytes of sources gathered into one zstd block: findings compress about 6x in
 // blocks of 256 KiB and 4.5x in blocks of 64 KiB (docs/format/segment.md).
 inline constexpr size_t kSourceBlockSize = size_t{256} * 1024;
+// With a dictionary (kSourceDict: segment files), blocks of this many uncompressed bytes: a
+// document is an 8 KiB decompression away, and findings compress better than in 256 KiB plain
+// blocks (about 7.2 x at zstd level 3 against 6.1 x).
+inline constexpr size_t kDictSourceBlockSize = size_t{8} * 1024;
+// The dictionary an index trains for its segment files: at most this many bytes, learnt from
+// about this many bytes of its first flushed sources.
+inline constexpr size_t kSourceDictBytes = 112 * 1024;
+inline constexpr size_t kSourceDictSampleBytes = size_t{4} << 20;
 inline constexpr size_t kSourceIndexEntrySize = 4 + 8 + 4 + 4 + 4;
 // A merge copies a compressed source block whose deleted entries are marked in kSourceLive as
 // long as at least kSourceReuseNumerator / kSourceReuseDenominator of its entries are live;

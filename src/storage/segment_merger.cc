@@ -161,7 +161,8 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
 }  // namespace
 
 Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd_level,
-                                  SegmentWriter* writer) {
+                                  SegmentWriter* writer,
+                                  std::shared_ptr<const ZstdDictionary> dict) {
   MergeResult result;
   result.min_seq = UINT64_MAX;
   uint64_t total = 0;
@@ -195,8 +196,8 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   }
 
   // Stored sources, streamed block by block.
-  SourceBlocks blocks(zstd_level,
-                      [writer](std::string_view block) { return writer->AppendToSection(block); });
+  auto emit = [writer](std::string_view block) { return writer->AppendToSection(block); };
+  SourceBlocks blocks = dict != nullptr ? SourceBlocks(dict, emit) : SourceBlocks(zstd_level, emit);
   VIGIL_RETURN_IF_ERROR(writer->BeginSection(SectionKind::kSourceData, kNoField));
   std::vector<Version> versions;
   versions.reserve(total);
@@ -209,6 +210,13 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
     // bitmap and skipped by readers); below that its live sources are compressed again.
     Result<uint32_t> block_count = src.segment->SourceBlockCount();
     if (!block_count.ok()) return block_count.status();
+    // Blocks can be copied only into a segment compressed the same way: the same dictionary, or
+    // none on either side.
+    Result<std::shared_ptr<const ZstdDictionary>> in_dict = src.segment->SourceDictionary();
+    if (!in_dict.ok()) return in_dict.status();
+    const bool same_compression = dict != nullptr
+                                      ? *in_dict != nullptr && (*in_dict)->id() == dict->id()
+                                      : *in_dict == nullptr;
     Status add_status;
     SegmentReader::SourceBlockInfo info;
     for (uint32_t b = 0; b < *block_count; ++b) {
@@ -220,7 +228,8 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
       if (alive == 0) continue;
       // Small blocks (the last of a segment, or the frames of small write batches) are gathered
       // into full ones.
-      const bool large = ZstdContentSize(info.compressed) >= kSourceBlockSize / 2;
+      const bool large = same_compression && (dict != nullptr || ZstdContentSize(info.compressed) >=
+                                                                     kSourceBlockSize / 2);
       if (large && alive == info.entries) {
         VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, {}));
         continue;
@@ -260,6 +269,9 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceIndex, kNoField, blocks.index()));
   if (!blocks.live().empty()) {
     VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceLive, kNoField, blocks.live()));
+  }
+  if (dict != nullptr) {
+    VIGIL_RETURN_IF_ERROR(writer->AddSection(SectionKind::kSourceDict, kNoField, dict->bytes()));
   }
   VIGIL_RETURN_IF_ERROR(writer->AddVersions(versions));
 

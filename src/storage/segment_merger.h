@@ -29,8 +29,12 @@ struct MergeResult {
 };
 
 // Writes the merged segment through `writer` (and calls its Finish). The document numbers of the
-// result follow the sources in order, skipping deleted documents.
+// result follow the sources in order, skipping deleted documents. With `dict`, the sources are
+// stored in small blocks compressed with it (and the dictionary in the segment): blocks of
+// inputs that have the same dictionary are copied as they are, the others' sources compressed
+// again. Without, plain blocks at `zstd_level`.
 Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd_level,
-                                  SegmentWriter* writer);
+                                  SegmentWriter* writer,
+                                  std::shared_ptr<const ZstdDictionary> dict = nullptr);
 
 }  // namespace vigil::storage

@@ -7,6 +7,7 @@
 
 #include "base/crc32.h"
 #include "storage/coding.h"
+#include "storage/compression.h"
 #include "storage/postings.h"
 #include "storage/term_encoding.h"
 
@@ -70,13 +71,13 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::Init(std::shared_ptr
   }
   if (data.substr(0, 8) != kSegmentMagic) return r->Corrupt("not a segment file (bad magic)");
   uint32_t version = DecodeFixed32(data.data() + 8);
-  if (version != kSegmentFormatVersion) {
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
     return r->Corrupt(fmt::format("unsupported format version {}", version));
   }
   if (DecodeFixed32(data.data() + 12) != 0) return r->Corrupt("bad header");
   const char* footer = data.data() + data.size() - kSegmentFooterSize;
   if (std::string_view(footer + 24, 8) != kSegmentFooterMagic ||
-      DecodeFixed32(footer + 20) != kSegmentFormatVersion) {
+      DecodeFixed32(footer + 20) != version) {
     return r->Corrupt("bad footer (the file is truncated or damaged)");
   }
   uint64_t dir_offset = DecodeFixed64(footer);
@@ -593,20 +594,34 @@ Status SegmentReader::GetSourceBlock(uint32_t block, SourceBlockInfo* info) cons
   return Status::Ok();
 }
 
+Result<std::shared_ptr<const ZstdDictionary>> SegmentReader::SourceDictionary() const {
+  std::call_once(source_dict_once_, [this] {
+    if (global_sections_[static_cast<size_t>(SectionKind::kSourceDict)] < 0) return;
+    Result<std::string_view> bytes = Section(SectionKind::kSourceDict, kNoField);
+    if (!bytes.ok()) {
+      source_dict_status_ = bytes.status();
+      return;
+    }
+    Result<std::shared_ptr<const ZstdDictionary>> dict =
+        ZstdDictionary::FromBytes(std::string(*bytes));
+    if (!dict.ok()) {
+      source_dict_status_ = Corrupt(fmt::format("source dictionary: {}", dict.status().message()));
+      return;
+    }
+    source_dict_ = std::move(*dict);
+  });
+  if (!source_dict_status_.ok()) return source_dict_status_;
+  return source_dict_;
+}
+
 Status SegmentReader::LoadSourceBlock(uint32_t block, SourceBlockInfo* info, std::string* raw,
                                       std::vector<std::pair<uint32_t, uint32_t>>* docs) const {
   VIGIL_RETURN_IF_ERROR(GetSourceBlock(block, info));
-  std::string_view compressed = info->compressed;
-  unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
-    return Corrupt(fmt::format("source block {}: bad zstd frame", block));
-  }
-  raw->resize(size);
-  size_t n = ZSTD_decompress(raw->data(), raw->size(), compressed.data(), compressed.size());
-  if (ZSTD_isError(n) || n != size) {
-    return Corrupt(fmt::format("source block {}: {}", block,
-                               ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
-  }
+  Result<std::shared_ptr<const ZstdDictionary>> dict = SourceDictionary();
+  if (!dict.ok()) return dict.status();
+  Status s = *dict != nullptr ? (*dict)->Decompress(info->compressed, size_t{1} << 30, raw)
+                              : ZstdDecompress(info->compressed, size_t{1} << 30, raw);
+  if (!s.ok()) return Corrupt(fmt::format("source block {}: {}", block, s.message()));
   Decoder in(*raw);
   uint32_t entries;
   if (!in.GetFixed32(&entries) || entries > in.remaining() / 4 || entries != info->entries) {

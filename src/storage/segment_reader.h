@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "env/env.h"
+#include "storage/compression.h"
 #include "storage/field_value.h"
 #include "storage/id_filter.h"
 #include "storage/packed_ints.h"
@@ -188,6 +189,9 @@ class SegmentReader {
     std::string_view compressed;
   };
   Result<uint32_t> SourceBlockCount() const;
+  // The dictionary the source blocks are compressed with (segment files), or null (plain
+  // blocks: in-memory segments, and files of format version 2).
+  Result<std::shared_ptr<const ZstdDictionary>> SourceDictionary() const;
   Status GetSourceBlock(uint32_t block, SourceBlockInfo* info) const;
   // For a segment mapped from its file: drops the resident pages of a field's sections, or of
   // every section, so that a merge reading the whole segment does not keep it all in memory
@@ -251,6 +255,9 @@ class SegmentReader {
   mutable int64_t secondary_base_ = 0;
   mutable std::once_flag versions_once_;
   mutable std::once_flag id_filter_once_;
+  mutable std::once_flag source_dict_once_;
+  mutable std::shared_ptr<const ZstdDictionary> source_dict_;
+  mutable Status source_dict_status_;
   mutable IdFilter id_filter_value_;
   mutable Status id_filter_status_;
   mutable Status versions_status_;

@@ -358,3 +358,141 @@ TEST(SegmentTest, FlippedByteIsReportedWithItsSection) {
 
 }  // namespace
 }  // namespace vigil::storage
+
+namespace vigil::storage {
+namespace {
+
+// Findings-like sources: shared keys and values, varying ids and times.
+std::vector<std::string> FindingLikeSources(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const char* types[] = {"Recon:EC2/PortProbeUnprotectedPort",
+                         "UnauthorizedAccess:EC2/SSHBruteForce", "Trojan:EC2/DNSDataExfiltration"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(fmt::format(
+        R"({{"schemaVersion":"2.0","accountId":"{:012d}","region":"us-east-1","id":"{:032x}","type":"{}",)"
+        R"("severity":{},"service":{{"count":{},"eventLastSeen":"2025-12-{:02d}T{:02d}:00:00.000Z",)"
+        R"("action":{{"actionType":"NETWORK_CONNECTION","remoteIpDetails":{{"ipAddressV4":"198.51.100.{}"}}}}}}}})",
+        rng() % 20, (uint64_t{rng()} << 32) | rng(), types[rng() % 3], rng() % 9 + 1, rng() % 50,
+        rng() % 28 + 1, rng() % 24, rng() % 250));
+  }
+  return out;
+}
+
+std::shared_ptr<const SegmentReader> SegmentOf(const std::vector<std::string>& sources,
+                                               const std::string& prefix) {
+  SegmentBuilder b;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    b.StartDoc(fmt::format("{}{}", prefix, i), {static_cast<int64_t>(i), 0}, sources[i]);
+  }
+  return OpenOrDie(*b.Finish(1, sources.size()));
+}
+
+std::shared_ptr<const SegmentReader> MergeWithDict(const std::vector<MergeSource>& inputs,
+                                                   std::shared_ptr<const ZstdDictionary> dict) {
+  SegmentWriter writer;
+  Result<MergeResult> merged = MergeSegments(inputs, 1, &writer, std::move(dict));
+  EXPECT_TRUE(merged.ok()) << merged.status().ToString();
+  return merged.ok() ? OpenOrDie(std::move(merged->bytes)) : nullptr;
+}
+
+std::shared_ptr<const ZstdDictionary> TrainOn(const std::vector<std::string>& sources) {
+  std::vector<std::string_view> views(sources.begin(), sources.end());
+  Result<std::shared_ptr<const ZstdDictionary>> dict = ZstdDictionary::Train(views, 16 << 10);
+  EXPECT_TRUE(dict.ok());
+  EXPECT_NE(*dict, nullptr);
+  return dict.ok() ? *dict : nullptr;
+}
+
+TEST(SourceDictionaryTest, TrainsOnlyOnEnoughSamplesAndRoundTrips) {
+  std::vector<std::string> few = FindingLikeSources(10, 1);
+  std::vector<std::string_view> views(few.begin(), few.end());
+  Result<std::shared_ptr<const ZstdDictionary>> none = ZstdDictionary::Train(views, 16 << 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);  // too little to learn from: no dictionary, no error
+
+  std::vector<std::string> many = FindingLikeSources(2000, 2);
+  auto dict = TrainOn(many);
+  ASSERT_NE(dict, nullptr);
+  std::string frame;
+  ASSERT_TRUE(dict->CompressAppend(many[0], &frame).ok());
+  EXPECT_LT(frame.size(), many[0].size() / 2);  // a single document compresses well with it
+  std::string back;
+  ASSERT_TRUE(dict->Decompress(frame, 1 << 20, &back).ok());
+  EXPECT_EQ(back, many[0]);
+  // The same bytes make the same dictionary (id); garbage makes none.
+  auto again = ZstdDictionary::FromBytes(dict->bytes());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->id(), dict->id());
+  EXPECT_FALSE(dict->Decompress("not a frame", 1 << 20, &back).ok());
+}
+
+TEST(SourceDictionaryTest, SegmentFilesStoreSmallDictionaryBlocks) {
+  std::vector<std::string> a = FindingLikeSources(3000, 3);
+  std::vector<std::string> b = FindingLikeSources(3000, 4);
+  auto dict = TrainOn(a);
+  auto seg_a = SegmentOf(a, "a");
+  auto seg_b = SegmentOf(b, "b");
+  auto deleted_a = std::make_shared<Bitmap>();
+  deleted_a->add(7);
+  auto out = MergeWithDict({{seg_a, deleted_a}, {seg_b, std::make_shared<Bitmap>()}}, dict);
+  ASSERT_NE(out, nullptr);
+  Result<std::shared_ptr<const ZstdDictionary>> stored = out->SourceDictionary();
+  ASSERT_TRUE(stored.ok());
+  ASSERT_NE(*stored, nullptr);
+  EXPECT_EQ((*stored)->id(), dict->id());
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i != 7) expected.push_back(a[i]);
+  }
+  expected.insert(expected.end(), b.begin(), b.end());
+  EXPECT_EQ(AllSources(*out), expected);
+  EXPECT_EQ(*out->Source(4000), expected[4000]);
+  // Blocks hold a few documents each (8 KiB before compression). (That this is smaller than
+  // 256 KiB plain blocks holds for real findings, not for these made-up ones: bench ingest.)
+  EXPECT_GT(*out->SourceBlockCount(), 100u);
+  SegmentReader::SourceBlockInfo info;
+  ASSERT_TRUE(out->GetSourceBlock(1, &info).ok());
+  EXPECT_LT(info.docs, 40u);
+
+  // Merged again with the same dictionary, its blocks are copied as they are; with another, its
+  // sources are compressed again; the sources are the same either way.
+  auto deleted_out = std::make_shared<Bitmap>();
+  auto same = MergeWithDict({{out, deleted_out}}, dict);
+  ASSERT_NE(same, nullptr);
+  EXPECT_EQ(CompressedBlocks(*same), CompressedBlocks(*out));
+  auto other = MergeWithDict({{out, deleted_out}}, TrainOn(b));
+  ASSERT_NE(other, nullptr);
+  EXPECT_NE((*other->SourceDictionary())->id(), dict->id());
+  EXPECT_EQ(AllSources(*other), expected);
+  auto plain_again = MergeWithDict({{out, deleted_out}}, nullptr);
+  ASSERT_NE(plain_again, nullptr);
+  EXPECT_EQ(*plain_again->SourceDictionary(), nullptr);
+  EXPECT_EQ(AllSources(*plain_again), expected);
+}
+
+TEST(SourceDictionaryTest, ADamagedDictionaryIsReportedNotFollowed) {
+  std::vector<std::string> a = FindingLikeSources(2000, 5);
+  auto out = MergeWithDict({{SegmentOf(a, "a"), std::make_shared<Bitmap>()}}, TrainOn(a));
+  ASSERT_NE(out, nullptr);
+  // Find the dictionary's bytes in the segment and flip one.
+  std::string bytes(out->data());
+  const std::string& dict_bytes = (*out->SourceDictionary())->bytes();
+  size_t at = bytes.find(dict_bytes.substr(dict_bytes.size() / 2, 64));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 10] = static_cast<char>(bytes[at + 10] ^ 0x55);
+  auto damaged = SegmentReader::FromBytes("damaged", std::move(bytes));
+  ASSERT_TRUE(damaged.ok());  // the dictionary is checked on first use, like other sections
+  Result<std::string> source = (*damaged)->Source(0);
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(source.status().message().find("damaged"), std::string::npos)
+      << source.status().ToString();
+  // The rest of the segment stays readable.
+  Result<std::string> id = (*damaged)->Id(0);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, "a0");
+}
+
+}  // namespace
+}  // namespace vigil::storage

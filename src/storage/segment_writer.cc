@@ -38,7 +38,7 @@ Status SourceBlocks::Add(std::string_view source) {
   lengths_.push_back(static_cast<uint32_t>(source.size()));
   block_.append(source);
   ++next_doc_;
-  if (block_.size() >= kSourceBlockSize) return Flush();
+  if (block_.size() >= block_size_) return Flush();
   return Status::Ok();
 }
 
@@ -58,7 +58,8 @@ Status SourceBlocks::Flush() {
   for (uint32_t len : lengths_) PutFixed32(&raw_, len);
   raw_.append(block_);
   compressed_.clear();
-  VIGIL_RETURN_IF_ERROR(ZstdCompressAppend(raw_, zstd_level_, &compressed_));
+  VIGIL_RETURN_IF_ERROR(dict_ != nullptr ? dict_->CompressAppend(raw_, &compressed_)
+                                         : ZstdCompressAppend(raw_, zstd_level_, &compressed_));
   AddIndexEntry(compressed_, 0);
   block_first_doc_ = next_doc_;
   block_.clear();

@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "env/env.h"
+#include "storage/compression.h"
 #include "storage/field_value.h"
 #include "storage/segment_format.h"
 
@@ -28,6 +29,13 @@ class SourceBlocks {
  public:
   SourceBlocks(int zstd_level, std::function<Status(std::string_view)> emit)
       : zstd_level_(zstd_level), emit_(std::move(emit)) {}
+  // Blocks of kDictSourceBlockSize compressed with `dict` (when not null) instead.
+  SourceBlocks(std::shared_ptr<const ZstdDictionary> dict,
+               std::function<Status(std::string_view)> emit)
+      : zstd_level_(ZstdDictionary::kLevel),
+        dict_(std::move(dict)),
+        block_size_(dict_ != nullptr ? kDictSourceBlockSize : kSourceBlockSize),
+        emit_(std::move(emit)) {}
   Status Add(std::string_view source);
   // Adds a block compressed elsewhere (by another SourceBlocks: a merge copying a block whole),
   // whose frame holds `entries` sources. `live` marks the entries that are documents (bit i of
@@ -47,6 +55,8 @@ class SourceBlocks {
   void AddIndexEntry(std::string_view compressed, uint32_t live);
 
   int zstd_level_;
+  std::shared_ptr<const ZstdDictionary> dict_;
+  size_t block_size_ = kSourceBlockSize;
   std::function<Status(std::string_view)> emit_;
   std::string block_;
   std::vector<uint32_t> lengths_;
