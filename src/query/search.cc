@@ -112,47 +112,7 @@ void WriteSortValue(FieldType type, const KeyValue& v, JsonWriter* w) {
     w->Null();
     return;
   }
-  storage::FieldValue fv = storage::DecodeTerm(type, v.term);
-  switch (type) {
-    case FieldType::kLong:
-    case FieldType::kDate:
-      w->Int(fv.integer);
-      return;
-    case FieldType::kDouble:
-      w->Double(fv.number);
-      return;
-    case FieldType::kBoolean:
-      w->Bool(fv.boolean);
-      return;
-    case FieldType::kKeyword:
-    case FieldType::kText:
-      w->String(v.term);
-      return;
-    default:
-      w->String(storage::TermToString(type, v.term));
-  }
-}
-
-// A field value for `fields` in a hit, as Elasticsearch writes it (dates as ISO-8601 strings).
-void WriteFieldValue(FieldType type, std::string_view term, JsonWriter* w) {
-  storage::FieldValue fv = storage::DecodeTerm(type, term);
-  switch (type) {
-    case FieldType::kLong:
-      w->Int(fv.integer);
-      return;
-    case FieldType::kDouble:
-      w->Double(fv.number);
-      return;
-    case FieldType::kBoolean:
-      w->Bool(fv.boolean);
-      return;
-    case FieldType::kKeyword:
-    case FieldType::kText:
-      w->String(term);
-      return;
-    default:
-      w->String(storage::TermToString(type, term));
-  }
+  WriteTermValue(type, v.term, true, w);
 }
 
 struct Source {
@@ -204,6 +164,35 @@ void FilterObject(OrderedJson* obj, const std::string& prefix, const SourceFilte
 }
 
 }  // namespace
+
+void WriteTermValue(storage::FieldType type, std::string_view term, bool dates_as_millis,
+                    JsonWriter* w) {
+  storage::FieldValue fv = storage::DecodeTerm(type, term);
+  switch (type) {
+    case FieldType::kLong:
+      w->Int(fv.integer);
+      return;
+    case FieldType::kDate:
+      if (dates_as_millis) {
+        w->Int(fv.integer);
+      } else {
+        w->String(storage::TermToString(type, term));
+      }
+      return;
+    case FieldType::kDouble:
+      w->Double(fv.number);
+      return;
+    case FieldType::kBoolean:
+      w->Bool(fv.boolean);
+      return;
+    case FieldType::kKeyword:
+    case FieldType::kText:
+      w->String(term);
+      return;
+    default:
+      w->String(storage::TermToString(type, term));
+  }
+}
 
 Result<std::string> FilterSource(std::string_view source, const SourceFilter& filter) {
   if (filter.includes.empty() && filter.excludes.empty()) return std::string(source);
@@ -610,7 +599,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
           col->ForEach(h.doc, [&](uint32_t o) {
             if (!s.ok()) return;
             s = dict->Term(o, &term);
-            if (s.ok()) WriteFieldValue(rf.type, term, &w);
+            if (s.ok()) WriteTermValue(rf.type, term, false, &w);
           });
           VIGIL_RETURN_IF_ERROR(s);
           w.EndArray();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "base/status.h"
 #include "query/executor.h"
 #include "query/search_request.h"
@@ -44,6 +45,12 @@ Result<uint64_t> Count(std::span<const IndexSnapshot> indices, const Query& quer
 // The stored source of the live document with `_id` `id` (Elasticsearch's GET _doc), or
 // nullopt when there is none: the newest segments first, each asked through its id filter.
 Result<std::optional<std::string>> GetById(const storage::Snapshot& snapshot, std::string_view id);
+
+// Writes a term of a field of `type` as a JSON value, as Elasticsearch writes field values:
+// numbers for longs and doubles, true/false for booleans, strings for keywords, IPs and geo
+// points; dates as epoch milliseconds (sort values) or ISO-8601 strings (`fields`).
+void WriteTermValue(storage::FieldType type, std::string_view term, bool dates_as_millis,
+                    JsonWriter* w);
 
 // The `_source` of a document filtered by include and exclude patterns (`*` wildcards on dotted
 // paths), keeping the order of its keys. An empty filter returns the source as it is.

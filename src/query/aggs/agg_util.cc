@@ -316,6 +316,23 @@ Result<double> SubAggregators::SortValue(uint32_t bucket, std::string_view path)
       "invalid aggregation order path [{}]: no sub-aggregation named [{}]", path, name));
 }
 
+Status SingleBucketAggregator::Render(uint32_t owning, JsonWriter* w) {
+  VIGIL_RETURN_IF_ERROR(subs_.status());
+  w->BeginObject();
+  w->Key("doc_count");
+  w->Uint(owning < counts_.size() ? counts_[owning] : 0);
+  VIGIL_RETURN_IF_ERROR(subs_.Render(owning, w));
+  w->EndObject();
+  return Status::Ok();
+}
+
+Result<double> SingleBucketAggregator::SortValue(uint32_t owning, std::string_view key) const {
+  if (key.empty() || key == "doc_count" || key == "_count") {
+    return static_cast<double>(owning < counts_.size() ? counts_[owning] : 0);
+  }
+  return subs_.SortValue(owning, key);
+}
+
 Status CountBuckets(const AggregationContext& ctx, uint64_t n, std::string_view agg) {
   if (ctx.buckets_used == nullptr) return Status::Ok();
   *ctx.buckets_used += n;

@@ -164,6 +164,41 @@ class SubAggregators {
   std::vector<std::unique_ptr<Aggregator>> subs_;
 };
 
+// Opens and closes the container of a bucket list: an object keyed by bucket key when `keyed`
+// (Elasticsearch's `keyed: true`), else an array.
+inline void BeginBuckets(JsonWriter* w, bool keyed) {
+  if (keyed) {
+    w->BeginObject();
+  } else {
+    w->BeginArray();
+  }
+}
+inline void EndBuckets(JsonWriter* w, bool keyed) {
+  if (keyed) {
+    w->EndObject();
+  } else {
+    w->EndArray();
+  }
+}
+
+// A bucket aggregation with exactly one bucket in each owning bucket (filter, missing): its
+// buckets are numbered like the owning ones. Subclasses decide which documents AddToBucket.
+class SingleBucketAggregator : public Aggregator {
+ public:
+  Status Render(uint32_t owning, JsonWriter* w) override;
+  // "doc_count" (or nothing) orders by the bucket's count, anything else by a sub-aggregation.
+  Result<double> SortValue(uint32_t owning, std::string_view key) const override;
+
+ protected:
+  void AddToBucket(uint32_t doc, uint32_t owning) {
+    if (owning >= counts_.size()) counts_.resize(owning + 1, 0);
+    ++counts_[owning];
+    subs_.Collect(doc, owning);
+  }
+  SubAggregators subs_;
+  std::vector<uint64_t> counts_;
+};
+
 // Counts buckets against the response-wide limit (search.max_buckets).
 Status CountBuckets(const AggregationContext& ctx, uint64_t n, std::string_view agg);
 

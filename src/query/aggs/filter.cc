@@ -14,7 +14,7 @@ struct FilterSpec : AggregationSpec {
   Result<std::unique_ptr<Aggregator>> NewAggregator(const AggregationContext& ctx) const override;
 };
 
-class FilterAggregator : public Aggregator {
+class FilterAggregator : public SingleBucketAggregator {
  public:
   FilterAggregator(const FilterSpec& spec, const AggregationContext& ctx)
       : spec_(spec), ctx_(ctx), filter_(spec.query.get()) {}
@@ -24,33 +24,13 @@ class FilterAggregator : public Aggregator {
     return subs_.StartSegment(segment);
   }
   void Collect(uint32_t doc, uint32_t owning) override {
-    if (!filter_.Contains(doc)) return;
-    if (owning >= counts_.size()) counts_.resize(owning + 1, 0);
-    ++counts_[owning];
-    subs_.Collect(doc, owning);
-  }
-  Status Render(uint32_t owning, JsonWriter* w) override {
-    VIGIL_RETURN_IF_ERROR(subs_.status());
-    w->BeginObject();
-    w->Key("doc_count");
-    w->Uint(owning < counts_.size() ? counts_[owning] : 0);
-    VIGIL_RETURN_IF_ERROR(subs_.Render(owning, w));
-    w->EndObject();
-    return Status::Ok();
-  }
-  Result<double> SortValue(uint32_t owning, std::string_view key) const override {
-    if (key.empty() || key == "doc_count" || key == "_count") {
-      return static_cast<double>(owning < counts_.size() ? counts_[owning] : 0);
-    }
-    return subs_.SortValue(owning, key);
+    if (filter_.Contains(doc)) AddToBucket(doc, owning);
   }
 
  private:
   const FilterSpec& spec_;
   AggregationContext ctx_;
   SegmentFilter filter_;
-  SubAggregators subs_;
-  std::vector<uint64_t> counts_;
 };
 
 Result<std::unique_ptr<Aggregator>> FilterSpec::NewAggregator(const AggregationContext& ctx) const {

@@ -46,11 +46,7 @@ class FiltersAggregator : public Aggregator {
     VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, slots(), name_));
     w->BeginObject();
     w->Key("buckets");
-    if (spec_.keyed) {
-      w->BeginObject();
-    } else {
-      w->BeginArray();
-    }
+    BeginBuckets(w, spec_.keyed);
     for (size_t i = 0; i < slots(); ++i) {
       const uint64_t b = uint64_t{owning} * slots() + i;
       if (spec_.keyed) w->Key(i < spec_.names.size() ? spec_.names[i] : spec_.other_key);
@@ -61,11 +57,7 @@ class FiltersAggregator : public Aggregator {
           subs_.Render(owning == kNoBucket ? kNoBucket : static_cast<uint32_t>(b), w));
       w->EndObject();
     }
-    if (spec_.keyed) {
-      w->EndObject();
-    } else {
-      w->EndArray();
-    }
+    EndBuckets(w, spec_.keyed);
     w->EndObject();
     return Status::Ok();
   }

@@ -31,24 +31,19 @@ Status HistogramAggregator::StartSegment(const SegmentContext& segment) {
 }
 
 void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
-  if (spec_.hard_min && start < *spec_.hard_min) return;
-  if (spec_.hard_max && start >= *spec_.hard_max) return;
-  auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
-  if (inserted) keys_.push_back(start);
-  const uint32_t b = buckets_.Get(owning, it->second);
-  if (b >= counts_.size()) counts_.resize(b + 1, 0);
-  ++counts_[b];
-  subs_.Collect(doc, b);
+  const int64_t b = AddCount(owning, start, 1);
+  if (b >= 0) subs_.Collect(doc, static_cast<uint32_t>(b));
 }
 
-void HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n) {
-  if (spec_.hard_min && start < *spec_.hard_min) return;
-  if (spec_.hard_max && start >= *spec_.hard_max) return;
+int64_t HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n) {
+  if (spec_.hard_min && start < *spec_.hard_min) return -1;
+  if (spec_.hard_max && start >= *spec_.hard_max) return -1;
   auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
   if (inserted) keys_.push_back(start);
   const uint32_t b = buckets_.Get(owning, it->second);
   if (b >= counts_.size()) counts_.resize(b + 1, 0);
   counts_[b] += n;
+  return b;
 }
 
 void HistogramAggregator::CollectDocs(std::span<const uint32_t> docs, uint32_t owning) {
@@ -175,11 +170,7 @@ Status HistogramAggregator::Render(uint32_t owning, JsonWriter* w) {
   VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, rows.size(), name_));
   w->BeginObject();
   w->Key("buckets");
-  if (spec_.keyed) {
-    w->BeginObject();
-  } else {
-    w->BeginArray();
-  }
+  BeginBuckets(w, spec_.keyed);
   for (const auto& r : rows) {
     if (spec_.keyed) w->Key(spec_.KeyString(r.first));
     w->BeginObject();
@@ -193,11 +184,7 @@ Status HistogramAggregator::Render(uint32_t owning, JsonWriter* w) {
     }
     w->EndObject();
   }
-  if (spec_.keyed) {
-    w->EndObject();
-  } else {
-    w->EndArray();
-  }
+  EndBuckets(w, spec_.keyed);
   w->EndObject();
   return Status::Ok();
 }

@@ -50,8 +50,9 @@ class HistogramAggregator : public Aggregator {
 
  private:
   void Add(uint32_t doc, uint32_t owning, double start);
-  // Adds `n` documents to the bucket starting at `start` (no sub-aggregations).
-  void AddCount(uint32_t owning, double start, uint64_t n);
+  // Adds `n` documents to the bucket starting at `start`; returns the bucket, or -1 when
+  // hard_bounds leave the interval out.
+  int64_t AddCount(uint32_t owning, double start, uint64_t n);
   // Adds this segment's counts by ordinal (ord_counts_) to the buckets.
   Status FoldByOrdinals(uint32_t owning);
 

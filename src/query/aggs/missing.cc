@@ -14,7 +14,7 @@ struct MissingSpec : AggregationSpec {
   Result<std::unique_ptr<Aggregator>> NewAggregator(const AggregationContext& ctx) const override;
 };
 
-class MissingAggregator : public Aggregator {
+class MissingAggregator : public SingleBucketAggregator {
  public:
   MissingAggregator(const MissingSpec& spec, const AggregationContext& ctx)
       : spec_(spec), ctx_(ctx), values_(spec.field) {}
@@ -35,24 +35,7 @@ class MissingAggregator : public Aggregator {
   void Collect(uint32_t doc, uint32_t owning) override {
     if (values_.present() && values_.column().Count(doc) > 0) return;
     if (conflict_ >= 0 && conflict_column_.Count(doc) > 0) return;
-    if (owning >= counts_.size()) counts_.resize(owning + 1, 0);
-    ++counts_[owning];
-    subs_.Collect(doc, owning);
-  }
-  Status Render(uint32_t owning, JsonWriter* w) override {
-    VIGIL_RETURN_IF_ERROR(subs_.status());
-    w->BeginObject();
-    w->Key("doc_count");
-    w->Uint(owning < counts_.size() ? counts_[owning] : 0);
-    VIGIL_RETURN_IF_ERROR(subs_.Render(owning, w));
-    w->EndObject();
-    return Status::Ok();
-  }
-  Result<double> SortValue(uint32_t owning, std::string_view key) const override {
-    if (key.empty() || key == "doc_count" || key == "_count") {
-      return static_cast<double>(owning < counts_.size() ? counts_[owning] : 0);
-    }
-    return subs_.SortValue(owning, key);
+    AddToBucket(doc, owning);
   }
 
  private:
@@ -61,8 +44,6 @@ class MissingAggregator : public Aggregator {
   FieldValues values_;
   int conflict_ = -1;
   storage::Column conflict_column_;
-  SubAggregators subs_;
-  std::vector<uint64_t> counts_;
 };
 
 Result<std::unique_ptr<Aggregator>> MissingSpec::NewAggregator(

@@ -71,11 +71,7 @@ class PercentilesAggregator : public Aggregator {
     std::vector<double>& v = owning < values_by_bucket_.size() ? values_by_bucket_[owning] : empty;
     w->BeginObject();
     w->Key("values");
-    if (spec_.keyed) {
-      w->BeginObject();
-    } else {
-      w->BeginArray();
-    }
+    BeginBuckets(w, spec_.keyed);
     for (double p : spec_.percents) {
       const double value = Percentile(v, p);
       if (spec_.keyed) {
@@ -103,11 +99,7 @@ class PercentilesAggregator : public Aggregator {
         w->EndObject();
       }
     }
-    if (spec_.keyed) {
-      w->EndObject();
-    } else {
-      w->EndArray();
-    }
+    EndBuckets(w, spec_.keyed);
     w->EndObject();
     return Status::Ok();
   }

@@ -57,11 +57,7 @@ class RangeAggregator : public Aggregator {
     VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, n, name_));
     w->BeginObject();
     w->Key("buckets");
-    if (spec_.keyed) {
-      w->BeginObject();
-    } else {
-      w->BeginArray();
-    }
+    BeginBuckets(w, spec_.keyed);
     for (size_t i = 0; i < n; ++i) {
       const auto& r = spec_.ranges[i];
       const uint64_t b = uint64_t{owning} * n + i;
@@ -84,11 +80,7 @@ class RangeAggregator : public Aggregator {
           subs_.Render(owning == kNoBucket ? kNoBucket : static_cast<uint32_t>(b), w));
       w->EndObject();
     }
-    if (spec_.keyed) {
-      w->EndObject();
-    } else {
-      w->EndArray();
-    }
+    EndBuckets(w, spec_.keyed);
     w->EndObject();
     return Status::Ok();
   }

@@ -122,22 +122,7 @@ class TopHitsAggregator : public Aggregator {
             w->Null();
             continue;
           }
-          storage::FieldValue v = storage::DecodeTerm(c.types[k], *c.keys[k]);
-          switch (c.types[k]) {
-            case FieldType::kLong:
-            case FieldType::kDate:
-              w->Int(v.integer);
-              break;
-            case FieldType::kDouble:
-              w->Double(v.number);
-              break;
-            case FieldType::kKeyword:
-            case FieldType::kText:
-              w->String(*c.keys[k]);
-              break;
-            default:
-              w->String(storage::TermToString(c.types[k], *c.keys[k]));
-          }
+          WriteTermValue(c.types[k], *c.keys[k], true, w);
         }
         w->EndArray();
       }
