@@ -49,7 +49,9 @@ int64_t HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n)
 void HistogramAggregator::CollectDocs(std::span<const uint32_t> docs, uint32_t owning) {
   // Counting by ordinal is exact only when a document has at most one value (two values of one
   // document in one interval count once) and nothing below needs the documents.
-  if (owning != 0 || !subs_.empty() || (values_.present() && values_.column().multi_valued())) {
+  if (owning != 0 || !subs_.empty() ||
+      (values_.present() &&
+       values_.reader()->fields()[static_cast<size_t>(values_.index())].multi_valued)) {
     Aggregator::CollectDocs(docs, owning);
     return;
   }
