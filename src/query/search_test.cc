@@ -2,6 +2,7 @@
 // account scope of a search (hits, totals and every aggregation), point lookups.
 #include "query/search.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -172,6 +173,33 @@ TEST(SourceFilter, IncludesExcludesAndKeyOrder) {
   f.includes = {"a"};
   f.excludes = {"a.x"};
   EXPECT_EQ(*FilterSource(src, f), R"({"a":{"y":{"z":2,"w":3}}})");
+}
+
+}  // namespace
+}  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+// Cardinality: exact under the precision threshold, estimated (HyperLogLog) above it, within the
+// documented error.
+TEST_F(SearchTest, CardinalityExactThenEstimated) {
+  std::vector<Doc> docs;
+  for (int i = 0; i < 60000; ++i) {
+    docs.push_back({fmt::format("d{}", i), fmt::format("{:012d}", i % 45000), "t", 1});
+  }
+  Build(docs);
+  json r = Run(R"({"size":0,"aggs":{
+      "estimated":{"cardinality":{"field":"accountId"}},
+      "exact":{"cardinality":{"field":"accountId","precision_threshold":40000}},
+      "small":{"filter":{"range":{"severity":{"gte":0}}},"aggs":{"c":{"cardinality":{"field":"title"}}}}}})");
+  const double estimated = r["aggregations"]["estimated"]["value"].get<double>();
+  EXPECT_NEAR(estimated, 45000, 45000 * 0.03) << "HyperLogLog's error is over 3 %";
+  EXPECT_NE(estimated, 45000);  // past 3,000 values it is an estimate
+  // 45,000 distinct values are over the largest threshold too: estimated as well, but a
+  // threshold of 40,000 keeps 40,000 values exactly before switching.
+  EXPECT_NEAR(r["aggregations"]["exact"]["value"].get<double>(), 45000, 45000 * 0.03);
+  EXPECT_EQ(r["aggregations"]["small"]["c"]["value"], 1);
 }
 
 }  // namespace
