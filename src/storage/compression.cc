@@ -73,7 +73,8 @@ Result<std::shared_ptr<const ZstdDictionary>> ZstdDictionary::Train(
   // zstd wants at least a few dozen samples and some kilobytes of them.
   size_t total = 0;
   for (std::string_view s : samples) total += s.size();
-  if (samples.size() < 64 || total < 64 * 1024) return std::shared_ptr<const ZstdDictionary>();
+  if (samples.size() < 64 || total < size_t{64} * 1024)
+    return std::shared_ptr<const ZstdDictionary>();
   std::string joined;
   joined.reserve(total);
   std::vector<size_t> sizes;

@@ -79,7 +79,7 @@ inline constexpr size_t kSourceBlockSize = size_t{256} * 1024;
 inline constexpr size_t kDictSourceBlockSize = size_t{8} * 1024;
 // The dictionary an index trains for its segment files: at most this many bytes, learnt from
 // about this many bytes of its first flushed sources.
-inline constexpr size_t kSourceDictBytes = 112 * 1024;
+inline constexpr size_t kSourceDictBytes = size_t{112} * 1024;
 inline constexpr size_t kSourceDictSampleBytes = size_t{4} << 20;
 inline constexpr size_t kSourceIndexEntrySize = 4 + 8 + 4 + 4 + 4;
 // A merge copies a compressed source block whose deleted entries are marked in kSourceLive as

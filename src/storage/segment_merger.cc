@@ -162,7 +162,7 @@ Status MergeField(std::span<const MergeSource> sources, const std::vector<FieldS
 
 Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd_level,
                                   SegmentWriter* writer,
-                                  std::shared_ptr<const ZstdDictionary> dict) {
+                                  const std::shared_ptr<const ZstdDictionary>& dict) {
   MergeResult result;
   result.min_seq = UINT64_MAX;
   uint64_t total = 0;

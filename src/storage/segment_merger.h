@@ -35,6 +35,6 @@ struct MergeResult {
 // again. Without, plain blocks at `zstd_level`.
 Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd_level,
                                   SegmentWriter* writer,
-                                  std::shared_ptr<const ZstdDictionary> dict = nullptr);
+                                  const std::shared_ptr<const ZstdDictionary>& dict = nullptr);
 
 }  // namespace vigil::storage
