@@ -9,60 +9,40 @@
 
 namespace vigil::query::aggs {
 
-Status AggParsingError(std::string reason) {
-  return Status::InvalidArgument(std::move(reason)).WithDetail("parsing_exception");
-}
-Status AggIllegalArgument(std::string reason) {
-  return Status::InvalidArgument(std::move(reason)).WithDetail("illegal_argument_exception");
-}
-
 Result<std::optional<std::string>> OptString(const json& params, std::string_view key,
                                              const std::string& path) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return std::optional<std::string>();
-  if (it->is_string()) return std::optional<std::string>(it->get<std::string>());
-  if (it->is_number_integer())
-    return std::optional<std::string>(std::to_string(it->get<int64_t>()));
-  return AggParsingError(fmt::format("[{}.{}] expected a string", path, key));
+  Result<std::string> v = GetString(*it, Sub(path, key));
+  if (!v.ok()) return v.status();
+  return std::optional<std::string>(std::move(*v));
 }
 
 Result<std::optional<int64_t>> OptInt(const json& params, std::string_view key,
                                       const std::string& path) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return std::optional<int64_t>();
-  if (it->is_number_integer()) return std::optional<int64_t>(it->get<int64_t>());
-  if (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>()) {
-    return std::optional<int64_t>(static_cast<int64_t>(it->get<double>()));
-  }
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size()) return std::optional<int64_t>(v);
-  }
-  return AggIllegalArgument(fmt::format("[{}.{}] expected an integer", path, key));
+  Result<int64_t> v = GetInt(*it, Sub(path, key));
+  if (!v.ok()) return v.status();
+  return std::optional<int64_t>(*v);
 }
 
 Result<std::optional<double>> OptDouble(const json& params, std::string_view key,
                                         const std::string& path) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return std::optional<double>();
-  if (it->is_number()) return std::optional<double>(it->get<double>());
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    double v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size()) return std::optional<double>(v);
-  }
-  return AggIllegalArgument(fmt::format("[{}.{}] expected a number", path, key));
+  Result<double> v = GetDouble(*it, Sub(path, key));
+  if (!v.ok()) return v.status();
+  return std::optional<double>(*v);
 }
 
 Result<std::optional<bool>> OptBool(const json& params, std::string_view key,
                                     const std::string& path) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return std::optional<bool>();
-  if (it->is_boolean()) return std::optional<bool>(it->get<bool>());
-  return AggIllegalArgument(fmt::format("[{}.{}] expected true or false", path, key));
+  Result<bool> v = GetBool(*it, Sub(path, key));
+  if (!v.ok()) return v.status();
+  return std::optional<bool>(*v);
 }
 
 Result<std::string> RequiredField(const json& params, const std::string& path) {
@@ -70,10 +50,9 @@ Result<std::string> RequiredField(const json& params, const std::string& path) {
   if (!f.ok()) return f.status();
   if (!f->has_value()) {
     if (params.contains("script")) {
-      return AggIllegalArgument(
-          fmt::format("[{}] scripts are not supported: give a [field]", path));
+      return IllegalArgument(fmt::format("[{}] scripts are not supported: give a [field]", path));
     }
-    return AggIllegalArgument(fmt::format("[{}] needs a [field]", path));
+    return IllegalArgument(fmt::format("[{}] needs a [field]", path));
   }
   return **f;
 }
@@ -81,14 +60,14 @@ Result<std::string> RequiredField(const json& params, const std::string& path) {
 Status CheckKeys(const json& params, std::initializer_list<std::string_view> allowed,
                  const std::string& path, std::string_view type) {
   if (!params.is_object()) {
-    return AggParsingError(
+    return ParsingError(
         fmt::format("[{}] the body of a [{}] aggregation must be an object", path, type));
   }
   for (auto it = params.begin(); it != params.end(); ++it) {
     bool ok = false;
     for (std::string_view a : allowed) ok = ok || it.key() == a;
     if (!ok) {
-      return AggParsingError(
+      return ParsingError(
           fmt::format("[{}] unknown parameter [{}] of a [{}] aggregation", path, it.key(), type));
     }
   }
@@ -312,7 +291,7 @@ Result<double> SubAggregators::SortValue(uint32_t bucket, std::string_view path)
   for (const auto& s : subs_) {
     if (s->name() == name) return s->SortValue(bucket, key);
   }
-  return AggIllegalArgument(fmt::format(
+  return IllegalArgument(fmt::format(
       "invalid aggregation order path [{}]: no sub-aggregation named [{}]", path, name));
 }
 
@@ -354,7 +333,7 @@ Result<int64_t> ParseFixedInterval(std::string_view text) {
   int64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + i, n);
   if (i == 0 || ec != std::errc() || n <= 0) {
-    return AggIllegalArgument(fmt::format("failed to parse the interval [{}]", text));
+    return IllegalArgument(fmt::format("failed to parse the interval [{}]", text));
   }
   std::string_view unit = text.substr(i);
   int64_t scale = 0;
@@ -364,7 +343,7 @@ Result<int64_t> ParseFixedInterval(std::string_view text) {
   if (unit == "h") scale = 3'600'000;
   if (unit == "d") scale = 86'400'000;
   if (scale == 0) {
-    return AggIllegalArgument(fmt::format(
+    return IllegalArgument(fmt::format(
         "failed to parse the interval [{}]: the unit must be ms, s, m, h or d (fixed intervals "
         "have no weeks, months or years; use calendar_interval)",
         text));

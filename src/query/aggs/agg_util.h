@@ -17,16 +17,13 @@
 #include "query/aggregation.h"
 #include "query/date_math.h"
 #include "query/field_resolver.h"
+#include "query/json_util.h"
 #include "storage/segment_reader.h"
 
 namespace vigil::query::aggs {
 
-using json = nlohmann::ordered_json;
-
-Status AggParsingError(std::string reason);
-Status AggIllegalArgument(std::string reason);
-
-// Reads params[key] as a string / integer / number / boolean, when present.
+// Reads params[key] as a string / integer / number / boolean, when present (json_util.h's
+// getters, so "5" is 5 as in Elasticsearch).
 Result<std::optional<std::string>> OptString(const json& params, std::string_view key,
                                              const std::string& path);
 Result<std::optional<int64_t>> OptInt(const json& params, std::string_view key,

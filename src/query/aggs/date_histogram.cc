@@ -58,7 +58,7 @@ Result<int64_t> ParseOffset(const std::string& text, const std::string& path) {
     t.remove_prefix(1);
   }
   Result<int64_t> v = ParseFixedInterval(t);
-  if (!v.ok()) return AggIllegalArgument(fmt::format("[{}.offset] {}", path, v.status().message()));
+  if (!v.ok()) return IllegalArgument(fmt::format("[{}.offset] {}", path, v.status().message()));
   return sign * *v;
 }
 
@@ -77,15 +77,14 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
   if (*tz) {
     Result<TimeZone> z = TimeZone::Parse(**tz);
     if (!z.ok())
-      return AggIllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
+      return IllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
     spec->tz = *z;
   }
   Result<std::optional<std::string>> format = OptString(params, "format", path);
   if (!format.ok()) return format.status();
   if (*format) {
     Result<DateFormat> f = DateFormat::Parse(**format);
-    if (!f.ok())
-      return AggIllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
+    if (!f.ok()) return IllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
     spec->format = *f;
   }
   Result<std::optional<std::string>> cal = OptString(params, "calendar_interval", path);
@@ -97,13 +96,13 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
   if (static_cast<int>(cal->has_value()) + static_cast<int>(fixed->has_value()) +
           static_cast<int>(legacy->has_value()) !=
       1) {
-    return AggIllegalArgument(
+    return IllegalArgument(
         fmt::format("[{}] needs exactly one of [calendar_interval] and [fixed_interval]", path));
   }
   if (*cal) {
     spec->calendar = ParseCalendarInterval(**cal);
     if (!spec->calendar) {
-      return AggIllegalArgument(fmt::format(
+      return IllegalArgument(fmt::format(
           "[{}.calendar_interval] The supplied interval [{}] could not be parsed as a calendar "
           "interval (minute, hour, day, week, month, quarter, year or 1m, 1h, 1d, 1w, 1M, 1q, 1y)",
           path, **cal));
@@ -114,8 +113,7 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
     if (!spec->calendar) {
       Result<int64_t> ms = ParseFixedInterval(text);
       if (!ms.ok()) {
-        return AggIllegalArgument(
-            fmt::format("[{}.fixed_interval] {}", path, ms.status().message()));
+        return IllegalArgument(fmt::format("[{}.fixed_interval] {}", path, ms.status().message()));
       }
       spec->fixed = *ms;
     }
@@ -134,14 +132,13 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
       ParseHistogramCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
         if (v.is_number()) return v.get<double>();
         if (!v.is_string())
-          return AggIllegalArgument(fmt::format("[{}] a bound must be a date", path));
+          return IllegalArgument(fmt::format("[{}] a bound must be a date", path));
         Result<int64_t> ms = ParseDateMath(v.get<std::string>(), now, zone, false, fmt_for_bounds);
         if (!ms.ok()) {
           // Bounds may use the default format whatever `format` says.
           ms = ParseDateMath(v.get<std::string>(), now, zone, false, DateFormat());
         }
-        if (!ms.ok())
-          return AggIllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
+        if (!ms.ok()) return IllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
         return static_cast<double>(*ms);
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));

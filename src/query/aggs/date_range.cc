@@ -31,15 +31,14 @@ Result<std::unique_ptr<AggregationSpec>> NewDateRangeSpec(const json& params,
   if (*tz) {
     Result<TimeZone> z = TimeZone::Parse(**tz);
     if (!z.ok())
-      return AggIllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
+      return IllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
     spec->tz = *z;
   }
   Result<std::optional<std::string>> format = OptString(params, "format", path);
   if (!format.ok()) return format.status();
   if (*format) {
     Result<DateFormat> f = DateFormat::Parse(**format);
-    if (!f.ok())
-      return AggIllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
+    if (!f.ok()) return IllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
     spec->format = *f;
   }
   const int64_t now = NowMillis();
@@ -47,12 +46,11 @@ Result<std::unique_ptr<AggregationSpec>> NewDateRangeSpec(const json& params,
       ParseRangeCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
         if (v.is_number()) return v.get<double>();
         if (!v.is_string())
-          return AggIllegalArgument(fmt::format("[{}] a range bound must be a date", path));
+          return IllegalArgument(fmt::format("[{}] a range bound must be a date", path));
         Result<int64_t> ms =
             ParseDateMath(v.get<std::string>(), now, spec->tz, false, spec->format);
         if (!ms.ok()) ms = ParseDateMath(v.get<std::string>(), now, spec->tz, false, DateFormat());
-        if (!ms.ok())
-          return AggIllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
+        if (!ms.ok()) return IllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
         return static_cast<double>(*ms);
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));

@@ -90,8 +90,7 @@ Result<std::unique_ptr<AggregationSpec>> NewFiltersSpec(const json& params,
   auto spec = std::make_unique<FiltersSpec>();
   VIGIL_RETURN_IF_ERROR(
       CheckKeys(params, {"filters", "other_bucket", "other_bucket_key", "keyed"}, path, "filters"));
-  if (!params.contains("filters"))
-    return AggParsingError(fmt::format("[{}] needs [filters]", path));
+  if (!params.contains("filters")) return ParsingError(fmt::format("[{}] needs [filters]", path));
   const json& f = params["filters"];
   if (f.is_object()) {
     for (auto it = f.begin(); it != f.end(); ++it) {
@@ -109,14 +108,13 @@ Result<std::unique_ptr<AggregationSpec>> NewFiltersSpec(const json& params,
       spec->queries.push_back(std::move(*q));
     }
   } else {
-    return AggParsingError(
-        fmt::format("[{}.filters] must be an object or an array of queries", path));
+    return ParsingError(fmt::format("[{}.filters] must be an object or an array of queries", path));
   }
   Result<std::optional<bool>> keyed = OptBool(params, "keyed", path);
   if (!keyed.ok()) return keyed.status();
   if (*keyed) {
     if (**keyed && spec->names.empty()) {
-      return AggIllegalArgument(fmt::format("[{}] anonymous filters cannot be keyed", path));
+      return IllegalArgument(fmt::format("[{}] anonymous filters cannot be keyed", path));
     }
     spec->keyed = **keyed;
   }

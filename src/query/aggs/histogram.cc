@@ -48,7 +48,7 @@ Result<std::unique_ptr<AggregationSpec>> NewHistogramSpec(const json& params,
   Result<std::optional<double>> interval = OptDouble(params, "interval", path);
   if (!interval.ok()) return interval.status();
   if (!*interval || !(**interval > 0)) {
-    return AggIllegalArgument(fmt::format("[{}.interval] must be a number greater than 0", path));
+    return IllegalArgument(fmt::format("[{}.interval] must be a number greater than 0", path));
   }
   spec->interval = **interval;
   Result<std::optional<double>> offset = OptDouble(params, "offset", path);
@@ -57,7 +57,7 @@ Result<std::unique_ptr<AggregationSpec>> NewHistogramSpec(const json& params,
   VIGIL_RETURN_IF_ERROR(
       ParseHistogramCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
         if (!v.is_number())
-          return AggIllegalArgument(fmt::format("[{}] a bound must be a number", path));
+          return IllegalArgument(fmt::format("[{}] a bound must be a number", path));
         return v.get<double>();
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));

@@ -20,7 +20,7 @@ constexpr uint64_t kMaxFilled = 1'000'000;
 Status HistogramAggregator::StartSegment(const SegmentContext& segment) {
   VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
   if (values_.present() && !values_.numeric()) {
-    return AggIllegalArgument(
+    return IllegalArgument(
         fmt::format("Field [{}] of type [{}] is not supported for aggregation [{}]", spec_.field,
                     storage::FieldTypeName(values_.type()), spec_.type()));
   }
@@ -200,7 +200,7 @@ Status ParseHistogramCommon(const json& params, const std::string& path, Histogr
   if (!mdc.ok()) return mdc.status();
   if (*mdc) {
     if (**mdc < 0)
-      return AggIllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
+      return IllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
     spec->min_doc_count = **mdc;
   }
   Result<std::optional<bool>> keyed = OptBool(params, "keyed", path);
@@ -209,12 +209,12 @@ Status ParseHistogramCommon(const json& params, const std::string& path, Histogr
   if (params.contains("order")) {
     const json& o = params["order"];
     if (!o.is_object() || o.size() != 1 || !o.begin().value().is_string()) {
-      return AggParsingError(
+      return ParsingError(
           fmt::format("[{}.order] expected {{\"_key\" | \"_count\": \"asc\" | \"desc\"}}", path));
     }
     const std::string& key = o.begin().key();
     if (key != "_key" && key != "_count") {
-      return AggIllegalArgument(fmt::format(
+      return IllegalArgument(fmt::format(
           "[{}.order] histograms can be ordered by _key or _count, not by [{}]", path, key));
     }
     spec->order_by_count = key == "_count";
@@ -224,11 +224,10 @@ Status ParseHistogramCommon(const json& params, const std::string& path, Histogr
                     std::optional<double>* hi) -> Status {
     if (!params.contains(name)) return Status::Ok();
     const json& b = params[std::string(name)];
-    if (!b.is_object())
-      return AggParsingError(fmt::format("[{}.{}] must be an object", path, name));
+    if (!b.is_object()) return ParsingError(fmt::format("[{}.{}] must be an object", path, name));
     for (auto it = b.begin(); it != b.end(); ++it) {
       if (it.key() != "min" && it.key() != "max") {
-        return AggParsingError(fmt::format("[{}.{}] unknown key [{}]", path, name, it.key()));
+        return ParsingError(fmt::format("[{}.{}] unknown key [{}]", path, name, it.key()));
       }
       Result<double> v = bound(it.value());
       if (!v.ok()) return v.status();

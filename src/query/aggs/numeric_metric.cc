@@ -28,7 +28,7 @@ class NumericMetric : public Aggregator {
   Status StartSegment(const SegmentContext& segment) override {
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
     if (values_.present() && !values_.numeric() && spec_.kind != MetricKind::kValueCount) {
-      return AggIllegalArgument(
+      return IllegalArgument(
           fmt::format("Field [{}] of type [{}] is not supported for aggregation [{}]", spec_.field,
                       storage::FieldTypeName(values_.type()), spec_.type()));
     }
@@ -161,7 +161,7 @@ class NumericMetric : public Aggregator {
         if (key == "max") return acc.count > 0 ? acc.max : nan;
         if (key == "avg") return avg;
         if (key == "sum") return acc.sum;
-        return AggIllegalArgument(
+        return IllegalArgument(
             fmt::format("[{}] is a stats aggregation: order by one of its values, such as [{}.avg]",
                         name_, name_));
     }

@@ -34,7 +34,7 @@ class PercentilesAggregator : public Aggregator {
   Status StartSegment(const SegmentContext& segment) override {
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
     if (values_.present() && !values_.numeric()) {
-      return AggIllegalArgument(
+      return IllegalArgument(
           fmt::format("Field [{}] of type [{}] is not supported for aggregation [percentiles]",
                       spec_.field, storage::FieldTypeName(values_.type())));
     }
@@ -109,7 +109,7 @@ class PercentilesAggregator : public Aggregator {
       try {
         p = std::stod(std::string(key));
       } catch (const std::exception&) {
-        return AggIllegalArgument(
+        return IllegalArgument(
             fmt::format("[{}] order by a percent, such as [{}.95]", name_, name_));
       }
     }
@@ -144,13 +144,13 @@ Result<std::unique_ptr<AggregationSpec>> NewPercentilesSpec(const json& params,
   if (params.contains("percents")) {
     const json& p = params["percents"];
     if (!p.is_array() || p.empty()) {
-      return AggIllegalArgument(
+      return IllegalArgument(
           fmt::format("[{}.percents] must be a non-empty array of numbers", path));
     }
     spec->percents.clear();
     for (const json& v : p) {
       if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 100) {
-        return AggIllegalArgument(fmt::format("[{}.percents] must be numbers from 0 to 100", path));
+        return IllegalArgument(fmt::format("[{}.percents] must be numbers from 0 to 100", path));
       }
       spec->percents.push_back(v.get<double>());
     }

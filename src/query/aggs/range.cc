@@ -34,7 +34,7 @@ Result<std::unique_ptr<AggregationSpec>> NewRangeSpec(const json& params, const 
           } catch (const std::exception&) {
           }
         }
-        return AggIllegalArgument(fmt::format("[{}] a range bound must be a number", path));
+        return IllegalArgument(fmt::format("[{}] a range bound must be a number", path));
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));
 }

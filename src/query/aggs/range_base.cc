@@ -15,7 +15,7 @@ class RangeAggregator : public Aggregator {
   Status StartSegment(const SegmentContext& segment) override {
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
     if (values_.present() && !values_.numeric()) {
-      return AggIllegalArgument(
+      return IllegalArgument(
           fmt::format("Field [{}] of type [{}] is not supported for aggregation [{}]", spec_.field,
                       storage::FieldTypeName(values_.type()), spec_.type()));
     }
@@ -112,12 +112,12 @@ Status ParseRangeCommon(const json& params, const std::string& path, RangeSpecBa
   if (!keyed.ok()) return keyed.status();
   spec->keyed = keyed->value_or(false);
   if (!params.contains("ranges") || !params["ranges"].is_array() || params["ranges"].empty()) {
-    return AggIllegalArgument(fmt::format("[{}] needs [ranges], a non-empty array", path));
+    return IllegalArgument(fmt::format("[{}] needs [ranges], a non-empty array", path));
   }
   size_t i = 0;
   for (const json& r : params["ranges"]) {
     const std::string rpath = fmt::format("{}.ranges[{}]", path, i++);
-    if (!r.is_object()) return AggParsingError(fmt::format("[{}] must be an object", rpath));
+    if (!r.is_object()) return ParsingError(fmt::format("[{}] must be an object", rpath));
     RangeSpecBase::Range range;
     for (auto it = r.begin(); it != r.end(); ++it) {
       if (it.key() == "from" || it.key() == "to") {
@@ -127,10 +127,10 @@ Status ParseRangeCommon(const json& params, const std::string& path, RangeSpecBa
         (it.key() == "from" ? range.from : range.to) = *v;
       } else if (it.key() == "key") {
         if (!it.value().is_string())
-          return AggParsingError(fmt::format("[{}.key] must be a string", rpath));
+          return ParsingError(fmt::format("[{}.key] must be a string", rpath));
         range.key = it.value().get<std::string>();
       } else {
-        return AggParsingError(fmt::format("[{}] unknown key [{}]", rpath, it.key()));
+        return ParsingError(fmt::format("[{}] unknown key [{}]", rpath, it.key()));
       }
     }
     if (range.key.empty()) {

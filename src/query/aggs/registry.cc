@@ -68,9 +68,8 @@ namespace vigil::query {
 
 Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
     const nlohmann::ordered_json& aggs, const std::string& path) {
-  using aggs::AggParsingError;
   if (!aggs.is_object()) {
-    return AggParsingError(fmt::format("[{}] must be an object of named aggregations", path));
+    return ParsingError(fmt::format("[{}] must be an object of named aggregations", path));
   }
   std::vector<std::unique_ptr<AggregationSpec>> out;
   for (auto it = aggs.begin(); it != aggs.end(); ++it) {
@@ -78,12 +77,12 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
     const std::string apath = fmt::format("{}.{}", path, name);
     const nlohmann::ordered_json& body = it.value();
     if (name.empty() || name.find_first_of("[]>") != std::string::npos) {
-      return AggParsingError(
+      return ParsingError(
           fmt::format("[{}] invalid aggregation name [{}]: it must not be empty nor hold [, ] or >",
                       path, name));
     }
     if (!body.is_object()) {
-      return AggParsingError(fmt::format("[{}] an aggregation must be an object", apath));
+      return ParsingError(fmt::format("[{}] an aggregation must be an object", apath));
     }
     std::unique_ptr<AggregationSpec> spec;
     const nlohmann::ordered_json* subs = nullptr;
@@ -95,13 +94,13 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
       }
       if (key == "meta") continue;
       if (spec != nullptr) {
-        return AggParsingError(
+        return ParsingError(
             fmt::format("Found two aggregation type definitions in [{}]: [{}] and [{}]", name,
                         spec->type(), key));
       }
       aggs::SpecFactory factory = aggs::FindFactory(key);
       if (factory == nullptr) {
-        return AggParsingError(fmt::format("Unknown aggregation type [{}] in [{}]", key, apath));
+        return ParsingError(fmt::format("Unknown aggregation type [{}] in [{}]", key, apath));
       }
       Result<std::unique_ptr<AggregationSpec>> s =
           factory(b.value(), fmt::format("{}.{}", apath, key));
@@ -109,12 +108,12 @@ Result<std::vector<std::unique_ptr<AggregationSpec>>> ParseAggregations(
       spec = std::move(*s);
     }
     if (spec == nullptr) {
-      return AggParsingError(fmt::format("Missing definition for aggregation [{}]", name));
+      return ParsingError(fmt::format("Missing definition for aggregation [{}]", name));
     }
     spec->name = name;
     if (subs != nullptr) {
       if (!spec->takes_sub_aggregations()) {
-        return AggParsingError(fmt::format(
+        return ParsingError(fmt::format(
             "Aggregator [{}] of type [{}] cannot accept sub-aggregations", name, spec->type()));
       }
       Result<std::vector<std::unique_ptr<AggregationSpec>>> s =

@@ -321,7 +321,7 @@ Status ParseOrder(const json& v, const std::string& path, TermsSpec* spec) {
   spec->order.clear();
   for (const json* item : items) {
     if (!item->is_object() || item->size() != 1 || !item->begin().value().is_string()) {
-      return AggParsingError(fmt::format(
+      return ParsingError(fmt::format(
           "[{}.order] expected {{\"_count\" | \"_key\" | \"<sub-aggregation>\": \"asc\" | "
           "\"desc\"}}",
           path));
@@ -330,7 +330,7 @@ Status ParseOrder(const json& v, const std::string& path, TermsSpec* spec) {
     const std::string& key = item->begin().key();
     const std::string dir = item->begin().value().get<std::string>();
     if (dir != "asc" && dir != "desc") {
-      return AggIllegalArgument(
+      return IllegalArgument(
           fmt::format("[{}.order] unknown direction [{}]: use asc or desc", path, dir));
     }
     o.ascending = dir == "asc";
@@ -357,9 +357,9 @@ Status ParseOrder(const json& v, const std::string& path, TermsSpec* spec) {
 Status ParseIncludeExclude(const json& v, const std::string& path, bool include, TermsSpec* spec) {
   if (v.is_string()) {
     Result<std::string> re = LuceneRegexToRe2(v.get<std::string>());
-    if (!re.ok()) return AggIllegalArgument(fmt::format("[{}] {}", path, re.status().message()));
+    if (!re.ok()) return IllegalArgument(fmt::format("[{}] {}", path, re.status().message()));
     Result<storage::TermPattern> p = storage::TermPattern::Regex(*re);
-    if (!p.ok()) return AggIllegalArgument(fmt::format("[{}] {}", path, p.status().message()));
+    if (!p.ok()) return IllegalArgument(fmt::format("[{}] {}", path, p.status().message()));
     (include ? spec->include_pattern : spec->exclude_pattern) = std::move(*p);
     return Status::Ok();
   }
@@ -371,15 +371,15 @@ Status ParseIncludeExclude(const json& v, const std::string& path, bool include,
         (include ? spec->include_list : spec->exclude_list)
             .push_back(std::to_string(s.get<int64_t>()));
       } else {
-        return AggParsingError(fmt::format("[{}] expected strings", path));
+        return ParsingError(fmt::format("[{}] expected strings", path));
       }
     }
     return Status::Ok();
   }
   if (v.is_object() && include && v.contains("partition")) {
-    return AggIllegalArgument(fmt::format("[{}] partitions are not supported", path));
+    return IllegalArgument(fmt::format("[{}] partitions are not supported", path));
   }
-  return AggParsingError(fmt::format("[{}] expected a regular expression or an array", path));
+  return ParsingError(fmt::format("[{}] expected a regular expression or an array", path));
 }
 
 }  // namespace
@@ -399,8 +399,7 @@ Result<std::unique_ptr<AggregationSpec>> NewTermsSpec(const json& params, const 
   if (!size.ok()) return size.status();
   if (*size) {
     if (**size <= 0) {
-      return AggIllegalArgument(
-          fmt::format("[{}.size] must be greater than 0, got {}", path, **size));
+      return IllegalArgument(fmt::format("[{}.size] must be greater than 0, got {}", path, **size));
     }
     spec->size = **size;
   }
@@ -408,7 +407,7 @@ Result<std::unique_ptr<AggregationSpec>> NewTermsSpec(const json& params, const 
   if (!mdc.ok()) return mdc.status();
   if (*mdc) {
     if (**mdc < 0)
-      return AggIllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
+      return IllegalArgument(fmt::format("[{}.min_doc_count] must be 0 or more", path));
     spec->min_doc_count = **mdc;
   }
   if (params.contains("order"))

@@ -174,10 +174,9 @@ Result<std::vector<std::string>> Strings(const json& v, const std::string& path)
     out.push_back(v.get<std::string>());
     return out;
   }
-  if (!v.is_array())
-    return AggParsingError(fmt::format("[{}] expected a string or an array", path));
+  if (!v.is_array()) return ParsingError(fmt::format("[{}] expected a string or an array", path));
   for (const json& s : v) {
-    if (!s.is_string()) return AggParsingError(fmt::format("[{}] expected strings", path));
+    if (!s.is_string()) return ParsingError(fmt::format("[{}] expected strings", path));
     out.push_back(s.get<std::string>());
   }
   return out;
@@ -199,7 +198,7 @@ Result<std::unique_ptr<AggregationSpec>> NewTopHitsSpec(const json& params,
   spec->from = std::max<int64_t>(0, from->value_or(0));
   spec->size = std::max<int64_t>(0, size->value_or(3));
   if (spec->from + spec->size > 100) {
-    return AggIllegalArgument(fmt::format(
+    return IllegalArgument(fmt::format(
         "[{}] Top hits result window is too large, the top hits aggregator [{}]'s from + size "
         "must be less than or equal to: [100] but was [{}].",
         path, path, spec->from + spec->size));
@@ -222,7 +221,7 @@ Result<std::unique_ptr<AggregationSpec>> NewTopHitsSpec(const json& params,
         if (o.is_string()) f.descending = o == "desc";
         if (o.is_object() && o.contains("order")) f.descending = o["order"] == "desc";
       } else {
-        return AggParsingError(fmt::format("[{}.sort] malformed sort", path));
+        return ParsingError(fmt::format("[{}.sort] malformed sort", path));
       }
       if (f.field == "_score" || f.field == "_doc") continue;  // index order
       spec->sort.push_back(std::move(f));
