@@ -10,7 +10,9 @@
 
 #include "query/analyzer.h"
 #include "query/date_math.h"
+#include "query/plan.h"
 #include "query/query_string.h"
+#include "query/term_values.h"
 #include "storage/field_value.h"
 #include "storage/term_encoding.h"
 
@@ -21,177 +23,10 @@ using storage::FieldType;
 
 namespace {
 
-constexpr std::string_view kShardError = "query_shard_exception";
-
-Status ShardError(std::string reason) {
-  return Status::InvalidArgument(std::move(reason)).WithDetail(std::string(kShardError));
-}
-
 bool IsString(FieldType t) { return t == FieldType::kKeyword || t == FieldType::kText; }
 
 // A range of ordinals this wide or wider is read from the column rather than from postings.
 constexpr uint32_t kColumnScanOrds = 1024;
-
-}  // namespace
-
-enum class LeafOp : uint8_t { kNone, kAll, kTerms, kRange, kPattern, kText, kExists };
-
-struct PlanNode {
-  QueryKind kind = QueryKind::kMatchAll;
-  float boost = 1.0f;
-  bool scoring = false;
-  // Leaves.
-  LeafOp op = LeafOp::kNone;
-  ResolvedField field;
-  std::vector<std::string> terms;           // encoded, sorted, distinct
-  std::vector<std::string> conflict_terms;  // texts looked up in the conflict entry
-  std::optional<std::string> lower;
-  std::optional<std::string> upper;
-  bool lower_inclusive = true;
-  bool upper_inclusive = true;
-  std::optional<storage::TermPattern> pattern;
-  std::vector<std::string> tokens;  // kText: the analysed query
-  bool phrase = false;
-  bool all_tokens = false;  // kText: every token (operator and), else any
-  // kText BM25 statistics over the index (Prepare): documents with the field, their average
-  // length in words, and the inverse document frequency of each query token.
-  double avgdl = 1;
-  std::vector<double> idf;
-  // Per segment, for scoring: each ordinal's BM25 score and the column that maps documents to
-  // ordinals.
-  mutable std::vector<float> ord_scores;
-  mutable storage::Column score_column;
-  mutable bool has_scores = false;
-  // Bool (and constant_score, whose filter is must[0]).
-  std::vector<std::unique_ptr<PlanNode>> must;
-  std::vector<std::unique_ptr<PlanNode>> filter;
-  std::vector<std::unique_ptr<PlanNode>> should;
-  std::vector<std::unique_ptr<PlanNode>> must_not;
-  int minimum_should_match = 0;
-  // The matches in the segment last evaluated (scoring nodes only).
-  mutable Bitmap last;
-};
-
-Result<std::string> ValueToTerm(FieldType type, const Scalar& value, std::string_view field) {
-  std::string out;
-  auto fail = [&](std::string_view what) {
-    return ShardError(fmt::format("failed to create query: field [{}] is of type [{}] and [{}] {}",
-                                  field, storage::FieldTypeName(type), value.Text(), what));
-  };
-  switch (type) {
-    case FieldType::kKeyword:
-    case FieldType::kText:
-      return value.Text();
-    case FieldType::kLong: {
-      if (value.kind == Scalar::Kind::kLong) {
-        storage::EncodeSortableLong(value.long_value, &out);
-        return out;
-      }
-      double d = 0;
-      if (value.kind == Scalar::Kind::kDouble) {
-        d = value.double_value;
-      } else if (value.kind == Scalar::Kind::kString) {
-        const std::string& s = value.string;
-        int64_t n = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) {
-          storage::EncodeSortableLong(n, &out);
-          return out;
-        }
-        auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
-        if (ec2 != std::errc() || p2 != s.data() + s.size() || s.empty()) {
-          return fail("is not a number");
-        }
-      } else {
-        return fail("is not a number");
-      }
-      if (std::floor(d) != d || std::fabs(d) > 9.2e18) return fail("is not a whole number");
-      storage::EncodeSortableLong(static_cast<int64_t>(d), &out);
-      return out;
-    }
-    case FieldType::kDouble: {
-      double d = 0;
-      if (value.kind == Scalar::Kind::kLong) {
-        d = static_cast<double>(value.long_value);
-      } else if (value.kind == Scalar::Kind::kDouble) {
-        d = value.double_value;
-      } else if (value.kind == Scalar::Kind::kString) {
-        const std::string& s = value.string;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-        if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
-          return fail("is not a number");
-        }
-      } else {
-        return fail("is not a number");
-      }
-      storage::EncodeSortableDouble(d, &out);
-      return out;
-    }
-    case FieldType::kDate: {
-      if (value.kind == Scalar::Kind::kLong) {
-        storage::EncodeSortableLong(value.long_value, &out);
-        return out;
-      }
-      if (value.kind != Scalar::Kind::kString) return fail("is not a date");
-      Result<int64_t> ms = DateFormat().ParseValue(value.string, TimeZone{});
-      if (!ms.ok()) return fail("is not a date (ISO-8601 or epoch milliseconds)");
-      storage::EncodeSortableLong(*ms, &out);
-      return out;
-    }
-    case FieldType::kBoolean: {
-      std::string t = value.Text();
-      if (t != "true" && t != "false") return fail("is not a boolean (true or false)");
-      out.push_back(t == "true" ? 1 : 0);
-      return out;
-    }
-    case FieldType::kIp: {
-      if (value.kind != Scalar::Kind::kString || !storage::ParseIp(value.string, &out)) {
-        return fail("is not an IP address");
-      }
-      return out;
-    }
-    case FieldType::kGeoPoint:
-      return fail("cannot be searched by value: geo_point fields take no term queries");
-    case FieldType::kNone:
-    case FieldType::kObject:
-      break;
-  }
-  return fail("cannot be searched");
-}
-
-namespace {
-
-// An IP with a prefix length ("10.0.0.0/8", "2001:db8::/32") as a range of 16-byte terms.
-bool CidrRange(const std::string& text, std::string* low, std::string* high) {
-  size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  std::string ip;
-  if (!storage::ParseIp(text.substr(0, slash), &ip)) return false;
-  int bits = 0;
-  auto [p, ec] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), bits);
-  if (ec != std::errc() || p != text.data() + text.size()) return false;
-  const bool v4 = text.find(':') == std::string::npos;
-  if (v4) bits += 96;
-  if (bits < 0 || bits > 128) return false;
-  *low = ip;
-  *high = ip;
-  for (int b = bits; b < 128; ++b) {
-    const int byte = b / 8;
-    const auto mask = static_cast<uint8_t>(0x80 >> (b % 8));
-    (*low)[byte] = static_cast<char>(static_cast<uint8_t>((*low)[byte]) & ~mask);
-    (*high)[byte] = static_cast<char>(static_cast<uint8_t>((*high)[byte]) | mask);
-  }
-  return true;
-}
-
-std::string CaseInsensitiveRegex(const std::vector<std::string>& literals) {
-  std::string re = "(?:";
-  for (size_t i = 0; i < literals.size(); ++i) {
-    if (i > 0) re += "|";
-    re += re2::RE2::QuoteMeta(literals[i]);
-  }
-  return re + ")";
-}
 
 class Compiler {
  public:
@@ -244,7 +79,7 @@ Result<std::unique_ptr<PlanNode>> Compiler::Compile(const Query& q, bool scoring
     }
     case QueryKind::kIds: {
       n->op = LeafOp::kTerms;
-      n->field = ResolvedField{"_id", FieldType::kKeyword, false};
+      n->field = fields_.Resolve(kIdField);
       for (const Scalar& v : q.values) n->terms.push_back(v.Text());
       std::sort(n->terms.begin(), n->terms.end());
       n->terms.erase(std::unique(n->terms.begin(), n->terms.end()), n->terms.end());
@@ -258,7 +93,6 @@ Result<std::unique_ptr<PlanNode>> Compiler::Compile(const Query& q, bool scoring
     n->kind = QueryKind::kBool;
     n->minimum_should_match = 1;
     for (const ResolvedField& f : fields_.Expand(q.field)) {
-      if (f.name == "_id") continue;
       // Only the fields the value can be: a pattern or text over every field skips numbers.
       Result<std::unique_ptr<PlanNode>> leaf = Leaf(q, f, scoring);
       if (!leaf.ok()) continue;  // lenient: a value that does not fit a field skips it
@@ -272,8 +106,7 @@ Result<std::unique_ptr<PlanNode>> Compiler::Compile(const Query& q, bool scoring
     }
     return n;
   }
-  ResolvedField f = q.field == "_id" ? ResolvedField{"_id", FieldType::kKeyword, false}
-                                     : fields_.Resolve(q.field);
+  ResolvedField f = fields_.Resolve(q.field);
   if (!f.known() && q.kind == QueryKind::kExists) {
     // An object ("service.action.portProbeAction") exists where any field under it does.
     std::vector<ResolvedField> under = fields_.Expand(q.field + ".*");
@@ -453,7 +286,8 @@ Result<std::unique_ptr<PlanNode>> Compiler::Leaf(const Query& q, const ResolvedF
       };
       Result<storage::TermPattern> p = compile();
       if (!p.ok()) {
-        return Status(p.status().code(), p.status().message()).WithDetail(std::string(kShardError));
+        return Status(p.status().code(), p.status().message())
+            .WithDetail(std::string(kShardErrorType));
       }
       n->pattern = std::move(*p);
       n->op = LeafOp::kPattern;
@@ -549,106 +383,6 @@ Status AddOrds(const storage::SegmentReader& r, int field, const std::vector<uin
   return Status::Ok();
 }
 
-bool TextMatches(const PlanNode& n, std::string_view value, std::vector<std::string>* scratch) {
-  scratch->clear();
-  Tokenize(value, scratch);
-  const std::vector<std::string>& toks = *scratch;
-  if (n.phrase) {
-    if (n.tokens.size() > toks.size()) return false;
-    for (size_t i = 0; i + n.tokens.size() <= toks.size(); ++i) {
-      bool all = true;
-      for (size_t k = 0; k < n.tokens.size() && all; ++k) all = toks[i + k] == n.tokens[k];
-      if (all) return true;
-    }
-    return false;
-  }
-  size_t found = 0;
-  for (const std::string& t : n.tokens) {
-    if (std::find(toks.begin(), toks.end(), t) != toks.end()) {
-      ++found;
-      if (!n.all_tokens) return true;
-    } else if (n.all_tokens) {
-      return false;
-    }
-  }
-  return n.all_tokens && found == n.tokens.size();
-}
-
-// Elasticsearch's BM25 defaults.
-constexpr double kBm25K1 = 1.2;
-constexpr double kBm25B = 0.75;
-
-// The BM25 score of a value (its tokens) for a text leaf, as Lucene 8+ computes it (without the
-// constant (k1 + 1) factor): the sum over the query's words of
-// idf × tf / (tf + k1·(1 − b + b·length/avgdl)); for a phrase, its occurrences as the frequency
-// and the sum of its words' idf. (Lucene stores lengths in one lossy byte; here they are exact.)
-float Bm25(const PlanNode& n, const std::vector<std::string>& tokens) {
-  const double len_norm =
-      kBm25K1 * (1 - kBm25B + kBm25B * static_cast<double>(tokens.size()) / n.avgdl);
-  auto part = [&](double tf, double idf) { return idf * tf / (tf + len_norm); };
-  double score = 0;
-  if (n.phrase) {
-    double pf = 0;
-    for (size_t i = 0; i + n.tokens.size() <= tokens.size(); ++i) {
-      bool all = true;
-      for (size_t k = 0; k < n.tokens.size() && all; ++k) all = tokens[i + k] == n.tokens[k];
-      pf += all ? 1 : 0;
-    }
-    double idf = 0;
-    for (size_t q = 0; q < n.tokens.size(); ++q) idf += q < n.idf.size() ? n.idf[q] : 1.0;
-    score = pf > 0 ? part(pf, idf) : 0;
-  } else {
-    for (size_t q = 0; q < n.tokens.size(); ++q) {
-      bool repeated = false;
-      for (size_t p = 0; p < q && !repeated; ++p) repeated = n.tokens[p] == n.tokens[q];
-      if (repeated) continue;
-      const auto tf = static_cast<double>(std::count(tokens.begin(), tokens.end(), n.tokens[q]));
-      if (tf > 0) score += part(tf, q < n.idf.size() ? n.idf[q] : 1.0);  // 1: not prepared
-    }
-  }
-  return static_cast<float>(score * n.boost);
-}
-
-// Collects the index-wide statistics BM25 needs for every scoring text leaf.
-Status PrepareText(PlanNode* n, const storage::Snapshot& snapshot) {
-  for (auto* list : {&n->must, &n->filter, &n->should, &n->must_not}) {
-    for (auto& c : *list) VIGIL_RETURN_IF_ERROR(PrepareText(c.get(), snapshot));
-  }
-  if (n->op != LeafOp::kText || !n->scoring) return Status::Ok();
-  double docs = 0;
-  double total_len = 0;
-  std::vector<double> df(n->tokens.size(), 0);
-  std::vector<std::string> tokens;
-  for (const storage::SegmentView& view : snapshot.segments) {
-    const int field = view.segment->FindField(n->field.name);
-    if (field < 0) continue;
-    Result<storage::TermDict> dict = view.segment->Terms(field);
-    if (!dict.ok()) return dict.status();
-    Result<storage::Postings> postings = view.segment->GetPostings(field);
-    if (!postings.ok()) return postings.status();
-    storage::TermDict::Iterator it(*dict);
-    VIGIL_RETURN_IF_ERROR(it.Seek(0));
-    while (it.Valid()) {
-      Result<uint32_t> count = postings->Count(it.ord());
-      if (!count.ok()) return count.status();
-      tokens.clear();
-      Tokenize(it.term(), &tokens);
-      docs += *count;
-      total_len += static_cast<double>(*count) * static_cast<double>(tokens.size());
-      for (size_t q = 0; q < n->tokens.size(); ++q) {
-        if (std::find(tokens.begin(), tokens.end(), n->tokens[q]) != tokens.end()) df[q] += *count;
-      }
-      VIGIL_RETURN_IF_ERROR(it.Next());
-    }
-  }
-  n->avgdl = docs > 0 && total_len > 0 ? total_len / docs : 1;
-  n->idf.resize(n->tokens.size());
-  for (size_t q = 0; q < n->tokens.size(); ++q) {
-    n->idf[q] = std::log(1 + (docs - df[q] + 0.5) / (df[q] + 0.5));
-  }
-  return Status::Ok();
-}
-
 class Evaluator {
  public:
   Evaluator(const SegmentContext& seg, const ExecOptions& options) : seg_(seg), options_(options) {}
@@ -678,7 +412,6 @@ class Evaluator {
         break;
     }
     FieldInSegment f = FindSegmentField(seg_, n.field);
-    if (n.field.name == "_id") f.index = seg_.reader->FindField("_id");
     const storage::SegmentReader& r = *seg_.reader;
     if (f.present()) {
       Result<storage::TermDict> dict = r.Terms(f.index);

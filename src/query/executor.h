@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "query/field_resolver.h"
 #include "query/query.h"
+#include "query/term_values.h"
 #include "storage/postings.h"
 #include "storage/term_pattern.h"
 
@@ -65,11 +66,5 @@ class CompiledQuery {
   bool scores_vary_ = false;
   ExecOptions options_;
 };
-
-// Converts a query value to the term of a field of `type` (term_encoding.h): numbers from JSON
-// numbers or text, dates from epoch millis or a date string, and so on. InvalidArgument saying
-// why when it does not fit.
-Result<std::string> ValueToTerm(storage::FieldType type, const Scalar& value,
-                                std::string_view field);
 
 }  // namespace vigil::query

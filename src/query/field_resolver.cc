@@ -40,6 +40,11 @@ bool MatchesFieldPattern(std::string_view pattern, std::string_view name) {
 
 ResolvedField FieldResolver::Resolve(std::string_view user_name) const {
   ResolvedField r;
+  if (user_name == kIdField) {  // every segment has it; the mapping does not list it
+    r.name = std::string(kIdField);
+    r.type = storage::FieldType::kKeyword;
+    return r;
+  }
   if (const storage::FieldMapping* m = mapping_->Find(user_name)) {
     if (m->type != storage::FieldType::kNone && m->type != storage::FieldType::kObject) {
       r.name = std::string(user_name);

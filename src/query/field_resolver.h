@@ -18,6 +18,10 @@
 
 namespace vigil::query {
 
+// The documents' ids, a keyword field of every segment (Resolve("_id") gives it; Expand never
+// does).
+inline constexpr std::string_view kIdField = "_id";
+
 struct ResolvedField {
   std::string name;  // the index's field name; empty: unknown (matches nothing)
   storage::FieldType type = storage::FieldType::kNone;

@@ -162,6 +162,34 @@ TEST_F(SearchTest, GetByIdReturnsTheLiveSource) {
   EXPECT_FALSE(a->has_value());
 }
 
+TEST_F(SearchTest, IdIsAKeywordFieldForQueriesSortsAndAggregations) {
+  Build({{"c", "111111111111", "x", 1},
+         {"a", "111111111111", "y", 2},
+         {"d", "222222222222", "z", 3},
+         {"b", "222222222222", "w", 4}});
+  storage::WriteBatch batch;
+  batch.Delete("d");
+  ASSERT_TRUE(index_->Write(&batch, nullptr).ok());
+  auto ids = [](const json& r) {
+    std::vector<std::string> out;
+    for (const json& h : r["hits"]["hits"]) out.push_back(h["_id"]);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(Run(R"({"query":{"term":{"_id":"a"}}})")), V{"a"});
+  EXPECT_EQ(ids(Run(R"({"query":{"terms":{"_id":["b","d","zz"]}}})")), V{"b"});
+  EXPECT_EQ(ids(Run(R"({"query":{"ids":{"values":["c","d"]}}})")), V{"c"});
+  EXPECT_EQ(ids(Run(R"({"query":{"prefix":{"_id":"b"}}})")), V{"b"});
+  EXPECT_EQ(ids(Run(R"({"query":{"query_string":{"query":"_id:a OR _id:c"}},"sort":["_id"]})")),
+            (V{"a", "c"}));
+  EXPECT_EQ(ids(Run(R"({"sort":[{"_id":"desc"}]})")), (V{"c", "b", "a"}));
+  json r = Run(R"({"size":0,"aggs":{"ids":{"terms":{"field":"_id","order":{"_key":"asc"}}}}})");
+  const json& buckets = r["aggregations"]["ids"]["buckets"];
+  ASSERT_EQ(buckets.size(), 3u);  // the deleted "d" is not counted
+  EXPECT_EQ(buckets[0]["key"], "a");
+  EXPECT_EQ(buckets[2]["key"], "c");
+}
+
 TEST(SourceFilter, IncludesExcludesAndKeyOrder) {
   const std::string src = R"({"b":1,"a":{"x":1,"y":{"z":2,"w":3}},"c":[{"k":1,"j":2}],"d":"s"})";
   SourceFilter f;
