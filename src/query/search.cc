@@ -119,7 +119,23 @@ struct Source {
   const IndexSnapshot* index;
   FieldResolver resolver;
   std::optional<CompiledQuery> query;
+  std::vector<ResolvedField> sort_fields;  // per sort key: its field (field keys only)
+  // Per sort key: its `missing` value as a term of the field, once converted (MissingTerm).
+  std::vector<std::optional<std::string>> missing_terms;
 };
+
+// Sort key k's `missing` value as a term of its field in `src`, converted on first use (an error
+// only when a value must stand in for a missing one).
+Result<const std::string*> MissingTerm(const KeySpec& spec, size_t k, Source* src) {
+  std::optional<std::string>& cached = src->missing_terms[k];
+  if (!cached) {
+    const ResolvedField& rf = src->sort_fields[k];
+    Result<std::string> t = ValueToTerm(rf.type, spec.sort->missing_value, rf.name);
+    if (!t.ok()) return t.status();
+    cached = std::move(*t);
+  }
+  return &*cached;
+}
 
 // Source filtering on a parsed document: keeps the order of the keys.
 using OrderedJson = nlohmann::ordered_json;
@@ -216,7 +232,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
   std::vector<Source> sources;
   sources.reserve(indices.size());
   for (const IndexSnapshot& ix : indices) {
-    Source s{&ix, FieldResolver(ix.snapshot->mapping.get()), std::nullopt};
+    Source s{&ix, FieldResolver(ix.snapshot->mapping.get()), std::nullopt, {}, {}};
     sources.push_back(std::move(s));
   }
   for (Source& s : sources) {
@@ -249,6 +265,15 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
                                    : KeyKind::kField;
       by_field = by_field || s.kind == KeyKind::kField;
       specs.push_back(s);
+    }
+  }
+  for (Source& src : sources) {
+    src.sort_fields.resize(specs.size());
+    src.missing_terms.resize(specs.size());
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (specs[k].kind == KeyKind::kField) {
+        src.sort_fields[k] = src.resolver.Resolve(specs[k].sort->field);
+      }
     }
   }
   const bool want_scores = std::any_of(specs.begin(), specs.end(),
@@ -312,7 +337,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
       std::vector<SegmentSortField> fields(specs.size());
       for (size_t k = 0; k < specs.size(); ++k) {
         if (specs[k].kind != KeyKind::kField) continue;
-        ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
+        const ResolvedField& rf = src.sort_fields[k];
         FieldInSegment f = FindSegmentField(seg, rf);
         SegmentSortField& sf = fields[k];
         if (f.present()) {
@@ -325,9 +350,9 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
           sf.column = *col;
           sf.dict = *dict;
           if (specs[k].sort->missing == SortKey::Missing::kValue) {
-            Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
+            Result<const std::string*> t = MissingTerm(specs[k], k, &src);
             if (!t.ok()) return t.status();
-            Result<int64_t> place = OrdPlace(sf.dict, *t);
+            Result<int64_t> place = OrdPlace(sf.dict, **t);
             if (!place.ok()) return place.status();
             sf.missing_ord = *place;
           }
@@ -501,10 +526,9 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
             continue;
           }
           // A missing value's stand-in.
-          ResolvedField rf = src.resolver.Resolve(specs[k].sort->field);
-          Result<std::string> t = ValueToTerm(rf.type, specs[k].sort->missing_value, rf.name);
+          Result<const std::string*> t = MissingTerm(specs[k], k, &src);
           if (!t.ok()) return t.status();
-          h.keys[k].term = std::move(*t);
+          h.keys[k].term = **t;
         }
         hits.push_back(std::move(h));
       }
@@ -619,7 +643,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
             w.Uint(h.keys[k].doc);
             break;
           case KeyKind::kField:
-            WriteSortValue(src.resolver.Resolve(specs[k].sort->field).type, h.keys[k], &w);
+            WriteSortValue(src.sort_fields[k].type, h.keys[k], &w);
             break;
         }
       }
