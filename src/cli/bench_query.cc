@@ -316,8 +316,9 @@ void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data_arg,
         nlohmann::json::parse(*out)["aggregations"]["m"]["value"].get<double>());
   }
 
+  const std::vector<BenchQuery> queries = Queries();
   std::vector<Figures> figures;
-  for (const BenchQuery& q : Queries()) {
+  for (const BenchQuery& q : queries) {
     Result<query::SearchRequest> request = query::ParseSearchRequest(q.body);
     if (!request.ok()) {
       PrintError(request.status().message());
@@ -405,7 +406,7 @@ void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data_arg,
       }
       const std::string now = std::to_string(options.now / 1000);
       for (size_t qi = 0; qi < figures.size() && peer_error.empty(); ++qi) {
-        std::string sql = Queries()[qi].sql;
+        std::string sql = queries[qi].sql;
         if (size_t p = sql.find("{now}"); p != std::string::npos) sql.replace(p, 5, now);
         std::vector<double> times;
         for (int i = 0; i < rounds + 2; ++i) {
