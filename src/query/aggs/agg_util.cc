@@ -57,6 +57,27 @@ Result<std::string> RequiredField(const json& params, const std::string& path) {
   return **f;
 }
 
+Status ParseDateOptions(const json& params, const std::string& path, TimeZone* tz,
+                        DateFormat* format) {
+  Result<std::optional<std::string>> zone = OptString(params, "time_zone", path);
+  if (!zone.ok()) return zone.status();
+  if (*zone) {
+    Result<TimeZone> z = TimeZone::Parse(**zone);
+    if (!z.ok()) {
+      return IllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
+    }
+    *tz = *z;
+  }
+  Result<std::optional<std::string>> text = OptString(params, "format", path);
+  if (!text.ok()) return text.status();
+  if (*text) {
+    Result<DateFormat> f = DateFormat::Parse(**text);
+    if (!f.ok()) return IllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
+    *format = *f;
+  }
+  return Status::Ok();
+}
+
 Status CheckKeys(const json& params, std::initializer_list<std::string_view> allowed,
                  const std::string& path, std::string_view type) {
   if (!params.is_object()) {
@@ -140,6 +161,12 @@ Result<double> FieldValues::Number(uint32_t ord) {
     numbers_ = std::move(*n);
   }
   return (*numbers_)[ord];
+}
+
+uint64_t CountOrdsAfresh(const FieldValues& values, std::span<const uint32_t> docs,
+                         std::vector<uint32_t>* counts) {
+  counts->assign(values.present() ? values.dict().size() : 0, 0);
+  return CountOrds(values, docs, counts);
 }
 
 uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,

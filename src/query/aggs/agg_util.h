@@ -34,6 +34,9 @@ Result<std::optional<bool>> OptBool(const json& params, std::string_view key,
                                     const std::string& path);
 // The required "field" of an aggregation.
 Result<std::string> RequiredField(const json& params, const std::string& path);
+// The `time_zone` and `format` options of a date aggregation, each left as it is when absent.
+Status ParseDateOptions(const json& params, const std::string& path, TimeZone* tz,
+                        DateFormat* format);
 // Refuses keys outside `allowed`.
 Status CheckKeys(const json& params, std::initializer_list<std::string_view> allowed,
                  const std::string& path, std::string_view type);
@@ -91,6 +94,9 @@ class FieldValues {
 // sizes, less the values of the deleted documents: no document is visited.
 uint64_t CountOrds(const FieldValues& values, std::span<const uint32_t> docs,
                    std::vector<uint32_t>* counts);
+// CountOrds into *counts first sized to the dictionary and zeroed.
+uint64_t CountOrdsAfresh(const FieldValues& values, std::span<const uint32_t> docs,
+                         std::vector<uint32_t>* counts);
 
 // A bucket key as Elasticsearch writes it for the field type: numbers for long/double, epoch ms
 // (with key_as_string) for dates, 1/0 with key_as_string for booleans, strings otherwise.

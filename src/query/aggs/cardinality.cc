@@ -109,8 +109,7 @@ class CardinalityAggregator : public Aggregator {
       return;
     }
     // Which ordinals occur, then one hash per ordinal.
-    ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
-    const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+    const uint64_t without = CountOrdsAfresh(values_, docs, &ord_counts_);
     if (counters_.empty()) counters_.resize(1);
     Counter& c = counters_[0];
     for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {

@@ -72,21 +72,7 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
       {"field", "calendar_interval", "fixed_interval", "interval", "time_zone", "offset", "format",
        "min_doc_count", "keyed", "order", "extended_bounds", "hard_bounds", "missing"},
       path, "date_histogram"));
-  Result<std::optional<std::string>> tz = OptString(params, "time_zone", path);
-  if (!tz.ok()) return tz.status();
-  if (*tz) {
-    Result<TimeZone> z = TimeZone::Parse(**tz);
-    if (!z.ok())
-      return IllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
-    spec->tz = *z;
-  }
-  Result<std::optional<std::string>> format = OptString(params, "format", path);
-  if (!format.ok()) return format.status();
-  if (*format) {
-    Result<DateFormat> f = DateFormat::Parse(**format);
-    if (!f.ok()) return IllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
-    spec->format = *f;
-  }
+  VIGIL_RETURN_IF_ERROR(ParseDateOptions(params, path, &spec->tz, &spec->format));
   Result<std::optional<std::string>> cal = OptString(params, "calendar_interval", path);
   Result<std::optional<std::string>> fixed = OptString(params, "fixed_interval", path);
   Result<std::optional<std::string>> legacy = OptString(params, "interval", path);

@@ -26,21 +26,7 @@ Result<std::unique_ptr<AggregationSpec>> NewDateRangeSpec(const json& params,
   auto spec = std::make_unique<DateRangeSpec>();
   VIGIL_RETURN_IF_ERROR(CheckKeys(
       params, {"field", "ranges", "keyed", "missing", "format", "time_zone"}, path, "date_range"));
-  Result<std::optional<std::string>> tz = OptString(params, "time_zone", path);
-  if (!tz.ok()) return tz.status();
-  if (*tz) {
-    Result<TimeZone> z = TimeZone::Parse(**tz);
-    if (!z.ok())
-      return IllegalArgument(fmt::format("[{}.time_zone] {}", path, z.status().message()));
-    spec->tz = *z;
-  }
-  Result<std::optional<std::string>> format = OptString(params, "format", path);
-  if (!format.ok()) return format.status();
-  if (*format) {
-    Result<DateFormat> f = DateFormat::Parse(**format);
-    if (!f.ok()) return IllegalArgument(fmt::format("[{}.format] {}", path, f.status().message()));
-    spec->format = *f;
-  }
+  VIGIL_RETURN_IF_ERROR(ParseDateOptions(params, path, &spec->tz, &spec->format));
   const int64_t now = NowMillis();
   VIGIL_RETURN_IF_ERROR(
       ParseRangeCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {

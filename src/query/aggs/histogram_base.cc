@@ -55,8 +55,7 @@ void HistogramAggregator::CollectDocs(std::span<const uint32_t> docs, uint32_t o
     Aggregator::CollectDocs(docs, owning);
     return;
   }
-  ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
-  const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+  const uint64_t without = CountOrdsAfresh(values_, docs, &ord_counts_);
   if (without > 0 && spec_.missing) AddCount(owning, spec_.Round(*spec_.missing), without);
   if (!values_.present()) return;
   Status s = FoldByOrdinals(owning);

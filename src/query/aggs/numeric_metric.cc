@@ -62,8 +62,7 @@ class NumericMetric : public Aggregator {
       return;
     }
     // Counted by ordinal, then each ordinal's value once.
-    ord_counts_.assign(values_.present() ? values_.dict().size() : 0, 0);
-    const uint64_t without = CountOrds(values_, docs, &ord_counts_);
+    const uint64_t without = CountOrdsAfresh(values_, docs, &ord_counts_);
     if (accs_.empty()) accs_.resize(1);
     Acc& acc = accs_[0];
     for (uint32_t ord = 0; ord < ord_counts_.size(); ++ord) {
