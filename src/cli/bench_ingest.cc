@@ -363,6 +363,15 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
   }
   const std::string input_dir = JoinPath(work_dir, "input");
   std::string data_dir = JoinPath(work_dir, "data");
+  // An earlier run's data would turn every finding into a stale duplicate: not a measurement.
+  if (std::error_code ec; std::filesystem::exists(data_dir, ec)) {
+    PrintError(fmt::format(
+        "{} already exists (an earlier run's?): the benchmark ingests into a new data directory; "
+        "remove it or give another --dir",
+        data_dir));
+    ctx->exit_code = 1;
+    return;
+  }
 
   // The input, not timed: files of kFindingsPerFile findings, written by a child process so that
   // the generator's memory does not count in the peak RSS measured below.

@@ -60,6 +60,16 @@ class Env {
 
   // Reads a whole file. Fails with ResourceExhausted when it is larger than `max_bytes`.
   virtual Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) = 0;
+  // Reads a whole file into *buffer, reusing its memory (it only grows, so a reader of many files
+  // neither zero-fills nor faults in fresh pages for each), and returns a view of the contents in
+  // it. Same errors as ReadFile.
+  virtual Result<std::string_view> ReadFileReusing(const std::string& path, uint64_t max_bytes,
+                                                   std::string* buffer) {
+    Result<std::string> data = ReadFile(path, max_bytes);
+    if (!data.ok()) return data.status();
+    *buffer = std::move(*data);
+    return std::string_view(*buffer);
+  }
   // Creates (or truncates) a file for writing.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // Atomically replaces `to` with `from` (POSIX rename). Durable after SyncDir of the parent.

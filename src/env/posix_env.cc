@@ -136,6 +136,15 @@ int64_t ReadLockHolder(int fd) {
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) override {
+    std::string data;
+    Result<std::string_view> got = ReadFileReusing(path, max_bytes, &data);
+    if (!got.ok()) return got.status();
+    data.resize(got->size());
+    return data;
+  }
+
+  Result<std::string_view> ReadFileReusing(const std::string& path, uint64_t max_bytes,
+                                           std::string* buffer) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError("cannot open", path, errno);
     struct stat st;
@@ -153,11 +162,11 @@ class PosixEnv final : public Env {
       return Status::ResourceExhausted(
           fmt::format("{} is {} bytes, more than the limit of {}", path, st.st_size, max_bytes));
     }
-    std::string data;
-    data.resize(static_cast<size_t>(st.st_size));
+    const auto size = static_cast<size_t>(st.st_size);
+    if (buffer->size() < size) buffer->resize(size);
     size_t got = 0;
-    while (got < data.size()) {
-      ssize_t n = ::read(fd, data.data() + got, data.size() - got);
+    while (got < size) {
+      ssize_t n = ::read(fd, buffer->data() + got, size - got);
       if (n < 0) {
         if (errno == EINTR) continue;
         int err = errno;
@@ -167,9 +176,8 @@ class PosixEnv final : public Env {
       if (n == 0) break;  // the file shrank while we read it
       got += static_cast<size_t>(n);
     }
-    data.resize(got);
     ::close(fd);
-    return data;
+    return std::string_view(buffer->data(), got);
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {

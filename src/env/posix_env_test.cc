@@ -43,6 +43,34 @@ TEST(PosixEnvTest, ReadFileEnforcesTheLimitAndNamesMissingFiles) {
   EXPECT_NE(r.status().message().find("nope"), std::string::npos);
 }
 
+TEST(PosixEnvTest, ReadFileReusingKeepsTheBufferAndViewsExactlyTheFile) {
+  testing::TempDir dir;
+  std::unique_ptr<Env> env = NewPosixEnv();
+  testing::WriteFileOrDie(dir.Join("big"), std::string(5000, 'b'));
+  testing::WriteFileOrDie(dir.Join("small"), "small file");
+  testing::WriteFileOrDie(dir.Join("empty"), "");
+  std::string buffer;
+  Result<std::string_view> r = env->ReadFileReusing(dir.Join("big"), 10000, &buffer);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, std::string(5000, 'b'));
+  const char* memory = buffer.data();
+  r = env->ReadFileReusing(dir.Join("small"), 10000, &buffer);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "small file");   // not the rest of the bigger file
+  EXPECT_EQ(r->data(), memory);  // the same memory, not a new allocation
+  r = env->ReadFileReusing(dir.Join("empty"), 10000, &buffer);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  // Errors as ReadFile's.
+  EXPECT_EQ(env->ReadFileReusing(dir.Join("big"), 100, &buffer).status().code(),
+            StatusCode::kResourceExhausted);
+  r = env->ReadFileReusing(dir.Join("nope"), 100, &buffer);
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("nope"), std::string::npos);
+  EXPECT_EQ(env->ReadFileReusing(dir.path(), 100, &buffer).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(PosixEnvTest, CreateDirsAndListRecursivelySorted) {
   testing::TempDir dir;
   std::unique_ptr<Env> env = NewPosixEnv();

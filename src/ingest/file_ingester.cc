@@ -78,7 +78,7 @@ Status FileIngester::IngestPath(const std::string& path) {
 }
 
 Status FileIngester::IngestFile(const std::string& path) {
-  Result<std::string> data = env_->ReadFile(path, options_.max_file_bytes);
+  Result<std::string_view> data = env_->ReadFileReusing(path, options_.max_file_bytes, &input_);
   if (!data.ok()) {
     ++local_.errors;
     on_issue_(fmt::format("{}: error: {}", path, data.status().message()));

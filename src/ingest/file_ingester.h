@@ -127,6 +127,7 @@ class FileIngester : public findings::FindingSink {
   CommitCallback on_commit_;
   std::function<void(const std::string&)> on_issue_;
   findings::FindingReader reader_;
+  std::string input_;    // the file being read (its memory reused from file to file)
   IngestSummary local_;  // the caller's counts since they were last added to summary_
   Status reader_error_;  // a commit error met inside OnFinding, returned after the file
 
