@@ -24,6 +24,7 @@ void AddRetentionCommand(CLI::App* app, Context* ctx);
 void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
 void AddSearchCommand(CLI::App* app, Context* ctx);
+void AddServeCommand(CLI::App* app, Context* ctx);
 // bench_ingest.cc
 void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
                     const std::string& peers, bool json, Context* ctx);

@@ -1,0 +1,63 @@
+#include "http/api.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "http/errors.h"
+
+namespace vigil::http {
+
+Api::Api(storage::Engine* engine, ApiOptions options) {
+  ctx_.engine = engine;
+  ctx_.options = std::move(options);
+  auto add = [this](Method m, std::string_view pattern,
+                    HttpResponse (*fn)(const ApiContext&, HttpRequest&)) {
+    router_.Add(m, pattern, [this, fn](HttpRequest& r) { return fn(ctx_, r); });
+  };
+  // The routing table (DESIGN.md section 2.2).
+  add(Method::kGet, "/", HandleRoot);
+  add(Method::kGet, "/_cluster/health", HandleClusterHealth);
+  add(Method::kGet, "/api/health", HandleApiHealth);
+  add(Method::kGet, "/_cat/indices", HandleCatIndices);
+  add(Method::kGet, "/_search", HandleSearch);
+  add(Method::kPost, "/_search", HandleSearch);
+  add(Method::kGet, "/{index}/_search", HandleSearch);
+  add(Method::kPost, "/{index}/_search", HandleSearch);
+  add(Method::kGet, "/_count", HandleCount);
+  add(Method::kPost, "/_count", HandleCount);
+  add(Method::kGet, "/{index}/_count", HandleCount);
+  add(Method::kPost, "/{index}/_count", HandleCount);
+  add(Method::kGet, "/{index}/_doc/{id}", HandleGetDoc);
+  add(Method::kGet, "/{index}/_mapping", HandleGetMapping);
+  add(Method::kPost, "/{index}/_refresh", HandleRefresh);
+  add(Method::kGet, "/{index}/_refresh", HandleRefresh);
+}
+
+HttpResponse Api::Handle(HttpRequest& request) const {
+  Router::Match m = router_.Find(&request);
+  switch (m.outcome) {
+    case Router::Outcome::kFound:
+      return (*m.handler)(request);
+    case Router::Outcome::kMethodNotAllowed: {
+      std::string allowed;
+      for (Method a : m.allowed) {
+        if (!allowed.empty()) allowed += ",";
+        allowed += MethodName(a);
+      }
+      HttpResponse r = ErrorResponse(
+          405, "method_not_allowed_exception",
+          fmt::format("Incorrect HTTP method for uri [{}] and method [{}], allowed: [{}]",
+                      request.path, MethodName(request.method), allowed));
+      r.headers.emplace_back("Allow", allowed);
+      return r;
+    }
+    case Router::Outcome::kNotFound:
+      break;
+  }
+  return ErrorResponse(404, "resource_not_found_exception",
+                       fmt::format("no handler found for uri [{}] and method [{}]", request.path,
+                                   MethodName(request.method)));
+}
+
+}  // namespace vigil::http

@@ -1,0 +1,63 @@
+// Api: the routing table of `vigil serve` (every endpoint is listed in Api::Api) and the
+// dispatch of a request to its handler. Handlers are thin: they read the request, call the
+// engine or the query module and write Elasticsearch's response; a failed Status becomes an
+// error response in errors.cc, the only place that knows HTTP status codes.
+//
+// Thread-safe: requests are handled concurrently on the server's threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/http_types.h"
+#include "http/router.h"
+#include "query/search.h"
+#include "storage/engine.h"
+
+namespace vigil::http {
+
+struct ApiOptions {
+  std::string node_name = "vigil";
+  std::string version;          // Vigil's version, reported by GET /
+  uint64_t max_json_depth = 64;  // nesting of a request body
+};
+
+// What handlers work with. Borrowed: the engine outlives the Api.
+struct ApiContext {
+  storage::Engine* engine = nullptr;
+  ApiOptions options;
+};
+
+class Api {
+ public:
+  Api(storage::Engine* engine, ApiOptions options);
+  Api(const Api&) = delete;  // the routes point at this object
+  Api& operator=(const Api&) = delete;
+  HttpResponse Handle(HttpRequest& request) const;
+
+ private:
+  ApiContext ctx_;
+  Router router_;
+};
+
+// The indices an index expression names ("findings", "find*", "a,b", "_all", or empty for all),
+// as snapshots taken now. A name without a wildcard that does not exist is NotFound
+// (index_not_found_exception); a wildcard may match nothing.
+Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine,
+                                                         std::string_view expression);
+
+// The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
+// document_handlers.cc, index_handlers.cc).
+HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCount(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);
+
+}  // namespace vigil::http

@@ -1,0 +1,107 @@
+// GET / (what the server is), GET /_cluster/health and GET /_cat/indices (Elasticsearch's
+// shapes, one node), GET /api/health (Vigil's own).
+#include <fmt/format.h>
+
+#include <string>
+
+#include "base/json_writer.h"
+#include "http/api.h"
+#include "http/errors.h"
+
+namespace vigil::http {
+
+HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& /*r*/) {
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("name", ctx.options.node_name);
+  w.Field("cluster_name", "vigil");
+  w.Field("cluster_uuid", "_na_");
+  w.Key("version");
+  w.BeginObject();
+  // The Elasticsearch API level Vigil answers (clients choose their requests by it).
+  w.Field("number", "7.10.2");
+  w.Field("distribution", "vigil");
+  w.Field("build_type", "deb");
+  w.Field("vigil_version", ctx.options.version);
+  w.Field("lucene_version", "8.7.0");
+  w.Field("minimum_wire_compatibility_version", "6.8.0");
+  w.Field("minimum_index_compatibility_version", "6.0.0-beta1");
+  w.EndObject();
+  w.Field("tagline", "Vigil: GuardDuty findings, searchable the moment they arrive");
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& /*r*/) {
+  Result<std::vector<std::string>> names = ctx.engine->ListIndices();
+  if (!names.ok()) return ErrorResponse(names.status());
+  const auto n = static_cast<int64_t>(names->size());
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("cluster_name", "vigil");
+  w.Field("status", "green");  // one node, one shard per index, no replicas to miss
+  w.Field("timed_out", false);
+  w.Field("number_of_nodes", 1);
+  w.Field("number_of_data_nodes", 1);
+  w.Field("active_primary_shards", n);
+  w.Field("active_shards", n);
+  w.Field("relocating_shards", 0);
+  w.Field("initializing_shards", 0);
+  w.Field("unassigned_shards", 0);
+  w.Field("delayed_unassigned_shards", 0);
+  w.Field("number_of_pending_tasks", 0);
+  w.Field("number_of_in_flight_fetch", 0);
+  w.Field("task_max_waiting_in_queue_millis", 0);
+  w.Field("active_shards_percent_as_number", 100.0);
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& /*r*/) {
+  Result<std::vector<std::string>> names = ctx.engine->ListIndices();
+  if (!names.ok()) return ErrorResponse(names.status());
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("status", "ok");
+  w.Field("version", ctx.options.version);
+  w.Key("indices");
+  w.BeginArray();
+  for (const std::string& n : *names) w.String(n);
+  w.EndArray();
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r) {
+  Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, "");
+  if (!indices.ok()) return ErrorResponse(indices.status());
+  const bool json = r.Query("format") == std::optional<std::string_view>("json");
+  const bool header = r.query.count("v") > 0;
+  std::string body;
+  if (json) {
+    JsonWriter w(&body);
+    w.BeginArray();
+    for (const query::IndexSnapshot& ix : *indices) {
+      w.BeginObject();
+      w.Field("health", "green");
+      w.Field("status", "open");
+      w.Field("index", ix.name);
+      w.Field("pri", "1");
+      w.Field("rep", "0");
+      w.Field("docs.count", std::to_string(ix.snapshot->live_docs()));
+      w.EndObject();
+    }
+    w.EndArray();
+    return HttpResponse::Json(200, std::move(body));
+  }
+  if (header) body += "health status index pri rep docs.count\n";
+  for (const query::IndexSnapshot& ix : *indices) {
+    body += fmt::format("green  open   {} 1 0 {}\n", ix.name, ix.snapshot->live_docs());
+  }
+  return HttpResponse::Text(200, std::move(body));
+}
+
+}  // namespace vigil::http

@@ -1,0 +1,307 @@
+#include "http/http_server.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "base/gzip.h"
+#include "http/errors.h"
+
+namespace vigil::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// What sessions share. It outlives them: they are destroyed with the io_context, which is
+// destroyed before it.
+struct ServerState {
+  HttpServer::RequestHandler handler;
+  ServerLimits limits;
+  HttpServer::Log log;
+  std::atomic<size_t> connections{0};
+  std::atomic<bool> stopping{false};
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(RequestHandler h, ServerLimits l, Log lg) : acceptor(ioc) {
+    state.handler = std::move(h);
+    state.limits = l;
+    state.log = std::move(lg);
+  }
+
+  ServerState state;  // declared first: destroyed after the sessions the io_context holds
+  std::mutex stop_mu;
+  uint16_t port = 0;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+
+  void Accept();
+};
+
+namespace {
+
+Method ToMethod(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    default:
+      break;
+  }
+  return Method::kOther;
+}
+
+std::string_view View(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerState* server) : stream_(std::move(socket)), server_(server) {
+    ++server_->connections;
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+  }
+  ~Session() { --server_->connections; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+ private:
+  void ReadHeader() {
+    if (server_->stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(server_->limits.max_header_bytes);
+    parser_->body_limit(server_->limits.max_body_bytes);
+    stream_.expires_after(server_->limits.request_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    const auto& req = parser_->get();
+    auto expect = req.find(bhttp::field::expect);
+    if (expect != req.end() && Lower(View(expect->value())) == "100-continue") {
+      // Past the body limit already: say so now instead of taking the body.
+      if (auto length = parser_->content_length();
+          length && *length > server_->limits.max_body_bytes) {
+        return TooLarge();
+      }
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                        req.version());
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+                           if (e) return self->Close();
+                           self->ReadBody();
+                         });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return TooLarge();
+    if (ec == bhttp::error::header_limit) {
+      return WriteError(431, "request_header_fields_too_large",
+                        fmt::format("the request's headers are larger than {} bytes",
+                                    server_->limits.max_header_bytes));
+    }
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == bhttp::error::partial_message) {
+      return Close();
+    }
+    WriteError(400, "http_parse_exception", "malformed HTTP request: " + ec.message());
+  }
+
+  void TooLarge() {
+    WriteError(413, "content_too_long_exception",
+               fmt::format("the request's body is larger than the limit of {} bytes",
+                           server_->limits.max_body_bytes));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    HttpRequest r;
+    r.method = ToMethod(req.method());
+    r.remote = remote_;
+    std::string_view target(req.target().data(), req.target().size());
+    const size_t q = target.find('?');
+    r.path = PercentDecode(target.substr(0, q), false);
+    if (q != std::string_view::npos) r.query = ParseQueryString(target.substr(q + 1));
+    for (const auto& field : req) {
+      r.headers.emplace_back(Lower(View(field.name_string())), std::string(View(field.value())));
+    }
+    r.body = std::move(req.body());
+    const bool keep_alive = req.keep_alive();
+    const bool head = r.method == Method::kHead;
+    const unsigned version = req.version();
+    if (auto encoding = r.Header("content-encoding"); encoding && !r.body.empty()) {
+      const std::string e = Lower(*encoding);
+      if (e == "gzip" || e == "x-gzip") {
+        GunzipResult g = Gunzip(r.body, server_->limits.max_body_bytes);
+        if (!g.error.ok()) {
+          return Write(ErrorResponse(g.error.code() == StatusCode::kResourceExhausted ? 413 : 400,
+                                     "parse_exception",
+                                     "the gzip'd request body does not decompress: " +
+                                         g.error.message()),
+                       false, version, head);
+        }
+        r.body = std::move(g.data);
+      } else if (e != "identity") {
+        return Write(ErrorResponse(415, "illegal_argument_exception",
+                                   fmt::format("unsupported Content-Encoding [{}]: gzip or "
+                                               "identity",
+                                               *encoding)),
+                     keep_alive, version, head);
+      }
+    }
+    HttpResponse response = server_->handler(r);
+    Write(std::move(response), keep_alive, version, head);
+  }
+
+  void WriteError(int status, std::string_view type, std::string reason) {
+    Write(ErrorResponse(status, type, reason), false, 11, false);
+  }
+
+  void Write(HttpResponse r, bool keep_alive, unsigned version, bool head) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), version);
+    res->set(bhttp::field::server, "vigil");
+    res->set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res->set(name, value);
+    res->keep_alive(keep_alive && !server_->stopping);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (head) res->body().clear();  // the length of the GET response, no body
+    stream_.expires_after(server_->limits.request_timeout);
+    const bool again = res->keep_alive();
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, again](beast::error_code ec, std::size_t) {
+                         if (ec || !again) return self->Close();
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  ServerState* server_;
+  std::string remote_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (state.stopping) return;
+    if (!ec) {
+      if (state.connections.load() >= state.limits.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);  // over the limit: closed at once
+      } else {
+        std::make_shared<Session>(std::move(socket), &state)->Run();
+      }
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(RequestHandler handler, ServerLimits limits, Log log)
+    : impl_(std::make_unique<Impl>(std::move(handler), limits, std::move(log))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Listen(const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) {
+    return Status::InvalidArgument(
+        fmt::format("cannot listen on [{}]: not an IP address ({})", host, ec.message()));
+  }
+  tcp::endpoint endpoint(address, port);
+  tcp::acceptor& a = impl_->acceptor;
+  auto fail = [&](std::string_view what) {
+    return Status::IOError(fmt::format("cannot {} {}:{}: {}", what, host, port, ec.message()));
+  };
+  if (a.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
+  if (a.set_option(net::socket_base::reuse_address(true), ec); ec) return fail("configure");
+  if (a.bind(endpoint, ec); ec) return fail("listen on");
+  if (a.listen(net::socket_base::max_listen_connections, ec); ec) return fail("listen on");
+  impl_->port = a.local_endpoint(ec).port();
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+size_t HttpServer::connections() const { return impl_->state.connections.load(); }
+
+void HttpServer::Start(int threads) {
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+  }
+}
+
+void HttpServer::Stop() {
+  std::lock_guard<std::mutex> lock(impl_->stop_mu);
+  if (impl_->state.stopping.exchange(true)) return;
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  // Running handlers finish (run() returns between handlers); open connections are dropped
+  // with the io_context.
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace vigil::http

@@ -1,0 +1,60 @@
+// HttpServer: an asynchronous HTTP/1.1 server (Boost.Beast on Asio) that hands each complete
+// request to one handler. It keeps connections alive, reads chunked bodies, decompresses gzip'd
+// request bodies, answers `Expect: 100-continue`, and enforces its limits itself: header and body
+// sizes (431 and 413, then the connection is closed), a deadline for each request to arrive and
+// for each response to be taken (a slow client loses its connection and holds nothing else up),
+// and a maximum of open connections (more are closed at once).
+//
+// Handlers run on the server's threads; a handler may block (a search), which holds one thread.
+// Thread-safe: Stop() may be called from any thread (a signal watcher).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "http/http_types.h"
+
+namespace vigil::http {
+
+struct ServerLimits {
+  uint64_t max_body_bytes = 100ULL << 20;  // Elasticsearch's http.max_content_length
+  uint32_t max_header_bytes = 16 << 10;
+  // A request must arrive whole, and a response be taken, within this; also the keep-alive
+  // idle time.
+  std::chrono::milliseconds request_timeout{30'000};
+  size_t max_connections = 4096;
+};
+
+class HttpServer {
+ public:
+  using RequestHandler = std::function<HttpResponse(HttpRequest&)>;
+  using Log = std::function<void(std::string_view)>;
+
+  HttpServer(RequestHandler handler, ServerLimits limits, Log log);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds host:port (port 0: any free port; port() tells which). InvalidArgument for a host
+  // that is not an IP address, IOError naming the address when it cannot be bound.
+  Status Listen(const std::string& host, uint16_t port);
+  uint16_t port() const;
+  // Starts accepting on `threads` threads.
+  void Start(int threads);
+  // Stops accepting, lets running handlers finish, closes every connection and joins the
+  // threads. Idempotent.
+  void Stop();
+  // Connections open now.
+  size_t connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::http

@@ -1,0 +1,51 @@
+// A request as handlers see it (the body whole, decompressed when it came gzip'd) and the
+// response they give back. Plain values: no Beast types cross into the handlers.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vigil::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kDelete, kOther };
+
+std::string_view MethodName(Method m);
+
+struct HttpRequest {
+  Method method = Method::kGet;
+  std::string path;                          // percent-decoded, without the query string
+  std::map<std::string, std::string> query;  // the query string's parameters, decoded
+  // Header names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // The route's {parameters} ("index", "id"), filled by the router.
+  std::map<std::string, std::string, std::less<>> params;
+  std::string remote;  // the client's address
+
+  std::optional<std::string_view> Header(std::string_view lower_name) const;
+  std::optional<std::string_view> Query(std::string_view name) const;
+  std::string_view Param(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=UTF-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Json(int status, std::string body);
+  static HttpResponse Text(int status, std::string body);
+};
+
+// Decodes %XX escapes (and, when `plus_is_space`, '+' as a space, as in a query string).
+// Malformed escapes are kept as they are.
+std::string PercentDecode(std::string_view s, bool plus_is_space);
+
+// Splits "a=1&b=x%20y" into decoded pairs; a key without '=' gets an empty value.
+std::map<std::string, std::string> ParseQueryString(std::string_view s);
+
+}  // namespace vigil::http

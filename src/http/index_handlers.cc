@@ -1,0 +1,149 @@
+// Index-level endpoints: GET /{index}/_mapping and POST /{index}/_refresh, and the resolution
+// of index expressions that every index endpoint shares.
+#include <fmt/format.h>
+
+#include <map>
+#include <string>
+
+#include "base/json_writer.h"
+#include "http/api.h"
+#include "http/errors.h"
+
+namespace vigil::http {
+
+Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine,
+                                                         std::string_view expression) {
+  Result<std::vector<std::string>> names = engine->ListIndices();
+  if (!names.ok()) return names.status();
+  std::vector<query::IndexSnapshot> out;
+  auto add = [&](const std::string& name) -> Status {
+    for (const query::IndexSnapshot& s : out) {
+      if (s.name == name) return Status::Ok();
+    }
+    Result<storage::Index*> index = engine->GetIndex(name, false);
+    if (!index.ok()) return index.status();
+    out.push_back({name, (*index)->GetSnapshot()});
+    return Status::Ok();
+  };
+  if (expression.empty() || expression == "_all" || expression == "*") {
+    for (const std::string& n : *names) VIGIL_RETURN_IF_ERROR(add(n));
+    return out;
+  }
+  while (!expression.empty()) {
+    const size_t comma = expression.find(',');
+    std::string_view part = expression.substr(0, comma);
+    expression = comma == std::string_view::npos ? std::string_view() : expression.substr(comma + 1);
+    if (part.empty()) continue;
+    bool found = false;
+    for (const std::string& n : *names) {
+      if (query::MatchesFieldPattern(part, n)) {
+        found = true;
+        VIGIL_RETURN_IF_ERROR(add(n));
+      }
+    }
+    if (!found && part.find('*') == std::string_view::npos) {
+      return Status::NotFound(fmt::format("no such index [{}]", part))
+          .WithDetail("index_not_found_exception");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// A node of the nested "properties" tree Elasticsearch reports for dotted field names.
+struct PropertyNode {
+  const storage::FieldMapping* mapping = nullptr;
+  std::map<std::string, PropertyNode, std::less<>> children;
+};
+
+void WriteProperties(const PropertyNode& node, JsonWriter* w) {
+  w->BeginObject();
+  for (const auto& [name, child] : node.children) {
+    w->Key(name);
+    w->BeginObject();
+    if (child.mapping != nullptr && child.mapping->type != storage::FieldType::kObject) {
+      w->Field("type", storage::FieldTypeName(child.mapping->type));
+      if (child.mapping->type == storage::FieldType::kText) {
+        // The exact form that `X.keyword` resolves to.
+        w->Key("fields");
+        w->BeginObject();
+        w->Key("keyword");
+        w->BeginObject();
+        w->Field("type", "keyword");
+        w->EndObject();
+        w->EndObject();
+      }
+      if (child.mapping->conflicts > 0) {
+        w->Key("_meta");
+        w->BeginObject();
+        w->Key("conflicting_values");
+        w->Uint(child.mapping->conflicts);
+        w->EndObject();
+      }
+    }
+    if (!child.children.empty()) {
+      w->Key("properties");
+      WriteProperties(child, w);
+    }
+    w->EndObject();
+  }
+  w->EndObject();
+}
+
+}  // namespace
+
+HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r) {
+  Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
+  if (!indices.ok()) return ErrorResponse(indices.status());
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  for (const query::IndexSnapshot& ix : *indices) {
+    PropertyNode root;
+    for (const auto& [name, m] : ix.snapshot->mapping->fields()) {
+      PropertyNode* node = &root;
+      std::string_view rest = name;
+      while (true) {
+        const size_t dot = rest.find('.');
+        std::string_view part = rest.substr(0, dot);
+        auto it = node->children.find(part);
+        if (it == node->children.end()) it = node->children.emplace(std::string(part), PropertyNode()).first;
+        node = &it->second;
+        if (dot == std::string_view::npos) break;
+        rest.remove_prefix(dot + 1);
+      }
+      node->mapping = &m;
+    }
+    w.Key(ix.name);
+    w.BeginObject();
+    w.Key("mappings");
+    w.BeginObject();
+    w.Key("properties");
+    WriteProperties(root, &w);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r) {
+  // Acknowledged documents are searchable already: nothing to do but check the indices exist.
+  Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
+  if (!indices.ok()) return ErrorResponse(indices.status());
+  const auto n = static_cast<int64_t>(indices->size());
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("_shards");
+  w.BeginObject();
+  w.Field("total", n);
+  w.Field("successful", n);
+  w.Field("failed", 0);
+  w.EndObject();
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+}  // namespace vigil::http

@@ -1,0 +1,92 @@
+#include "server/server.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include "http/api.h"
+#include "http/http_server.h"
+#include "ingest/findings_deriver.h"
+#include "storage/engine.h"
+
+namespace vigil::server {
+
+Status ParseListen(std::string_view text, std::string* host, uint16_t* port) {
+  std::string_view h;
+  std::string_view p;
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument(
+          fmt::format("--listen [{}]: an IPv6 address is written [ADDRESS]:PORT", text));
+    }
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return Status::InvalidArgument(fmt::format("--listen [{}]: expected HOST:PORT", text));
+    }
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (h.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) {
+    return Status::InvalidArgument(
+        fmt::format("--listen [{}]: expected HOST:PORT with a port from 0 to 65535", text));
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+bool IsLoopback(std::string_view host) { return host.starts_with("127.") || host == "::1"; }
+
+Status Serve(Env* env, const ServeOptions& options) {
+  if (!IsLoopback(options.host)) {
+    return Status::InvalidArgument(fmt::format(
+        "refusing to listen on {}: beyond loopback the server needs API keys, which this build "
+        "does not support yet; listen on 127.0.0.1",
+        options.host));
+  }
+  // SIGTERM and SIGINT are taken by sigwait below: blocked before any thread starts, so that
+  // every thread inherits the mask and none is interrupted by them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Result<std::unique_ptr<storage::Engine>> engine =
+      storage::Engine::Open(env, options.data_dir, ingest::IngestIndexOptions());
+  if (!engine.ok()) return engine.status();
+  http::ApiOptions api_options;
+  api_options.version = options.version;
+  http::Api api(engine->get(), api_options);
+  http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); },
+                          http::ServerLimits(), options.log);
+  VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
+  const int threads =
+      options.threads > 0 ? options.threads
+                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  server.Start(threads);
+  const std::string address = options.host.find(':') != std::string::npos
+                                  ? fmt::format("http://[{}]:{}", options.host, server.port())
+                                  : fmt::format("http://{}:{}", options.host, server.port());
+  if (options.on_listening) options.on_listening(address);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  if (options.log) {
+    options.log(fmt::format("{}: stopping (running requests finish, indices are flushed)",
+                            sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  }
+  server.Stop();
+  return (*engine)->Close();
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,37 @@
+// The composition root of `vigil serve`: opens the data directory, builds the API and the HTTP
+// server, runs until SIGTERM or SIGINT, then stops accepting, lets running requests finish and
+// closes the indices (flushing them).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "env/env.h"
+
+namespace vigil::server {
+
+struct ServeOptions {
+  std::string data_dir = "./vigil-data";
+  std::string host = "127.0.0.1";
+  uint16_t port = 9750;
+  int threads = 0;  // 0: one per core, at least 2
+  std::string version;
+  // Told the address once the server listens ("http://127.0.0.1:9750").
+  std::function<void(std::string_view)> on_listening;
+  std::function<void(std::string_view)> log;
+};
+
+// Splits "HOST:PORT" ("[::1]:9750" for IPv6); InvalidArgument naming what is wrong.
+Status ParseListen(std::string_view text, std::string* host, uint16_t* port);
+
+// True for 127.0.0.0/8 and ::1.
+bool IsLoopback(std::string_view host);
+
+// Runs the server until a signal asks it to stop. Refuses to listen beyond loopback: API keys,
+// which that needs, are not built yet.
+Status Serve(Env* env, const ServeOptions& options);
+
+}  // namespace vigil::server
