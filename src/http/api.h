@@ -20,7 +20,7 @@ namespace vigil::http {
 
 struct ApiOptions {
   std::string node_name = "vigil";
-  std::string version;          // Vigil's version, reported by GET /
+  std::string version;           // Vigil's version, reported by GET /
   uint64_t max_json_depth = 64;  // nesting of a request body
 };
 

@@ -1,5 +1,6 @@
 #include "http/errors.h"
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -47,7 +48,56 @@ std::string_view ErrorTypeOf(const Status& status) {
   return "exception";
 }
 
-HttpResponse ErrorResponse(int http_status, std::string_view type, std::string_view reason) {
+namespace {
+
+// `s` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so
+// that a reason quoting bad input is still valid JSON.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t min = 0;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 2;
+      min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 3;
+      min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 4;
+      min = 0x10000;
+    }
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t cp = n > 0 ? c & (0x7F >> n) : 0;
+    for (size_t k = 1; ok && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      ok = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    ok = ok && cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse ErrorResponse(int http_status, std::string_view type, std::string_view raw_reason) {
+  const std::string reason = ValidUtf8(raw_reason);
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();

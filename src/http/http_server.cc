@@ -121,7 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
         return TooLarge();
       }
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                        req.version());
+                                                                       req.version());
       bhttp::async_write(stream_, *cont,
                          [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
                            if (e) return self->Close();
@@ -180,11 +180,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (e == "gzip" || e == "x-gzip") {
         GunzipResult g = Gunzip(r.body, server_->limits.max_body_bytes);
         if (!g.error.ok()) {
-          return Write(ErrorResponse(g.error.code() == StatusCode::kResourceExhausted ? 413 : 400,
-                                     "parse_exception",
-                                     "the gzip'd request body does not decompress: " +
-                                         g.error.message()),
-                       false, version, head);
+          return Write(
+              ErrorResponse(g.error.code() == StatusCode::kResourceExhausted ? 413 : 400,
+                            "parse_exception",
+                            "the gzip'd request body does not decompress: " + g.error.message()),
+              false, version, head);
         }
         r.body = std::move(g.data);
       } else if (e != "identity") {
@@ -199,7 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(response), keep_alive, version, head);
   }
 
-  void WriteError(int status, std::string_view type, std::string reason) {
+  void WriteError(int status, std::string_view type, const std::string& reason) {
     Write(ErrorResponse(status, type, reason), false, 11, false);
   }
 

@@ -32,7 +32,8 @@ Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine
   while (!expression.empty()) {
     const size_t comma = expression.find(',');
     std::string_view part = expression.substr(0, comma);
-    expression = comma == std::string_view::npos ? std::string_view() : expression.substr(comma + 1);
+    expression =
+        comma == std::string_view::npos ? std::string_view() : expression.substr(comma + 1);
     if (part.empty()) continue;
     bool found = false;
     for (const std::string& n : *names) {
@@ -108,7 +109,8 @@ HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r) {
         const size_t dot = rest.find('.');
         std::string_view part = rest.substr(0, dot);
         auto it = node->children.find(part);
-        if (it == node->children.end()) it = node->children.emplace(std::string(part), PropertyNode()).first;
+        if (it == node->children.end())
+          it = node->children.emplace(std::string(part), PropertyNode()).first;
         node = &it->second;
         if (dot == std::string_view::npos) break;
         rest.remove_prefix(dot + 1);

@@ -71,8 +71,8 @@ Status Serve(Env* env, const ServeOptions& options) {
   http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); },
                           http::ServerLimits(), options.log);
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
-  const int threads =
-      options.threads > 0 ? options.threads
+  const int threads = options.threads > 0
+                          ? options.threads
                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server.Start(threads);
   const std::string address = options.host.find(':') != std::string::npos

@@ -1,6 +1,6 @@
 // Shared helpers for the integration tests: they run the real `vigil` binary.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,4 +38,32 @@ export function sampleFiles() {
 
 export function jsonLines(text) {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+// The newest version of each finding (updatedAt, then service.count), as Vigil keeps them.
+export function newestVersions(all) {
+  const newest = new Map();
+  const time = (s) => { const t = s.replace(' ', 'T'); return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(t) ? t : t + 'Z'); };
+  const version = (x) => [time(x.updatedAt), x.service?.count ?? 0];
+  for (const x of all) {
+    const have = newest.get(x.id);
+    if (!have) { newest.set(x.id, x); continue; }
+    const [a, b] = version(x);
+    const [c, d] = version(have);
+    if (a > c || (a === c && b > d)) newest.set(x.id, x);
+  }
+  return [...newest.values()];
+}
+
+// The findings of the sample files (events unwrapped).
+export function sampleFindings() {
+  const out = [];
+  for (const f of sampleFiles()) {
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    for (const item of Array.isArray(j) ? j : [j]) {
+      const finding = item.detail && item['detail-type'] ? item.detail : item;
+      if (finding && finding.id && finding.type) out.push(finding);
+    }
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { vigil, ROOT, SAMPLES, jsonLines } from './helpers.mjs';
+import { vigil, ROOT, SAMPLES, jsonLines, newestVersions, sampleFindings } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
 const QUERIES = join(ROOT, 'tests', 'queries');
@@ -32,25 +32,7 @@ before(() => {
   r = vigil(['ingest', '-q', '--data', data, gen, SAMPLES]);
   assert.equal(r.status, 0, r.stderr);
   // The newest version of each finding (updatedAt, then service.count), from the raw inputs.
-  const all = jsonLines(readFileSync(gen, 'utf8'));
-  for (const f of readdirSync(SAMPLES).filter((n) => n.endsWith('.json'))) {
-    let j = JSON.parse(readFileSync(join(SAMPLES, f), 'utf8'));
-    for (const item of Array.isArray(j) ? j : [j]) {
-      const finding = item.detail && item['detail-type'] ? item.detail : item;
-      if (finding && finding.id && finding.type) all.push(finding);
-    }
-  }
-  const newest = new Map();
-  const time = (s) => { const t = s.replace(' ', 'T'); return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(t) ? t : t + 'Z'); };
-  const version = (x) => [time(x.updatedAt), x.service?.count ?? 0];
-  for (const x of all) {
-    const have = newest.get(x.id);
-    if (!have) { newest.set(x.id, x); continue; }
-    const [a, b] = version(x);
-    const [c, d] = version(have);
-    if (a > c || (a === c && b > d)) newest.set(x.id, x);
-  }
-  findings = [...newest.values()];
+  findings = newestVersions([...jsonLines(readFileSync(gen, 'utf8')), ...sampleFindings()]);
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,223 @@
+// `vigil serve` on loopback, driven by the official OpenSearch JavaScript client (npm
+// @opensearch-project/opensearch) and by raw HTTP where the client cannot misbehave on purpose.
+// The data: the real samples plus 2,000 findings from `vigil generate --seed 3`; the answers are
+// worked out here from the raw findings (the newest version of each), not from Vigil's output.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import { Client } from '@opensearch-project/opensearch';
+import { vigil, VIGIL, SAMPLES, jsonLines, newestVersions, sampleFindings } from './helpers.mjs';
+
+const END = '2026-01-01T00:00:00Z';
+
+let dir;
+let server;
+let url;
+let client;
+let findings;
+
+// Starts `vigil serve` on a free port; resolves with the address it prints.
+function startServer(data) {
+  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const ready = new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`vigil serve exited with ${code}: ${stderr}`)));
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, ready, exited };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-serve-'));
+  const data = join(dir, 'data');
+  const gen = join(dir, 'generated.jsonl');
+  let r = vigil(['generate', '--count', '2000', '--seed', '3', '--end', END, '--out', gen]);
+  assert.equal(r.status, 0, r.stderr);
+  r = vigil(['ingest', '-q', '--data', data, gen, SAMPLES]);
+  assert.equal(r.status, 0, r.stderr);
+  findings = newestVersions([...jsonLines(readFileSync(gen, 'utf8')), ...sampleFindings()]);
+  server = startServer(data);
+  url = await server.ready;
+  client = new Client({ node: url });
+});
+
+after(async () => {
+  if (server) {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// One request over a new socket, written byte for byte; resolves with what the server sent
+// before closing (or after `waitMs` of silence).
+function rawRequest(text) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const socket = net.connect(Number(u.port), u.hostname, () => socket.write(text));
+    let got = '';
+    socket.on('data', (d) => { got += d; });
+    socket.on('end', () => resolve(got));
+    socket.on('error', reject);
+  });
+}
+
+test('GET / and cluster health answer as one green node', async () => {
+  const info = await client.info();
+  assert.equal(info.statusCode, 200);
+  assert.match(info.body.version.number, /^\d+\.\d+\.\d+$/);
+  const health = await client.cluster.health();
+  assert.equal(health.body.status, 'green');
+  assert.equal(health.body.number_of_nodes, 1);
+  const cat = await client.cat.indices({ format: 'json' });
+  assert.deepEqual(cat.body.map((i) => [i.index, Number(i['docs.count'])]), [['findings', findings.length]]);
+});
+
+test('count: everything, and a q= query string, as the data says', async () => {
+  const all = await client.count({ index: 'findings' });
+  assert.equal(all.body.count, findings.length);
+  const high = await client.count({ index: 'findings', q: 'severity:>=7' });
+  assert.equal(high.body.count, findings.filter((f) => f.severity >= 7).length);
+  const dsl = await client.count({ index: 'findings', body: { query: { term: { region: 'us-east-1' } } } });
+  assert.equal(dsl.body.count, findings.filter((f) => f.region === 'us-east-1').length);
+});
+
+test('search with the DSL: a filtered terms aggregation and sorted hits', async () => {
+  const r = await client.search({
+    index: 'findings',
+    body: {
+      size: 5,
+      query: { bool: { filter: [{ range: { severity: { gte: 5 } } }] } },
+      sort: [{ updatedAt: 'desc' }],
+      _source: ['id', 'updatedAt', 'severity'],
+      aggs: { types: { terms: { field: 'type', size: 1000 } } },
+    },
+  });
+  const matching = findings.filter((f) => f.severity >= 5);
+  assert.equal(r.body.hits.total.value, matching.length);
+  const expected = new Map();
+  for (const f of matching) expected.set(f.type, (expected.get(f.type) ?? 0) + 1);
+  const got = new Map(r.body.aggregations.types.buckets.map((b) => [b.key, b.doc_count]));
+  assert.deepEqual(got, expected);
+  const newest = Math.max(...matching.map((f) => Date.parse(f.updatedAt)));
+  assert.equal(Date.parse(r.body.hits.hits[0]._source.updatedAt), newest);
+  for (const h of r.body.hits.hits) assert.ok(h._source.severity >= 5);
+});
+
+test('search with q=, from and size', async () => {
+  const type = 'Recon:EC2/PortProbeUnprotectedPort';
+  const want = findings.filter((f) => f.type === type).length;
+  assert.ok(want > 2);
+  const r = await client.search({ index: 'findings', q: `type:"${type}"`, size: 2, from: 1 });
+  assert.equal(r.body.hits.total.value, want);
+  assert.equal(r.body.hits.hits.length, 2);
+  for (const h of r.body.hits.hits) assert.equal(h._source.type, type);
+  // An index pattern reaches the same index.
+  const p = await client.search({ index: 'find*', q: `type:"${type}"`, size: 0 });
+  assert.equal(p.body.hits.total.value, want);
+});
+
+test('get a document by id: its newest version; a missing id is 404 found:false', async () => {
+  const f = findings.find((x) => (x.service?.count ?? 0) > 1) ?? findings[0];
+  const r = await client.get({ index: 'findings', id: f.id });
+  assert.equal(r.body.found, true);
+  assert.equal(r.body._id, f.id);
+  assert.equal(r.body._source.updatedAt, f.updatedAt);
+  assert.equal(r.body._source.service?.count, f.service?.count);
+  await assert.rejects(client.get({ index: 'findings', id: 'no-such-finding' }), (e) => {
+    assert.equal(e.meta.statusCode, 404);
+    assert.equal(e.meta.body.found, false);
+    return true;
+  });
+});
+
+test('mapping: the dynamic types of the findings, nested as Elasticsearch reports them', async () => {
+  const r = await client.indices.getMapping({ index: 'findings' });
+  const p = r.body.findings.mappings.properties;
+  assert.equal(p.severity.type, 'double');
+  assert.equal(p.updatedAt.type, 'date');
+  assert.equal(p.accountId.type, 'keyword');
+  assert.equal(p.title.type, 'text');
+  assert.equal(p.title.fields.keyword.type, 'keyword');
+  assert.equal(p.service.properties.count.type, 'long');
+});
+
+test('errors in Elasticsearch shape: syntax, unknown index, wrong method, unknown path', async () => {
+  const check = async (promise, status, type, reasonPart) => {
+    await assert.rejects(promise, (e) => {
+      assert.equal(e.meta.statusCode, status);
+      assert.equal(e.meta.body.status, status);
+      assert.equal(e.meta.body.error.type, type);
+      assert.ok(e.meta.body.error.reason.includes(reasonPart), e.meta.body.error.reason);
+      return true;
+    });
+  };
+  await check(client.search({ index: 'findings', q: 'type:(' }), 400, 'parse_exception', "Cannot parse 'type:('");
+  await check(client.search({ index: 'findings', body: { query: { nope: {} } } }), 400, 'parsing_exception', 'nope');
+  await check(client.search({ index: 'findings', body: { size: 20000 } }), 400, 'illegal_argument_exception', 'Result window is too large');
+  await check(client.search({ index: 'no-such-index', body: {} }), 404, 'index_not_found_exception', 'no-such-index');
+  await check(client.transport.request({ method: 'DELETE', path: '/findings/_search' }), 405, 'method_not_allowed_exception', 'GET,POST');
+  await check(client.transport.request({ method: 'GET', path: '/a/b/c/d' }), 404, 'resource_not_found_exception', '/a/b/c/d');
+});
+
+test('raw HTTP: keep-alive, gzip bodies, malformed requests and oversized headers', async () => {
+  // Two requests on one connection, the second closing it.
+  const two = await rawRequest(
+    'GET /_count HTTP/1.1\r\nHost: x\r\n\r\nGET /findings/_count?q=severity:>=7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const counts = [...two.matchAll(/"count":(\d+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(counts, [findings.length, findings.filter((f) => f.severity >= 7).length]);
+  // A gzip'd body.
+  const { gzipSync } = await import('node:zlib');
+  const body = gzipSync(JSON.stringify({ query: { term: { region: 'us-east-1' } } }));
+  const res = await fetch(`${url}/findings/_count`, {
+    method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+  });
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).count, findings.filter((f) => f.region === 'us-east-1').length);
+  // Not gzip at all, though it says so.
+  const bad = await fetch(`${url}/findings/_count`, {
+    method: 'POST', body: 'plain', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+  });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.reason, /gzip/);
+  // Garbage instead of a request line: 400 and the connection closed.
+  const garbage = await rawRequest('\x01\x02 nonsense\r\n\r\n');
+  assert.match(garbage, /^HTTP\/1\.1 400 /);
+  // Headers over the 16 KiB limit.
+  const big = await rawRequest(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`);
+  assert.match(big, /^HTTP\/1\.1 431 /);
+  // Invalid UTF-8 in a body: a 400 whose body is still valid JSON.
+  const utf = await fetch(`${url}/findings/_search`, {
+    method: 'POST', body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(utf.status, 400);
+  const parsed = JSON.parse(await utf.text());
+  assert.equal(parsed.status, 400);
+  // The server still answers.
+  assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
+});
+
+test('SIGTERM stops the server cleanly; the data directory opens again', async () => {
+  server.child.kill('SIGTERM');
+  const { code, stderr } = await server.exited;
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /SIGTERM: stopping/);
+  const again = startServer(join(dir, 'data'));
+  url = await again.ready;
+  client = new Client({ node: url });
+  assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
+  server = again;
+});
