@@ -8,8 +8,9 @@
 
 namespace vigil::http {
 
-Api::Api(storage::Engine* engine, ApiOptions options) {
+Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options) {
   ctx_.engine = engine;
+  ctx_.push = push;
   ctx_.options = std::move(options);
   auto add = [this](Method m, std::string_view pattern,
                     HttpResponse (*fn)(const ApiContext&, HttpRequest&)) {
@@ -19,6 +20,7 @@ Api::Api(storage::Engine* engine, ApiOptions options) {
   add(Method::kGet, "/", HandleRoot);
   add(Method::kGet, "/_cluster/health", HandleClusterHealth);
   add(Method::kGet, "/api/health", HandleApiHealth);
+  add(Method::kPost, "/api/ingest", HandleIngest);
   add(Method::kGet, "/_cat/indices", HandleCatIndices);
   add(Method::kGet, "/_search", HandleSearch);
   add(Method::kPost, "/_search", HandleSearch);

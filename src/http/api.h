@@ -13,6 +13,7 @@
 
 #include "http/http_types.h"
 #include "http/router.h"
+#include "ingest/push_ingester.h"
 #include "query/search.h"
 #include "storage/engine.h"
 
@@ -27,12 +28,13 @@ struct ApiOptions {
 // What handlers work with. Borrowed: the engine outlives the Api.
 struct ApiContext {
   storage::Engine* engine = nullptr;
+  ingest::PushIngester* push = nullptr;  // null: POST /api/ingest answers 503
   ApiOptions options;
 };
 
 class Api {
  public:
-  Api(storage::Engine* engine, ApiOptions options);
+  Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options);
   Api(const Api&) = delete;  // the routes point at this object
   Api& operator=(const Api&) = delete;
   HttpResponse Handle(HttpRequest& request) const;
@@ -49,7 +51,7 @@ Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine
                                                          std::string_view expression);
 
 // The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
-// document_handlers.cc, index_handlers.cc).
+// document_handlers.cc, index_handlers.cc, ingest_handlers.cc).
 HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& r);
@@ -59,5 +61,6 @@ HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r);
 
 }  // namespace vigil::http

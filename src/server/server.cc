@@ -8,9 +8,12 @@
 #include <charconv>
 #include <thread>
 
+#include "archive/archive_format.h"
+#include "archive/archive_writer.h"
 #include "http/api.h"
 #include "http/http_server.h"
 #include "ingest/findings_deriver.h"
+#include "ingest/push_ingester.h"
 #include "storage/engine.h"
 
 namespace vigil::server {
@@ -65,9 +68,22 @@ Status Serve(Env* env, const ServeOptions& options) {
   Result<std::unique_ptr<storage::Engine>> engine =
       storage::Engine::Open(env, options.data_dir, ingest::IngestIndexOptions());
   if (!engine.ok()) return engine.status();
+  Result<storage::Index*> findings = (*engine)->GetIndex(storage::kDefaultIndex, true);
+  if (!findings.ok()) return findings.status();
+  // The archive of pushed findings (what a crashed run committed to its journal is sealed into
+  // files first).
+  archive::ArchiveOptions archive_options;
+  archive_options.log = options.log;
+  archive::ArchiveWriter archive(env, JoinPath(options.data_dir, archive::kArchiveDirName),
+                                 archive_options);
+  archive::CommitStats recovered;
+  if (Status s = archive.Open(&recovered); !s.ok()) {
+    return Status(s.code(), "cannot open the archive: " + s.message());
+  }
+  ingest::PushIngester push(&archive, *findings);
   http::ApiOptions api_options;
   api_options.version = options.version;
-  http::Api api(engine->get(), api_options);
+  http::Api api(engine->get(), &push, api_options);
   http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); },
                           http::ServerLimits(), options.log);
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
@@ -86,7 +102,12 @@ Status Serve(Env* env, const ServeOptions& options) {
                             sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   }
   server.Stop();
-  return (*engine)->Close();
+  // Every acknowledged push is durable in the archive's journal; the seal writes it to the
+  // partition files now rather than at the next start.
+  archive::CommitStats sealed;
+  Status s = archive.Seal(&sealed);
+  Status closed = (*engine)->Close();
+  return s.ok() ? closed : s;
 }
 
 }  // namespace vigil::server

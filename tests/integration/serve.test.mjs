@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { Client } from '@opensearch-project/opensearch';
-import { vigil, VIGIL, SAMPLES, jsonLines, newestVersions, sampleFindings } from './helpers.mjs';
+import { vigil, VIGIL, SAMPLES, jsonLines, listFiles, newestVersions, sampleFindings } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
 
@@ -210,14 +210,105 @@ test('raw HTTP: keep-alive, gzip bodies, malformed requests and oversized header
   assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
 });
 
-test('SIGTERM stops the server cleanly; the data directory opens again', async () => {
+// What POST /api/ingest took: the newest version of each pushed finding, and every accepted
+// event (stale ones too: the archive keeps them all).
+const pushedNewest = new Map();
+const pushedAccepted = [];
+
+async function push(body, contentType = 'application/json') {
+  const res = await fetch(`${url}/api/ingest`, { method: 'POST', body, headers: { 'content-type': contentType } });
+  return { status: res.status, body: await res.json() };
+}
+
+// The outcome the index must report for `f`, given what was pushed before it.
+function expectOutcome(f) {
+  const have = pushedNewest.get(f.id);
+  const t = (x) => [Date.parse(x.updatedAt), x.service?.count ?? 0];
+  pushedAccepted.push(f);
+  if (!have) { pushedNewest.set(f.id, f); return 'created'; }
+  const [a, b] = t(f);
+  const [c, d] = t(have);
+  if (a > c || (a === c && b > d)) { pushedNewest.set(f.id, f); return 'updated'; }
+  return 'stale';
+}
+
+test('POST /api/ingest: events, findings, arrays and JSON Lines, item by item, searchable at once', async () => {
+  const gen = join(dir, 'pushed.jsonl');
+  const r = vigil(['generate', '--count', '60', '--seed', '99', '--envelope', '--end', END, '--out', gen]);
+  assert.equal(r.status, 0, r.stderr);
+  const events = jsonLines(readFileSync(gen, 'utf8'));
+  const before = (await client.count({ index: 'findings' })).body.count;
+
+  // One EventBridge event: created, and found by id and by search right away.
+  let p = await push(JSON.stringify(events[0]));
+  assert.equal(p.status, 200);
+  assert.deepEqual(p.body.items.map((i) => [i.status, i.id]), [[expectOutcome(events[0].detail), events[0].detail.id]]);
+  const got = await client.get({ index: 'findings', id: events[0].detail.id });
+  assert.equal(got.body._source.updatedAt, events[0].detail.updatedAt);
+  assert.equal((await client.count({ index: 'findings' })).body.count, before + 1);
+
+  // The same event again: stale.
+  p = await push(JSON.stringify(events[0]));
+  assert.deepEqual(p.body.items.map((i) => i.status), [expectOutcome(events[0].detail)]);
+  assert.equal(p.body.stale, 1);
+
+  // An array of bare findings.
+  const batch = events.slice(1, 21).map((e) => e.detail);
+  p = await push(JSON.stringify(batch));
+  assert.equal(p.status, 200);
+  assert.deepEqual(p.body.items.map((i) => [i.status, i.id]), batch.map((f) => [expectOutcome(f), f.id]));
+
+  // JSON Lines of events with a broken line and a non-finding event among them.
+  const rest = events.slice(21);
+  const other = { version: '0', id: 'x', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '123456789012', time: END, region: 'us-east-1', resources: [], detail: { state: 'running' } };
+  const lines = [JSON.stringify(rest[0]), '{"broken": ', JSON.stringify(other), ...rest.slice(1).map((e) => JSON.stringify(e))];
+  p = await push(lines.join('\n') + '\n', 'application/x-ndjson');
+  assert.equal(p.status, 200);
+  assert.equal(p.body.errors, true);
+  assert.equal(p.body.items.length, lines.length);
+  assert.equal(p.body.items[1].status, 'rejected');
+  assert.match(p.body.items[1].location, /^line 2\b/);
+  assert.ok(p.body.items[1].reason.length > 0);
+  assert.equal(p.body.items[2].status, 'skipped');
+  const expected = [rest[0], ...rest.slice(1)].map((e) => expectOutcome(e.detail));
+  const gotStatuses = p.body.items.filter((_, i) => i !== 1 && i !== 2).map((i) => i.status);
+  assert.deepEqual(gotStatuses, expected);
+
+  // Only garbage: 400, every item rejected. An empty body: 400.
+  p = await push('{"nope":');
+  assert.equal(p.status, 400);
+  assert.ok(p.body.items.every((i) => i.status === 'rejected'));
+  p = await push('  ');
+  assert.equal(p.status, 400);
+  assert.equal(p.body.error.type, 'parse_exception');
+
+  // The index holds the newest version of every pushed finding.
+  assert.equal((await client.count({ index: 'findings' })).body.count, before + pushedNewest.size);
+  for (const f of pushedNewest.values()) {
+    const d = await client.get({ index: 'findings', id: f.id });
+    assert.equal(d.body._source.updatedAt, f.updatedAt);
+    assert.equal(d.body._source.service?.count, f.service?.count);
+  }
+});
+
+test('SIGTERM stops the server cleanly; pushed findings are in the archive; it opens again', async () => {
   server.child.kill('SIGTERM');
   const { code, stderr } = await server.exited;
   assert.equal(code, 0, stderr);
   assert.match(stderr, /SIGTERM: stopping/);
+  // Every accepted push, stale ones included, sealed into the archive's partition files.
+  const { gunzipSync } = await import('node:zlib');
+  const pushedIds = new Set(pushedAccepted.map((f) => f.id));
+  let archived = 0;
+  for (const file of listFiles(join(dir, 'data', 'archive', 'AWSLogs'))) {
+    for (const f of jsonLines(gunzipSync(readFileSync(file)).toString('utf8'))) {
+      if (pushedIds.has(f.id)) ++archived;
+    }
+  }
+  assert.equal(archived, pushedAccepted.length);
   const again = startServer(join(dir, 'data'));
   url = await again.ready;
   client = new Client({ node: url });
-  assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
+  assert.equal((await client.count({ index: 'findings' })).body.count, findings.length + pushedNewest.size);
   server = again;
 });

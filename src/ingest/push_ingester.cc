@@ -1,0 +1,117 @@
+#include "ingest/push_ingester.h"
+
+#include <fmt/format.h>
+
+#include "ingest/findings_deriver.h"
+
+namespace vigil::ingest {
+
+namespace {
+
+findings::ReaderOptions WithRaw(findings::ReaderOptions options) {
+  options.keep_raw = true;
+  return options;
+}
+
+// "line 3", "line 1, column 5", "line 2, array element 1", or "" for the whole input.
+std::string Where(const findings::Location& l) {
+  std::string s;
+  if (l.line > 0) {
+    s = fmt::format("line {}", l.line);
+    if (l.column > 1) s += fmt::format(", column {}", l.column);
+  }
+  if (l.index >= 0) s += fmt::format("{}array element {}", s.empty() ? "" : ", ", l.index);
+  return s;
+}
+
+}  // namespace
+
+std::string_view PushOutcomeName(PushOutcome o) {
+  switch (o) {
+    case PushOutcome::kCreated:
+      return "created";
+    case PushOutcome::kUpdated:
+      return "updated";
+    case PushOutcome::kStale:
+      return "stale";
+    case PushOutcome::kSkipped:
+      return "skipped";
+    case PushOutcome::kRejected:
+      break;
+  }
+  return "rejected";
+}
+
+PushIngester::PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
+                           findings::ReaderOptions reader)
+    : archive_(archive), index_(index), reader_(WithRaw(reader)) {
+  batch_.SetDerived(kFindingsCodec);
+}
+
+void PushIngester::OnFinding(const findings::ReadFinding& finding) {
+  archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
+  converter_.AddUpsert(finding, &batch_, ingested_at_);
+  finding_items_.push_back(result_->items.size());
+  PushItem item;
+  item.outcome = PushOutcome::kCreated;  // until the index says otherwise
+  item.id = std::string(finding.meta.id);
+  item.location = Where(finding.location);
+  result_->items.push_back(std::move(item));
+}
+
+void PushIngester::OnIssue(const findings::ReadIssue& issue) {
+  PushItem item;
+  item.outcome =
+      issue.outcome == findings::Outcome::kSkipped ? PushOutcome::kSkipped : PushOutcome::kRejected;
+  item.location = Where(issue.location);
+  item.reason = issue.reason;
+  ++(item.outcome == PushOutcome::kSkipped ? result_->skipped : result_->rejected);
+  result_->items.push_back(std::move(item));
+}
+
+Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_view body,
+                                        int64_t ingested_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PushResult result;
+  result_ = &result;
+  ingested_at_ = ingested_at;
+  batch_.Clear();
+  finding_items_.clear();
+  reader_.Read(source, body, ingested_at, this);
+  result_ = nullptr;
+  if (finding_items_.empty()) return result;
+  // The archive first: an indexed finding is always in the archive.
+  archive::CommitStats archived;
+  Status s = archive_->Commit(&archived);
+  if (!s.ok()) {
+    return Status(s.code(), "the archive could not commit this push: " + s.message());
+  }
+  outcomes_.clear();
+  s = index_->Write(&batch_, &outcomes_);
+  if (!s.ok()) {
+    return Status(s.code(),
+                  "the findings of this push are archived but the index could not take them "
+                  "(vigil reindex restores them): " +
+                      s.message());
+  }
+  for (size_t i = 0; i < finding_items_.size() && i < outcomes_.size(); ++i) {
+    PushItem& item = result.items[finding_items_[i]];
+    switch (outcomes_[i]) {
+      case storage::WriteOutcome::kCreated:
+        item.outcome = PushOutcome::kCreated;
+        ++result.created;
+        break;
+      case storage::WriteOutcome::kUpdated:
+        item.outcome = PushOutcome::kUpdated;
+        ++result.updated;
+        break;
+      default:
+        item.outcome = PushOutcome::kStale;
+        ++result.stale;
+        break;
+    }
+  }
+  return result;
+}
+
+}  // namespace vigil::ingest

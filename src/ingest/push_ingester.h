@@ -1,0 +1,69 @@
+// PushIngester: findings pushed over HTTP (`POST /api/ingest`: an EventBridge event, a bare
+// finding, an array of either, or JSON Lines), through the same path as `vigil ingest`: read,
+// flatten and enrich, archive durably, then index (upsert by id, newest version wins). Each push
+// is one commit: when Ingest() returns OK, every accepted finding of it is durable in the archive
+// and searchable, and the result says what became of each event, in order.
+//
+// Thread-safe: pushes from many connections are committed one at a time (a mutex); the archive
+// writer and the index are the caller's and must outlive the ingester.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/archive_writer.h"
+#include "base/status.h"
+#include "findings/finding_reader.h"
+#include "ingest/document_converter.h"
+#include "storage/index.h"
+#include "storage/write_batch.h"
+
+namespace vigil::ingest {
+
+enum class PushOutcome { kCreated, kUpdated, kStale, kSkipped, kRejected };
+std::string_view PushOutcomeName(PushOutcome o);  // "created", "updated", "stale", ...
+
+struct PushItem {
+  PushOutcome outcome = PushOutcome::kRejected;
+  std::string id;        // the finding's id (accepted findings)
+  std::string location;  // where in the push ("line 3", "array element 2")
+  std::string reason;    // skipped and rejected events
+};
+
+struct PushResult {
+  std::vector<PushItem> items;  // one per event, in order; plus whole-input problems
+  uint64_t created = 0, updated = 0, stale = 0, skipped = 0, rejected = 0;
+};
+
+class PushIngester : private findings::FindingSink {
+ public:
+  PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
+               findings::ReaderOptions reader = {});
+
+  // Reads every event of `body` and commits the accepted findings. `source` names the push in
+  // reasons; ending in .jsonl it selects JSON Lines (as a declared content type does), otherwise
+  // the shape is recognised from the bytes. `ingested_at` (epoch ms) becomes
+  // derived.ingestedAt. An error means nothing of this push was acknowledged (the archive or the
+  // index could not commit); its findings may still be in the archive.
+  Result<PushResult> Ingest(std::string_view source, std::string_view body, int64_t ingested_at);
+
+ private:
+  void OnFinding(const findings::ReadFinding& finding) override;
+  void OnIssue(const findings::ReadIssue& issue) override;
+
+  archive::ArchiveWriter* archive_;
+  storage::Index* index_;
+  std::mutex mu_;
+  findings::FindingReader reader_;  // guarded by mu_, as everything below
+  DocumentConverter converter_;
+  storage::WriteBatch batch_;
+  PushResult* result_ = nullptr;
+  std::vector<size_t> finding_items_;  // items_ index of each finding added to batch_
+  std::vector<storage::WriteOutcome> outcomes_;
+  int64_t ingested_at_ = 0;
+};
+
+}  // namespace vigil::ingest
