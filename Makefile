@@ -22,7 +22,7 @@ build-asan: deps
 
 build-fuzz: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer
+	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer http_fuzzer
 
 # Generates demo findings, ingests them (and the real samples) into the archive, and says what
 # it did. Later: starts the server and prints the dashboard URL.

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "base/gzip.h"
 #include "http/errors.h"
+#include "http/request_reader.h"
 
 namespace vigil::http {
 
@@ -55,24 +55,6 @@ struct HttpServer::Impl {
 };
 
 namespace {
-
-Method ToMethod(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    default:
-      break;
-  }
-  return Method::kOther;
-}
 
 std::string_view View(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -160,41 +142,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) return OnReadError(ec);
-    bhttp::request<bhttp::string_body> req = parser_->release();
-    HttpRequest r;
-    r.method = ToMethod(req.method());
-    r.remote = remote_;
-    std::string_view target(req.target().data(), req.target().size());
-    const size_t q = target.find('?');
-    r.path = PercentDecode(target.substr(0, q), false);
-    if (q != std::string_view::npos) r.query = ParseQueryString(target.substr(q + 1));
-    for (const auto& field : req) {
-      r.headers.emplace_back(Lower(View(field.name_string())), std::string(View(field.value())));
-    }
-    r.body = std::move(req.body());
+    BeastRequest req = parser_->release();
     const bool keep_alive = req.keep_alive();
-    const bool head = r.method == Method::kHead;
     const unsigned version = req.version();
-    if (auto encoding = r.Header("content-encoding"); encoding && !r.body.empty()) {
-      const std::string e = Lower(*encoding);
-      if (e == "gzip" || e == "x-gzip") {
-        GunzipResult g = Gunzip(r.body, server_->limits.max_body_bytes);
-        if (!g.error.ok()) {
-          return Write(
-              ErrorResponse(g.error.code() == StatusCode::kResourceExhausted ? 413 : 400,
-                            "parse_exception",
-                            "the gzip'd request body does not decompress: " + g.error.message()),
-              false, version, head);
-        }
-        r.body = std::move(g.data);
-      } else if (e != "identity") {
-        return Write(ErrorResponse(415, "illegal_argument_exception",
-                                   fmt::format("unsupported Content-Encoding [{}]: gzip or "
-                                               "identity",
-                                               *encoding)),
-                     keep_alive, version, head);
-      }
-    }
+    HttpRequest r;
+    r.remote = remote_;
+    std::optional<HttpResponse> error = FromBeastRequest(std::move(req), server_->limits, &r);
+    const bool head = r.method == Method::kHead;
+    if (error) return Write(std::move(*error), false, version, head);
     HttpResponse response = server_->handler(r);
     Write(std::move(response), keep_alive, version, head);
   }

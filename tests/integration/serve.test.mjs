@@ -210,6 +210,32 @@ test('raw HTTP: keep-alive, gzip bodies, malformed requests and oversized header
   assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
 });
 
+test('abuse: a 1 GB body, 100,000-deep nesting, 1,000 connections at once, a slow client', async () => {
+  // A declared 1 GB body is refused before it is sent.
+  const huge = await rawRequest('POST /findings/_search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{"query":');
+  assert.match(huge, /^HTTP\/1\.1 413 /);
+  assert.match(huge, /larger than the limit of 104857600 bytes/);
+  // Deep nesting: a 400 naming the depth, in a search body and in a push.
+  const deep = '['.repeat(100000) + ']'.repeat(100000);
+  let res = await fetch(`${url}/findings/_search`, { method: 'POST', body: `{"query":${deep}}`, headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error.reason, /deep|depth|nest/i);
+  res = await fetch(`${url}/api/ingest`, { method: 'POST', body: deep, headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 400);
+  assert.equal((await res.json()).items[0].status, 'rejected');
+  // A slow client that sent half a request holds nothing up.
+  const u = new URL(url);
+  const slow = net.connect(Number(u.port), u.hostname);
+  await new Promise((resolve) => slow.on('connect', resolve));
+  slow.write('POST /findings/_search HTTP/1.1\r\nHost: x\r\nContent-Le');
+  // 1,000 connections at once, each with a request: every one answered.
+  const answers = await Promise.all(Array.from({ length: 1000 }, () =>
+    rawRequest('GET /findings/_count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
+  for (const a of answers) assert.match(a, new RegExp(`"count":${findings.length}`));
+  slow.destroy();
+  assert.equal((await client.count({ index: 'findings' })).body.count, findings.length);
+});
+
 // What POST /api/ingest took: the newest version of each pushed finding, and every accepted
 // event (stale ones too: the archive keeps them all).
 const pushedNewest = new Map();
