@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "base/time.h"
 #include "http/errors.h"
 
 namespace vigil::http {
@@ -11,6 +12,7 @@ namespace vigil::http {
 Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options) {
   ctx_.engine = engine;
   ctx_.push = push;
+  ctx_.metrics = &metrics_;
   ctx_.options = std::move(options);
   auto add = [this](Method m, std::string_view pattern,
                     HttpResponse (*fn)(const ApiContext&, HttpRequest&)) {
@@ -21,6 +23,7 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options
   add(Method::kGet, "/_cluster/health", HandleClusterHealth);
   add(Method::kGet, "/api/health", HandleApiHealth);
   add(Method::kPost, "/api/ingest", HandleIngest);
+  add(Method::kGet, "/metrics", HandleMetrics);
   add(Method::kGet, "/_cat/indices", HandleCatIndices);
   add(Method::kGet, "/_search", HandleSearch);
   add(Method::kPost, "/_search", HandleSearch);
@@ -37,9 +40,18 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options
 }
 
 HttpResponse Api::Handle(HttpRequest& request) const {
+  const uint64_t started = SteadyNanos();
+  std::string_view route = "unmatched";
+  HttpResponse response = Dispatch(request, &route);
+  metrics_.Request(route, request.method, response.status, SteadyNanos() - started);
+  return response;
+}
+
+HttpResponse Api::Dispatch(HttpRequest& request, std::string_view* route) const {
   Router::Match m = router_.Find(&request);
   switch (m.outcome) {
     case Router::Outcome::kFound:
+      *route = *m.pattern;
       return (*m.handler)(request);
     case Router::Outcome::kMethodNotAllowed: {
       std::string allowed;

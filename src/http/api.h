@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/http_types.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "ingest/push_ingester.h"
 #include "query/search.h"
@@ -29,6 +30,7 @@ struct ApiOptions {
 struct ApiContext {
   storage::Engine* engine = nullptr;
   ingest::PushIngester* push = nullptr;  // null: POST /api/ingest answers 503
+  Metrics* metrics = nullptr;
   ApiOptions options;
 };
 
@@ -40,6 +42,9 @@ class Api {
   HttpResponse Handle(HttpRequest& request) const;
 
  private:
+  HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
+
+  mutable Metrics metrics_;  // thread-safe
   ApiContext ctx_;
   Router router_;
 };
@@ -62,5 +67,6 @@ HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& r);
 
 }  // namespace vigil::http

@@ -1,5 +1,5 @@
 // GET / (what the server is), GET /_cluster/health and GET /_cat/indices (Elasticsearch's
-// shapes, one node), GET /api/health (Vigil's own).
+// shapes, one node), GET /api/health and GET /metrics (Vigil's own).
 #include <fmt/format.h>
 
 #include <string>
@@ -102,6 +102,16 @@ HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r) {
     body += fmt::format("green  open   {} 1 0 {}\n", ix.name, ix.snapshot->live_docs());
   }
   return HttpResponse::Text(200, std::move(body));
+}
+
+}  // namespace vigil::http
+
+namespace vigil::http {
+
+HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& /*r*/) {
+  HttpResponse r = HttpResponse::Text(200, ctx.metrics->Render(ctx.engine));
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
 }
 
 }  // namespace vigil::http

@@ -31,6 +31,11 @@ HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r) {
       ctx.push->Ingest(lines ? "request.jsonl" : "request", r.body, NowMillis());
   if (!result.ok()) return ErrorResponse(result.status());
   const ingest::PushResult& p = *result;
+  ctx.metrics->Pushed("created", p.created);
+  ctx.metrics->Pushed("updated", p.updated);
+  ctx.metrics->Pushed("stale", p.stale);
+  ctx.metrics->Pushed("skipped", p.skipped);
+  ctx.metrics->Pushed("rejected", p.rejected);
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();

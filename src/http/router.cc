@@ -19,6 +19,7 @@ std::vector<std::string_view> Router::Split(std::string_view path) {
 void Router::Add(Method method, std::string_view pattern, Handler handler) {
   Route r;
   r.method = method;
+  r.pattern = std::string(pattern);
   for (std::string_view part : Split(pattern)) {
     r.segments.emplace_back(part);
     if (!part.starts_with('{')) ++r.literals;
@@ -64,6 +65,7 @@ Router::Match Router::Find(HttpRequest* request) const {
       Matches(r, parts, request);
       m.outcome = Outcome::kFound;
       m.handler = &r.handler;
+      m.pattern = &r.pattern;
       return m;
     }
     if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end()) {

@@ -23,7 +23,8 @@ class Router {
   struct Match {
     Outcome outcome = Outcome::kNotFound;
     const Handler* handler = nullptr;
-    std::vector<Method> allowed;  // kMethodNotAllowed: the methods the path has
+    const std::string* pattern = nullptr;  // kFound: the route's pattern ("/{index}/_search")
+    std::vector<Method> allowed;           // kMethodNotAllowed: the methods the path has
   };
   // Finds the route of (method, request->path) and fills request->params. HEAD falls back to
   // the GET route.
@@ -32,6 +33,7 @@ class Router {
  private:
   struct Route {
     Method method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
     int literals = 0;
     Handler handler;

@@ -317,6 +317,29 @@ test('POST /api/ingest: events, findings, arrays and JSON Lines, item by item, s
   }
 });
 
+test('GET /metrics: requests by route and status, pushed events by outcome, index figures', async () => {
+  const before = await (await fetch(`${url}/metrics`)).text();
+  const value = (text, name, labels) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+  const route = 'route="/{index}/_count",method="GET",status="200"';
+  const n0 = value(before, 'vigil_http_requests_total', route) ?? 0;
+  for (let i = 0; i < 3; ++i) await fetch(`${url}/findings/_count`);
+  await fetch(`${url}/findings/_count?q=type:(`);
+  const text = await (await fetch(`${url}/metrics`)).text();
+  assert.equal(value(text, 'vigil_http_requests_total', route), n0 + 3);
+  assert.ok(value(text, 'vigil_http_requests_total', 'route="/{index}/_count",method="GET",status="400"') >= 1);
+  assert.ok(value(text, 'vigil_http_requests_total', 'route="unmatched",method="GET",status="404"') >= 1);
+  const count = value(text, 'vigil_http_request_duration_seconds_count', 'route="/{index}/_count"');
+  assert.equal(value(text, 'vigil_http_request_duration_seconds_bucket', 'route="/{index}/_count",le="+Inf"'), count);
+  // What the pushes of the ingest test did.
+  assert.equal(value(text, 'vigil_ingest_events_total', 'outcome="created"'), pushedNewest.size);
+  assert.equal(value(text, 'vigil_ingest_events_total', 'outcome="skipped"'), 1);
+  assert.equal(value(text, 'vigil_index_docs', 'index="findings"'), findings.length + pushedNewest.size);
+  assert.match(text, /^# TYPE vigil_index_file_bytes gauge$/m);
+});
+
 test('SIGTERM stops the server cleanly; pushed findings are in the archive; it opens again', async () => {
   server.child.kill('SIGTERM');
   const { code, stderr } = await server.exited;
