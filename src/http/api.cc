@@ -29,6 +29,10 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options
   add(Method::kPost, "/_search", HandleSearch);
   add(Method::kGet, "/{index}/_search", HandleSearch);
   add(Method::kPost, "/{index}/_search", HandleSearch);
+  add(Method::kPost, "/_msearch", HandleMultiSearch);
+  add(Method::kGet, "/_msearch", HandleMultiSearch);
+  add(Method::kPost, "/{index}/_msearch", HandleMultiSearch);
+  add(Method::kGet, "/{index}/_msearch", HandleMultiSearch);
   add(Method::kGet, "/_count", HandleCount);
   add(Method::kPost, "/_count", HandleCount);
   add(Method::kGet, "/{index}/_count", HandleCount);

@@ -61,6 +61,7 @@ HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleMultiSearch(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCount(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);

@@ -5,9 +5,11 @@
 
 #include <charconv>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/json_writer.h"
+#include "base/time.h"
 #include "http/api.h"
 #include "http/errors.h"
 #include "query/dsl_parser.h"
@@ -16,6 +18,8 @@
 namespace vigil::http {
 
 namespace {
+
+constexpr size_t kMaxMultiSearches = 1024;
 
 Status BadParameter(std::string_view name, std::string_view value, std::string_view what) {
   return Status::InvalidArgument(
@@ -155,6 +159,85 @@ HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r) {
   Result<std::string> response = query::Search(*indices, *request, query::SearchOptions());
   if (!response.ok()) return ErrorResponse(response.status());
   return HttpResponse::Json(200, std::move(*response));
+}
+
+HttpResponse HandleMultiSearch(const ApiContext& ctx, HttpRequest& r) {
+  // NDJSON: a header line ({"index": ...} or {}) and a body line per search.
+  std::vector<std::string_view> lines;
+  std::string_view rest = r.body;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    lines.push_back(line);
+  }
+  if (lines.empty() || lines.size() % 2 != 0) {
+    return ErrorResponse(400, "illegal_argument_exception",
+                         lines.empty() ? "no requests added: the body of _msearch is a header "
+                                         "line and a body line per search"
+                                       : "the last search of the _msearch body has a header "
+                                         "line but no body line");
+  }
+  if (lines.size() / 2 > kMaxMultiSearches) {
+    return ErrorResponse(400, "illegal_argument_exception",
+                         fmt::format("_msearch takes at most {} searches, not {}",
+                                     kMaxMultiSearches, lines.size() / 2));
+  }
+  const uint64_t started = SteadyNanos();
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("took");
+  const size_t took_at = body.size();
+  w.Raw("0");
+  w.Key("responses");
+  w.BeginArray();
+  for (size_t i = 0; i < lines.size(); i += 2) {
+    // Each search answers for itself: an error is that search's response, not the whole call's.
+    auto one = [&]() -> Result<std::string> {
+      std::string index(r.Param("index"));
+      Result<nlohmann::ordered_json> header = query::ParseJsonBody(lines[i], Limits(ctx).max_depth);
+      if (!header.ok()) return header.status();
+      if (!header->is_object()) {
+        return Status::InvalidArgument(
+                   fmt::format("the header of search {} is not an object", i / 2))
+            .WithDetail("illegal_argument_exception");
+      }
+      if (auto it = header->find("index"); it != header->end()) {
+        if (it->is_string()) {
+          index = it->get<std::string>();
+        } else if (it->is_array()) {
+          index.clear();
+          for (const auto& v : *it) {
+            if (!v.is_string()) continue;
+            if (!index.empty()) index += ",";
+            index += v.get<std::string>();
+          }
+        }
+      }
+      Result<query::SearchRequest> req = query::ParseSearchRequest(lines[i + 1], Limits(ctx));
+      if (!req.ok()) return req.status();
+      Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, index);
+      if (!indices.ok()) return indices.status();
+      return query::Search(*indices, *req, query::SearchOptions());
+    };
+    Result<std::string> response = one();
+    if (response.ok()) {
+      std::string& text = *response;
+      text.pop_back();  // the closing brace: each response also says its status
+      text += ",\"status\":200}";
+      w.Raw(text);
+    } else {
+      HttpResponse e = ErrorResponse(response.status());
+      w.Raw(e.body);
+    }
+  }
+  w.EndArray();
+  w.EndObject();
+  body.replace(took_at, 1, std::to_string((SteadyNanos() - started) / 1'000'000));
+  return HttpResponse::Json(200, std::move(body));
 }
 
 HttpResponse HandleCount(const ApiContext& ctx, HttpRequest& r) {

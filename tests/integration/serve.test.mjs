@@ -130,6 +130,26 @@ test('search with q=, from and size', async () => {
   assert.equal(p.body.hits.total.value, want);
 });
 
+test('msearch: several searches in one call, each answering for itself', async () => {
+  const r = await client.msearch({
+    body: [
+      { index: 'findings' }, { size: 0, query: { range: { severity: { gte: 7 } } } },
+      { index: 'no-such-index' }, { query: { match_all: {} } },
+      {}, { size: 0, query: { nope: {} } },
+      { index: ['find*'] }, { size: 1, query: { term: { region: 'us-east-1' } } },
+    ],
+  });
+  const [high, missing, bad, region] = r.body.responses;
+  assert.equal(high.status, 200);
+  assert.equal(high.hits.total.value, findings.filter((f) => f.severity >= 7).length);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.error.type, 'index_not_found_exception');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.error.type, 'parsing_exception');
+  assert.equal(region.hits.total.value, findings.filter((f) => f.region === 'us-east-1').length);
+  assert.equal(region.hits.hits[0]._source.region, 'us-east-1');
+});
+
 test('get a document by id: its newest version; a missing id is 404 found:false', async () => {
   const f = findings.find((x) => (x.service?.count ?? 0) > 1) ?? findings[0];
   const r = await client.get({ index: 'findings', id: f.id });
