@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "env/env.h"
 #include "storage/engine.h"
@@ -25,6 +26,9 @@ void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
 void AddSearchCommand(CLI::App* app, Context* ctx);
 void AddServeCommand(CLI::App* app, Context* ctx);
+// ingest_url.cc: `vigil ingest --url`.
+void RunIngestUrl(Context* ctx, const std::string& url, const std::vector<std::string>& paths,
+                  bool quiet);
 // bench_ingest.cc
 void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_dir,
                     const std::string& peers, bool json, Context* ctx);

@@ -101,15 +101,15 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
       "every skipped or rejected event is reported on standard error with its location and "
       "reason. Exit status 1 if any event was rejected or any input unreadable.");
   cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
-  cmd->add_option("--url", opts->url, "Send to a running server instead (not available yet)");
+  cmd->add_option("--url", opts->url,
+                  "Send to a running server's POST /api/ingest instead (http://HOST:PORT)");
   cmd->add_option("paths", opts->paths, "Files and directories to read")->required();
   cmd->add_flag("-q,--quiet", opts->quiet, "Do not list skipped and rejected events");
   cmd->add_flag("--progress", opts->progress,
                 "Print a line on standard error after each durable commit");
   cmd->callback([opts, ctx] {
     if (!opts->url.empty()) {
-      PrintError("--url needs the server, which this build does not have yet; use --data");
-      ctx->exit_code = 2;
+      RunIngestUrl(ctx, opts->url, opts->paths, opts->quiet);
       return;
     }
     std::unique_ptr<storage::Engine> engine = OpenEngine(ctx, opts->data);

@@ -8,6 +8,7 @@
 
 #include "base/json_writer.h"
 #include "cli/commands.h"
+#include "http/http_client.h"
 #include "query/dsl_parser.h"
 #include "query/query_string.h"
 #include "query/search.h"
@@ -78,18 +79,67 @@ void PrintTable(const std::string& response) {
               static_cast<unsigned long long>(total));
 }
 
-void Run(const Options& o, Context* ctx) {
-  if (!o.url.empty()) {
-    PrintError("search --url needs the server, which is not built yet; use --data");
+// The _search body `vigil search` sends to a server for a query string.
+std::string UrlSearchBody(const Options& o, bool table) {
+  nlohmann::ordered_json body;
+  body["query"] = o.query.empty()
+                      ? nlohmann::ordered_json{{"match_all", nlohmann::ordered_json::object()}}
+                      : nlohmann::ordered_json{
+                            {o.syntax == "kql" ? "kql" : "query_string", {{"query", o.query}}}};
+  body["size"] = o.size;
+  body["track_total_hits"] = true;
+  body["sort"] = nlohmann::ordered_json::array({{{"service.eventLastSeen", "desc"}}});
+  if (table) {
+    body["_source"] = false;
+    body["fields"] = nlohmann::ordered_json::array();
+    for (const ColumnSpec& c : kColumns) body["fields"].push_back(c.field);
+  }
+  return body.dump();
+}
+
+// `vigil search --url`: the same request, answered by a running server.
+void RunUrl(const Options& o, bool table, Context* ctx) {
+  if (!o.now.empty()) {
+    PrintError("--now cannot be sent to a server (it answers at its own time); use --data");
     ctx->exit_code = 2;
     return;
   }
+  Result<std::unique_ptr<http::HttpClient>> client = http::HttpClient::Create(o.url);
+  if (!client.ok()) {
+    PrintError(client.status().message());
+    ctx->exit_code = 2;
+    return;
+  }
+  const std::string body = o.json_body.empty() ? UrlSearchBody(o, table) : o.json_body;
+  Result<http::ClientResponse> res = (*client)->Request("POST", "/" + o.index + "/_search", body);
+  if (!res.ok()) {
+    PrintError(res.status().message());
+    ctx->exit_code = 1;
+    return;
+  }
+  if (res->status != 200) {
+    nlohmann::ordered_json e = nlohmann::ordered_json::parse(res->body, nullptr, false);
+    const bool shaped = e.is_object() && e.contains("error") && e["error"].is_object();
+    PrintError(shaped ? e["error"].value("type", "") + ": " + e["error"].value("reason", "")
+                      : res->body);
+    ctx->exit_code = res->status < 500 ? 2 : 1;
+    return;
+  }
+  if (table) {
+    PrintTable(res->body);
+  } else {
+    std::printf("%s\n", res->body.c_str());
+  }
+}
+
+void Run(const Options& o, Context* ctx) {
   if (!o.json_body.empty() && !o.query.empty()) {
     PrintError("give either a query string or --json, not both");
     ctx->exit_code = 2;
     return;
   }
   const bool table = o.json_body.empty() && !o.raw;
+  if (!o.url.empty()) return RunUrl(o, table, ctx);
   auto make_request = [&]() -> Result<query::SearchRequest> {
     if (!o.json_body.empty()) return query::ParseSearchRequest(o.json_body);
     query::QueryStringOptions qs;
@@ -172,7 +222,7 @@ void AddSearchCommand(CLI::App* app, Context* ctx) {
       "  vigil search --json '{\"size\":0,\"aggs\":{\"t\":{\"terms\":{\"field\":\"type\"}}}}'");
   cmd->add_option("query", opts->query, "Query string (default: every finding)");
   cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
-  cmd->add_option("--url", opts->url, "Query a running server instead (not available yet)");
+  cmd->add_option("--url", opts->url, "Ask a running server instead (http://HOST:PORT)");
   cmd->add_option("--index", opts->index, "Index name or pattern (`*` wildcards)")
       ->capture_default_str();
   cmd->add_option("--json", opts->json_body,

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
@@ -260,6 +260,7 @@ test('abuse: a 1 GB body, 100,000-deep nesting, 1,000 connections at once, a slo
 // event (stale ones too: the archive keeps them all).
 const pushedNewest = new Map();
 const pushedAccepted = [];
+let archivedBeforeServing = 0;  // archive lines of pushed ids that the initial ingest wrote
 
 async function push(body, contentType = 'application/json') {
   const res = await fetch(`${url}/api/ingest`, { method: 'POST', body, headers: { 'content-type': contentType } });
@@ -337,6 +338,52 @@ test('POST /api/ingest: events, findings, arrays and JSON Lines, item by item, s
   }
 });
 
+test('vigil ingest --url sends files to the server and sums up its answers', async () => {
+  // The samples again: every finding is there already, so each is stale (and archived again).
+  const samples = sampleFindings();
+  let r = vigil(['ingest', '--url', url, SAMPLES]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^sent ${samples.length} events from \\d+ files to ${url}: 0 created, 0 updated, ${samples.length} stale, 0 skipped, 0 rejected`));
+  for (const f of samples) pushedAccepted.push(f);
+  archivedBeforeServing += samples.length;  // `vigil ingest --data` archived them at the start
+  // A JSON Lines file with a bad third line: that line is reported, the rest goes in.
+  const gen = join(dir, 'url.jsonl');
+  r = vigil(['generate', '--count', '5', '--seed', '123', '--end', END, '--out', gen]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(gen, 'utf8').trim().split('\n');
+  lines.splice(2, 0, '{"id": 1}');
+  writeFileSync(gen, lines.join('\n') + '\n');
+  r = vigil(['ingest', '--url', url, gen]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /url\.jsonl:line 3: rejected: /);
+  for (const f of jsonLines(readFileSync(gen, 'utf8')).filter((x) => typeof x.id === 'string')) expectOutcome(f);
+  const ids = new Set(lines.map((l) => JSON.parse(l).id).filter((x) => typeof x === 'string'));
+  assert.match(r.stdout, new RegExp(`^sent 6 events from 1 files .*: ${ids.size} created, .* 1 rejected`));
+  for (const id of ids) assert.equal((await client.get({ index: 'findings', id })).body.found, true);
+  // No server there: a clear error.
+  r = vigil(['ingest', '--url', 'http://127.0.0.1:1', gen]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot connect to the server at 127\.0\.0\.1:1/);
+});
+
+test('vigil search --url asks the server', async () => {
+  const total = (await client.count({ index: 'findings', q: 'severity:>=7' })).body.count;
+  let r = vigil(['search', '--url', url, '--size', '3', 'severity:>=7']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^3 of ${total} matching findings \\(newest first\\)$`, 'm'));
+  assert.match(r.stdout, /^last seen +severity +type/);
+  r = vigil(['search', '--url', url, '--syntax', 'kql', '--raw', 'severity >= 7']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).hits.total.value, total);
+  r = vigil(['search', '--url', url, '--json', '{"size":0,"aggs":{"r":{"terms":{"field":"region","size":1000}}}}']);
+  assert.equal(r.status, 0, r.stderr);
+  const buckets = JSON.parse(r.stdout).aggregations.r.buckets;
+  assert.equal(buckets.reduce((a, b) => a + b.doc_count, 0), (await client.count({ index: 'findings' })).body.count);
+  r = vigil(['search', '--url', url, 'type:(']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /parse_exception: Cannot parse 'type:\('/);
+});
+
 test('GET /metrics: requests by route and status, pushed events by outcome, index figures', async () => {
   const before = await (await fetch(`${url}/metrics`)).text();
   const value = (text, name, labels) => {
@@ -374,7 +421,7 @@ test('SIGTERM stops the server cleanly; pushed findings are in the archive; it o
       if (pushedIds.has(f.id)) ++archived;
     }
   }
-  assert.equal(archived, pushedAccepted.length);
+  assert.equal(archived, pushedAccepted.length + archivedBeforeServing);
   const again = startServer(join(dir, 'data'));
   url = await again.ready;
   client = new Client({ node: url });

@@ -1,0 +1,129 @@
+#include "http/http_client.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <optional>
+
+namespace vigil::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpClient::Impl {
+  net::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  std::string host;
+  std::string port;
+  std::chrono::seconds timeout{300};  // a big push or search may take a while
+
+  Status Connect() {
+    stream.reset();
+    beast::error_code ec;
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(host, port, ec);
+    if (ec) {
+      return Status::Unavailable(
+          fmt::format("cannot resolve the server {}:{}: {}", host, port, ec.message()));
+    }
+    stream.emplace(ioc);
+    stream->expires_after(std::chrono::seconds(10));
+    stream->connect(results, ec);
+    if (ec) {
+      stream.reset();
+      return Status::Unavailable(
+          fmt::format("cannot connect to the server at {}:{}: {}", host, port, ec.message()));
+    }
+    return Status::Ok();
+  }
+};
+
+HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {}
+HttpClient::~HttpClient() = default;
+
+Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) {
+    return Status::InvalidArgument(
+        fmt::format("--url [{}]: expected http://HOST:PORT (https is not supported yet)", url));
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  while (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos || rest.empty()) {
+    return Status::InvalidArgument(fmt::format("--url [{}]: expected http://HOST:PORT", url));
+  }
+  std::unique_ptr<HttpClient> c(new HttpClient());
+  std::string_view host = rest;
+  std::string_view port = "9750";
+  if (rest.starts_with('[')) {
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos) {
+      return Status::InvalidArgument(fmt::format("--url [{}]: an unclosed [", url));
+    }
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') {
+        return Status::InvalidArgument(fmt::format("--url [{}]: expected http://HOST:PORT", url));
+      }
+      port = rest.substr(close + 2);
+    }
+  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (host.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 ||
+      p > 65535) {
+    return Status::InvalidArgument(
+        fmt::format("--url [{}]: expected http://HOST:PORT with a port from 1 to 65535", url));
+  }
+  c->impl_->host = std::string(host);
+  c->impl_->port = std::string(port);
+  c->base_ = std::string(url.substr(0, kScheme.size())) + std::string(rest);
+  return c;
+}
+
+Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_view target,
+                                           std::string_view body, std::string_view content_type) {
+  bhttp::request<bhttp::string_body> req(bhttp::string_to_verb({method.data(), method.size()}),
+                                         std::string(target), 11);
+  req.set(bhttp::field::host, impl_->host + ":" + impl_->port);
+  req.set(bhttp::field::user_agent, "vigil-cli");
+  if (!body.empty()) {
+    req.set(bhttp::field::content_type, std::string(content_type));
+    req.body() = std::string(body);
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool fresh = !impl_->stream.has_value();
+    if (fresh) VIGIL_RETURN_IF_ERROR(impl_->Connect());
+    beast::error_code ec;
+    impl_->stream->expires_after(impl_->timeout);
+    bhttp::write(*impl_->stream, req, ec);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(1ULL << 31);
+    if (!ec) bhttp::read(*impl_->stream, buffer, parser, ec);
+    if (ec) {
+      impl_->stream.reset();
+      // A kept-alive connection the server closed meanwhile: once more on a new one.
+      if (!fresh) continue;
+      return Status::IOError(
+          fmt::format("the request {} {} to {} failed: {}", method, target, base_, ec.message()));
+    }
+    auto res = parser.release();
+    if (!res.keep_alive()) impl_->stream.reset();
+    return ClientResponse{static_cast<int>(res.result_int()), std::move(res.body())};
+  }
+  return Status::IOError(fmt::format("the request {} {} to {} failed", method, target, base_));
+}
+
+}  // namespace vigil::http
