@@ -93,7 +93,12 @@ std::optional<HttpResponse> ParseRawRequest(std::string_view raw, const ServerLi
     used += n;
   }
   if (!ec && !parser.is_done()) {
-    parser.put_eof(ec);
+    // The connection ended here. (put_eof() may only follow bytes: found by the fuzzer.)
+    if (parser.got_some()) {
+      parser.put_eof(ec);
+    } else {
+      ec = bhttp::error::partial_message;
+    }
     if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
   }
   if (ec == bhttp::error::body_limit) {

@@ -71,6 +71,9 @@ TEST(RequestReaderTest, LimitsAndMalformedRequests) {
   error = ParseRawRequest("\x01\x02 nonsense\r\n\r\n", limits, &r);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->status, 400);
+  error = ParseRawRequest("", limits, &r);  // nothing at all (an assertion in Beast, once)
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->status, 400);
   error = ParseRawRequest("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", limits, &r);
   ASSERT_TRUE(error);  // cut short
   EXPECT_EQ(error->status, 400);
