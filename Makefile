@@ -24,8 +24,8 @@ build-fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer http_fuzzer
 
-# Generates demo findings, ingests them (and the real samples) into the archive, and says what
-# it did. Later: starts the server and prints the dashboard URL.
+# Generates demo findings, ingests them (and the real samples), says what it did, then runs the
+# server on them in the foreground and prints its URL (the dashboard comes later).
 demo: build
 	@scripts/demo "$(DEMO_DATA)"
 
