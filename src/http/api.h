@@ -49,6 +49,9 @@ class Api {
   Router router_;
 };
 
+// The index `name`; NotFound with index_not_found_exception when there is none.
+Result<storage::Index*> OpenIndex(storage::Engine* engine, std::string_view name);
+
 // The indices an index expression names ("findings", "find*", "a,b", "_all", or empty for all),
 // as snapshots taken now. A name without a wildcard that does not exist is NotFound
 // (index_not_found_exception); a wildcard may match nothing.

@@ -1,6 +1,4 @@
 // GET /{index}/_doc/{id}: the live document's source, as Elasticsearch answers it.
-#include <fmt/format.h>
-
 #include <string>
 
 #include "base/json_writer.h"
@@ -12,14 +10,8 @@ namespace vigil::http {
 HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r) {
   const std::string_view name = r.Param("index");
   const std::string_view id = r.Param("id");
-  Result<storage::Index*> index = ctx.engine->GetIndex(name, false);
-  if (!index.ok()) {
-    if (index.status().code() == StatusCode::kNotFound) {
-      return ErrorResponse(404, "index_not_found_exception",
-                           fmt::format("no such index [{}]", name));
-    }
-    return ErrorResponse(index.status());
-  }
+  Result<storage::Index*> index = OpenIndex(ctx.engine, name);
+  if (!index.ok()) return ErrorResponse(index.status());
   auto snapshot = (*index)->GetSnapshot();
   Result<std::optional<std::string>> source = query::GetById(*snapshot, id);
   if (!source.ok()) return ErrorResponse(source.status());

@@ -11,21 +11,38 @@
 
 namespace vigil::http {
 
+Result<storage::Index*> OpenIndex(storage::Engine* engine, std::string_view name) {
+  Result<storage::Index*> index = engine->GetIndex(name, false);
+  // A name that is not a valid index name cannot be one that exists either.
+  if (!index.ok() && (index.status().code() == StatusCode::kNotFound ||
+                      index.status().code() == StatusCode::kInvalidArgument)) {
+    return Status::NotFound(fmt::format("no such index [{}]", name))
+        .WithDetail("index_not_found_exception");
+  }
+  return index;
+}
+
 Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine,
                                                          std::string_view expression) {
-  Result<std::vector<std::string>> names = engine->ListIndices();
-  if (!names.ok()) return names.status();
   std::vector<query::IndexSnapshot> out;
-  auto add = [&](const std::string& name) -> Status {
+  auto add = [&](std::string_view name) -> Status {
     for (const query::IndexSnapshot& s : out) {
       if (s.name == name) return Status::Ok();
     }
-    Result<storage::Index*> index = engine->GetIndex(name, false);
+    Result<storage::Index*> index = OpenIndex(engine, name);
     if (!index.ok()) return index.status();
-    out.push_back({name, (*index)->GetSnapshot()});
+    out.push_back({std::string(name), (*index)->GetSnapshot()});
     return Status::Ok();
   };
-  if (expression.empty() || expression == "_all" || expression == "*") {
+  const bool all = expression.empty() || expression == "_all" || expression == "*";
+  // One plain name (most requests): opened directly, without listing the indices on disk.
+  if (!all && expression.find_first_of("*,") == std::string_view::npos) {
+    VIGIL_RETURN_IF_ERROR(add(expression));
+    return out;
+  }
+  Result<std::vector<std::string>> names = engine->ListIndices();
+  if (!names.ok()) return names.status();
+  if (all) {
     for (const std::string& n : *names) VIGIL_RETURN_IF_ERROR(add(n));
     return out;
   }
@@ -35,16 +52,12 @@ Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine
     expression =
         comma == std::string_view::npos ? std::string_view() : expression.substr(comma + 1);
     if (part.empty()) continue;
-    bool found = false;
-    for (const std::string& n : *names) {
-      if (query::MatchesFieldPattern(part, n)) {
-        found = true;
-        VIGIL_RETURN_IF_ERROR(add(n));
-      }
+    if (part.find('*') == std::string_view::npos) {
+      VIGIL_RETURN_IF_ERROR(add(part));
+      continue;
     }
-    if (!found && part.find('*') == std::string_view::npos) {
-      return Status::NotFound(fmt::format("no such index [{}]", part))
-          .WithDetail("index_not_found_exception");
+    for (const std::string& n : *names) {
+      if (query::MatchesFieldPattern(part, n)) VIGIL_RETURN_IF_ERROR(add(n));
     }
   }
   return out;
