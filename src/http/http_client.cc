@@ -6,8 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <optional>
+
+#include "http/http_types.h"
 
 namespace vigil::http {
 
@@ -59,33 +60,19 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view url) {
     return Status::InvalidArgument(fmt::format("--url [{}]: expected http://HOST:PORT", url));
   }
   std::unique_ptr<HttpClient> c(new HttpClient());
-  std::string_view host = rest;
-  std::string_view port = "9750";
-  if (rest.starts_with('[')) {
-    const size_t close = rest.find(']');
-    if (close == std::string_view::npos) {
-      return Status::InvalidArgument(fmt::format("--url [{}]: an unclosed [", url));
-    }
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') {
-        return Status::InvalidArgument(fmt::format("--url [{}]: expected http://HOST:PORT", url));
-      }
-      port = rest.substr(close + 2);
-    }
-  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
+  // Without a port, Vigil's default.
+  const bool has_port = rest.starts_with('[') ? rest.find("]:") != std::string_view::npos
+                                              : rest.find(':') != std::string_view::npos;
+  const std::string address = has_port ? std::string(rest) : std::string(rest) + ":9750";
+  std::string host;
+  uint16_t port = 0;
+  Status parsed = ParseHostPort(address, &host, &port);
+  if (!parsed.ok() || port == 0) {
+    return Status::InvalidArgument(fmt::format(
+        "--url [{}]: {}", url, parsed.ok() ? "the port must not be 0" : parsed.message()));
   }
-  unsigned p = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (host.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 ||
-      p > 65535) {
-    return Status::InvalidArgument(
-        fmt::format("--url [{}]: expected http://HOST:PORT with a port from 1 to 65535", url));
-  }
-  c->impl_->host = std::string(host);
-  c->impl_->port = std::string(port);
+  c->impl_->host = host;
+  c->impl_->port = std::to_string(port);
   c->base_ = std::string(url.substr(0, kScheme.size())) + std::string(rest);
   return c;
 }

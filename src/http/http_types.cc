@@ -1,5 +1,7 @@
 #include "http/http_types.h"
 
+#include <charconv>
+
 namespace vigil::http {
 
 std::string_view MethodName(Method m) {
@@ -63,6 +65,32 @@ int HexValue(char c) {
 }
 
 }  // namespace
+
+Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
+  std::string_view h;
+  std::string_view p;
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument("an IPv6 address is written [ADDRESS]:PORT");
+    }
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return Status::InvalidArgument("expected HOST:PORT");
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (h.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) {
+    return Status::InvalidArgument("expected HOST:PORT with a port from 0 to 65535");
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
 
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;

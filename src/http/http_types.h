@@ -2,12 +2,15 @@
 // response they give back. Plain values: no Beast types cross into the handlers.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/status.h"
 
 namespace vigil::http {
 
@@ -40,6 +43,10 @@ struct HttpResponse {
   static HttpResponse Json(int status, std::string body);
   static HttpResponse Text(int status, std::string body);
 };
+
+// Splits "HOST:PORT" ("[::1]:9750" for IPv6) into its parts; InvalidArgument saying what is
+// wrong (without naming the option it came from).
+Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port);
 
 // Decodes %XX escapes (and, when `plus_is_space`, '+' as a space, as in a query string).
 // Malformed escapes are kept as they are.

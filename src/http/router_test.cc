@@ -68,5 +68,21 @@ TEST(HttpTypesTest, QueryStringsAndPercentDecoding) {
   EXPECT_EQ(PercentDecode("%4", true), "%4");
 }
 
+TEST(HttpTypesTest, HostAndPort) {
+  std::string host;
+  uint16_t port = 1;
+  ASSERT_TRUE(ParseHostPort("127.0.0.1:9750", &host, &port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9750);
+  ASSERT_TRUE(ParseHostPort("[::1]:0", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 0);
+  EXPECT_FALSE(ParseHostPort("127.0.0.1", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort("127.0.0.1:65536", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort(":80", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort("[::1]80", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort("h:8x", &host, &port).ok());
+}
+
 }  // namespace
 }  // namespace vigil::http

@@ -5,13 +5,13 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <charconv>
 #include <thread>
 
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "http/api.h"
 #include "http/http_server.h"
+#include "http/http_types.h"
 #include "ingest/findings_deriver.h"
 #include "ingest/push_ingester.h"
 #include "storage/engine.h"
@@ -19,33 +19,9 @@
 namespace vigil::server {
 
 Status ParseListen(std::string_view text, std::string* host, uint16_t* port) {
-  std::string_view h;
-  std::string_view p;
-  if (text.starts_with('[')) {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return Status::InvalidArgument(
-          fmt::format("--listen [{}]: an IPv6 address is written [ADDRESS]:PORT", text));
-    }
-    h = text.substr(1, close - 1);
-    p = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return Status::InvalidArgument(fmt::format("--listen [{}]: expected HOST:PORT", text));
-    }
-    h = text.substr(0, colon);
-    p = text.substr(colon + 1);
-  }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-  if (h.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) {
-    return Status::InvalidArgument(
-        fmt::format("--listen [{}]: expected HOST:PORT with a port from 0 to 65535", text));
-  }
-  *host = std::string(h);
-  *port = static_cast<uint16_t>(value);
-  return Status::Ok();
+  Status s = http::ParseHostPort(text, host, port);
+  if (!s.ok()) return Status::InvalidArgument(fmt::format("--listen [{}]: {}", text, s.message()));
+  return s;
 }
 
 bool IsLoopback(std::string_view host) { return host.starts_with("127.") || host == "::1"; }
