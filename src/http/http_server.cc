@@ -6,7 +6,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -56,14 +55,6 @@ struct HttpServer::Impl {
 
 namespace {
 
-std::string_view View(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ServerState* server) : stream_(std::move(socket)), server_(server) {
@@ -96,7 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
     auto expect = req.find(bhttp::field::expect);
-    if (expect != req.end() && Lower(View(expect->value())) == "100-continue") {
+    if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
       // Past the body limit already: say so now instead of taking the body.
       if (auto length = parser_->content_length();
           length && *length > server_->limits.max_body_bytes) {
