@@ -1,5 +1,5 @@
 // Shared helpers for the integration tests: they run the real `vigil` binary.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -66,4 +66,25 @@ export function sampleFindings() {
     }
   }
   return out;
+}
+
+// Starts `vigil serve` on a free port of 127.0.0.1. `ready` resolves with the address it prints;
+// `exited` with {code, signal, stderr} once it ends.
+export function startServer(data) {
+  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const ready = new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`vigil serve exited with ${code}: ${stderr}`)));
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, ready, exited };
 }

@@ -4,13 +4,12 @@
 // worked out here from the raw findings (the newest version of each), not from Vigil's output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { Client } from '@opensearch-project/opensearch';
-import { vigil, VIGIL, SAMPLES, jsonLines, listFiles, newestVersions, sampleFindings } from './helpers.mjs';
+import { vigil, SAMPLES, jsonLines, listFiles, newestVersions, sampleFindings, startServer } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
 
@@ -19,26 +18,6 @@ let server;
 let url;
 let client;
 let findings;
-
-// Starts `vigil serve` on a free port; resolves with the address it prints.
-function startServer(data) {
-  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const ready = new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`vigil serve exited with ${code}: ${stderr}`)));
-  });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
-  return { child, ready, exited };
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-serve-'));
@@ -199,6 +178,10 @@ test('raw HTTP: keep-alive, gzip bodies, malformed requests and oversized header
     'GET /_count HTTP/1.1\r\nHost: x\r\n\r\nGET /findings/_count?q=severity:>=7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   const counts = [...two.matchAll(/"count":(\d+)/g)].map((m) => Number(m[1]));
   assert.deepEqual(counts, [findings.length, findings.filter((f) => f.severity >= 7).length]);
+  // Expect: 100-continue gets its interim answer, then the real one.
+  const cont = await rawRequest('POST /findings/_count HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+  assert.match(cont, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+  assert.match(cont, new RegExp(`"count":${findings.length}`));
   // A gzip'd body.
   const { gzipSync } = await import('node:zlib');
   const body = gzipSync(JSON.stringify({ query: { term: { region: 'us-east-1' } } }));

@@ -4,29 +4,9 @@
 // at least the version that was acknowledged (an unacknowledged push may or may not be).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { vigil, VIGIL, tempDir, jsonLines } from './helpers.mjs';
-
-function startServer(data) {
-  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const ready = new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`vigil serve exited with ${code}: ${stderr}`)));
-  });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
-  return { child, ready, exited };
-}
+import { vigil, tempDir, jsonLines, startServer } from './helpers.mjs';
 
 const version = (f) => [Date.parse(f.updatedAt), f.service?.count ?? 0];
 const newer = (a, b) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
