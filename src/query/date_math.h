@@ -27,7 +27,8 @@ struct TimeZone {
 // epoch_millis", Elasticsearch's default). Each is a named format (strict_date_optional_time,
 // date_optional_time, strict_date_time, date_time, strict_date, date, epoch_millis, epoch_second,
 // basic_date) or a pattern of java.time letters: yyyy/uuuu, yy, MM, M, dd, d, HH, H, mm, m, ss, s,
-// S to SSSSSSSSS (fraction-of-second digits), X/XX/XXX/Z (offset), 'literal' and punctuation.
+// one to nine S (digits of the fraction of a second), X/XX/XXX/Z (offset), 'literal' and
+// punctuation.
 class DateFormat {
  public:
   // The default: strict_date_optional_time||epoch_millis.
