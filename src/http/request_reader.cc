@@ -85,12 +85,14 @@ std::optional<HttpResponse> ParseRawRequest(std::string_view raw, const ServerLi
   size_t used = 0;
   while (used < raw.size() && !parser.is_done()) {
     const size_t n = parser.put(boost::asio::buffer(raw.data() + used, raw.size() - used), ec);
+    used += n;
     if (ec == bhttp::error::need_more) {
+      // Every remaining byte was offered, so more can only mean the end. Offering the same bytes
+      // again breaks Beast's contract (it asserts in a final chunk's trailer: found by the fuzzer).
       ec = {};
-      if (n == 0) break;
+      break;
     }
     if (ec) break;
-    used += n;
   }
   if (!ec && !parser.is_done()) {
     // The connection ended here. (put_eof() may only follow bytes: found by the fuzzer.)
