@@ -408,13 +408,13 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     ctx->exit_code = 1;
     return;
   }
-  Result<storage::Index*> index = (*engine)->GetIndex(storage::kDefaultIndex, true);
+  Result<std::shared_ptr<storage::Index>> index = (*engine)->GetIndex(storage::kDefaultIndex, true);
   uint64_t issues = 0;
   // One input file of any size (the default limits are for untrusted inputs).
   ingest::IngestOptions ingest_options;
   ingest_options.max_file_bytes = UINT64_MAX;
   ingest_options.reader.max_input_bytes = UINT64_MAX;
-  ingest::FileIngester ingester(ctx->env, &archive, *index, ingest_options,
+  ingest::FileIngester ingester(ctx->env, &archive, index->get(), ingest_options,
                                 [&](const std::string& issue) {
                                   if (issues++ < 5) PrintError(issue);
                                 });
@@ -454,7 +454,8 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
     Result<std::unique_ptr<storage::Engine>> again =
         storage::Engine::Open(ctx->env, data_dir, ingest::IngestIndexOptions());
     if (again.ok()) {
-      Result<storage::Index*> reopened = (*again)->GetIndex(storage::kDefaultIndex, false);
+      Result<std::shared_ptr<storage::Index>> reopened =
+          (*again)->GetIndex(storage::kDefaultIndex, false);
       if (reopened.ok()) live = (*reopened)->GetSnapshot()->live_docs();
     }
   }

@@ -33,13 +33,13 @@ std::unique_ptr<storage::Engine> OpenEngine(Context* ctx, const std::string& dat
 // The index `name` of `engine`, or null after printing why it cannot be had.
 storage::Index* GetIndex(Context* ctx, storage::Engine* engine, std::string_view name,
                          bool create) {
-  Result<storage::Index*> index = engine->GetIndex(name, create);
+  Result<std::shared_ptr<storage::Index>> index = engine->GetIndex(name, create);
   if (!index.ok()) {
     PrintError(index.status().message());
     ctx->exit_code = 1;
     return nullptr;
   }
-  return *index;
+  return index->get();  // the engine holds it while it is open
 }
 
 }  // namespace vigil::cli

@@ -9,9 +9,11 @@
 
 namespace vigil::http {
 
-Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options) {
+Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
+         ApiOptions options) {
   ctx_.engine = engine;
   ctx_.push = push;
+  ctx_.documents = documents;
   ctx_.metrics = &metrics_;
   ctx_.options = std::move(options);
   auto add = [this](Method m, std::string_view pattern,
@@ -38,6 +40,21 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options
   add(Method::kGet, "/{index}/_count", HandleCount);
   add(Method::kPost, "/{index}/_count", HandleCount);
   add(Method::kGet, "/{index}/_doc/{id}", HandleGetDoc);
+  add(Method::kPut, "/{index}/_doc/{id}", HandleIndexDoc);
+  add(Method::kPost, "/{index}/_doc/{id}", HandleIndexDoc);
+  add(Method::kPost, "/{index}/_doc", HandleIndexDoc);
+  add(Method::kDelete, "/{index}/_doc/{id}", HandleDeleteDoc);
+  add(Method::kPut, "/{index}/_create/{id}", HandleCreateDoc);
+  add(Method::kPost, "/{index}/_create/{id}", HandleCreateDoc);
+  add(Method::kPost, "/{index}/_update/{id}", HandleUpdateDoc);
+  add(Method::kPost, "/_bulk", HandleBulk);
+  add(Method::kPut, "/_bulk", HandleBulk);
+  add(Method::kPost, "/{index}/_bulk", HandleBulk);
+  add(Method::kPut, "/{index}/_bulk", HandleBulk);
+  add(Method::kPut, "/{index}", HandleCreateIndex);
+  add(Method::kDelete, "/{index}", HandleDeleteIndex);
+  add(Method::kGet, "/{index}", HandleGetIndex);
+  add(Method::kHead, "/{index}", HandleIndexExists);
   add(Method::kGet, "/{index}/_mapping", HandleGetMapping);
   add(Method::kPost, "/{index}/_refresh", HandleRefresh);
   add(Method::kGet, "/{index}/_refresh", HandleRefresh);

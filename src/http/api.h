@@ -7,13 +7,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "ingest/document_writer.h"
 #include "ingest/push_ingester.h"
 #include "query/search.h"
 #include "storage/engine.h"
@@ -22,21 +25,24 @@ namespace vigil::http {
 
 struct ApiOptions {
   std::string node_name = "vigil";
-  std::string version;           // Vigil's version, reported by GET /
-  uint64_t max_json_depth = 64;  // nesting of a request body
+  std::string version;              // Vigil's version, reported by GET /
+  uint64_t max_json_depth = 64;     // nesting of a request body
+  uint64_t max_bulk_items = 10000;  // operations of one _bulk request
 };
 
 // What handlers work with. Borrowed: the engine outlives the Api.
 struct ApiContext {
   storage::Engine* engine = nullptr;
-  ingest::PushIngester* push = nullptr;  // null: POST /api/ingest answers 503
+  ingest::PushIngester* push = nullptr;         // null: POST /api/ingest answers 503
+  ingest::DocumentWriter* documents = nullptr;  // null: document writes answer 503
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
 
 class Api {
  public:
-  Api(storage::Engine* engine, ingest::PushIngester* push, ApiOptions options);
+  Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
+      ApiOptions options);
   Api(const Api&) = delete;  // the routes point at this object
   Api& operator=(const Api&) = delete;
   HttpResponse Handle(HttpRequest& request) const;
@@ -50,7 +56,7 @@ class Api {
 };
 
 // The index `name`; NotFound with index_not_found_exception when there is none.
-Result<storage::Index*> OpenIndex(storage::Engine* engine, std::string_view name);
+Result<std::shared_ptr<storage::Index>> OpenIndex(storage::Engine* engine, std::string_view name);
 
 // The indices an index expression names ("findings", "find*", "a,b", "_all", or empty for all),
 // as snapshots taken now. A name without a wildcard that does not exist is NotFound
@@ -58,8 +64,13 @@ Result<storage::Index*> OpenIndex(storage::Engine* engine, std::string_view name
 Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine,
                                                          std::string_view expression);
 
+// A document write's result as Elasticsearch writes it (the fields of one bulk item or of a
+// single-document answer), and its HTTP status.
+void WriteDocResult(JsonWriter* w, std::string_view index, const ingest::DocResult& r);
+int DocResultStatus(const ingest::DocResult& r);
+
 // The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
-// document_handlers.cc, index_handlers.cc, ingest_handlers.cc).
+// document_handlers.cc, bulk_handlers.cc, index_handlers.cc, ingest_handlers.cc).
 HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& r);
@@ -67,6 +78,15 @@ HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleMultiSearch(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCount(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleIndexDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCreateDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleUpdateDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleDeleteDoc(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleBulk(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCreateIndex(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleDeleteIndex(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetIndex(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleIndexExists(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);

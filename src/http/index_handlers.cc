@@ -1,18 +1,21 @@
-// Index-level endpoints: GET /{index}/_mapping and POST /{index}/_refresh, and the resolution
-// of index expressions that every index endpoint shares.
+// Index-level endpoints: PUT, DELETE, GET and HEAD /{index}, GET /{index}/_mapping and
+// POST /{index}/_refresh, and the resolution of index expressions that every index endpoint
+// shares.
 #include <fmt/format.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/json_writer.h"
 #include "http/api.h"
 #include "http/errors.h"
+#include "query/dsl_parser.h"
 
 namespace vigil::http {
 
-Result<storage::Index*> OpenIndex(storage::Engine* engine, std::string_view name) {
-  Result<storage::Index*> index = engine->GetIndex(name, false);
+Result<std::shared_ptr<storage::Index>> OpenIndex(storage::Engine* engine, std::string_view name) {
+  Result<std::shared_ptr<storage::Index>> index = engine->GetIndex(name, false);
   // A name that is not a valid index name cannot be one that exists either.
   if (!index.ok() && (index.status().code() == StatusCode::kNotFound ||
                       index.status().code() == StatusCode::kInvalidArgument)) {
@@ -29,7 +32,7 @@ Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine
     for (const query::IndexSnapshot& s : out) {
       if (s.name == name) return Status::Ok();
     }
-    Result<storage::Index*> index = OpenIndex(engine, name);
+    Result<std::shared_ptr<storage::Index>> index = OpenIndex(engine, name);
     if (!index.ok()) return index.status();
     out.push_back({std::string(name), (*index)->GetSnapshot()});
     return Status::Ok();
@@ -105,6 +108,44 @@ void WriteProperties(const PropertyNode& node, JsonWriter* w) {
   w->EndObject();
 }
 
+// {"mappings": {"properties": ...}} of one index, the dotted field names nested as objects.
+void WriteMappings(const query::IndexSnapshot& ix, JsonWriter* w) {
+  PropertyNode root;
+  for (const auto& [name, m] : ix.snapshot->mapping->fields()) {
+    PropertyNode* node = &root;
+    std::string_view rest = name;
+    while (true) {
+      const size_t dot = rest.find('.');
+      std::string_view part = rest.substr(0, dot);
+      auto it = node->children.find(part);
+      if (it == node->children.end())
+        it = node->children.emplace(std::string(part), PropertyNode()).first;
+      node = &it->second;
+      if (dot == std::string_view::npos) break;
+      rest.remove_prefix(dot + 1);
+    }
+    node->mapping = &m;
+  }
+  w->Key("mappings");
+  w->BeginObject();
+  w->Key("properties");
+  WriteProperties(root, w);
+  w->EndObject();
+}
+
+HttpResponse Acknowledged(std::string_view index) {
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("acknowledged", true);
+  if (!index.empty()) {
+    w.Field("shards_acknowledged", true);
+    w.Field("index", index);
+  }
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
 }  // namespace
 
 HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r) {
@@ -114,33 +155,98 @@ HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r) {
   JsonWriter w(&body);
   w.BeginObject();
   for (const query::IndexSnapshot& ix : *indices) {
-    PropertyNode root;
-    for (const auto& [name, m] : ix.snapshot->mapping->fields()) {
-      PropertyNode* node = &root;
-      std::string_view rest = name;
-      while (true) {
-        const size_t dot = rest.find('.');
-        std::string_view part = rest.substr(0, dot);
-        auto it = node->children.find(part);
-        if (it == node->children.end())
-          it = node->children.emplace(std::string(part), PropertyNode()).first;
-        node = &it->second;
-        if (dot == std::string_view::npos) break;
-        rest.remove_prefix(dot + 1);
-      }
-      node->mapping = &m;
-    }
     w.Key(ix.name);
     w.BeginObject();
-    w.Key("mappings");
+    WriteMappings(ix, &w);
+    w.EndObject();
+  }
+  w.EndObject();
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleGetIndex(const ApiContext& ctx, HttpRequest& r) {
+  Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
+  if (!indices.ok()) return ErrorResponse(indices.status());
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  for (const query::IndexSnapshot& ix : *indices) {
+    w.Key(ix.name);
     w.BeginObject();
-    w.Key("properties");
-    WriteProperties(root, &w);
+    w.Key("aliases");
+    w.BeginObject();
+    w.EndObject();
+    WriteMappings(ix, &w);
+    w.Key("settings");
+    w.BeginObject();
+    w.Key("index");
+    w.BeginObject();
+    w.Field("number_of_shards", "1");
+    w.Field("number_of_replicas", "0");
+    w.Field("provided_name", ix.name);
+    w.EndObject();
     w.EndObject();
     w.EndObject();
   }
   w.EndObject();
   return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleIndexExists(const ApiContext& ctx, HttpRequest& r) {
+  Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
+  return HttpResponse::Text(indices.ok() && !indices->empty() ? 200 : 404, "");
+}
+
+HttpResponse HandleCreateIndex(const ApiContext& ctx, HttpRequest& r) {
+  const std::string_view name = r.Param("index");
+  if (r.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+    // Settings and mappings are read for their syntax only: one shard, no replicas, and field
+    // types fixed by dynamic mapping on first sight (docs/http-api.md).
+    Result<nlohmann::ordered_json> body = query::ParseJsonBody(r.body, ctx.options.max_json_depth);
+    if (!body.ok()) return ErrorResponse(body.status());
+    if (!body->is_object()) {
+      return ErrorResponse(400, "parse_exception", "the index definition must be a JSON object");
+    }
+    for (const auto& [key, value] : body->items()) {
+      if (key != "settings" && key != "mappings" && key != "aliases") {
+        return ErrorResponse(400, "parse_exception",
+                             fmt::format("unknown key [{}] for create index", key));
+      }
+    }
+  }
+  Result<std::shared_ptr<storage::Index>> created = ctx.engine->CreateIndex(name);
+  if (!created.ok()) {
+    const Status& s = created.status();
+    if (s.code() == StatusCode::kConflict) {
+      return ErrorResponse(400, "resource_already_exists_exception",
+                           fmt::format("index [{}] already exists", name));
+    }
+    if (s.code() == StatusCode::kInvalidArgument) {
+      return ErrorResponse(400, "invalid_index_name_exception", s.message());
+    }
+    return ErrorResponse(s);
+  }
+  return Acknowledged(name);
+}
+
+HttpResponse HandleDeleteIndex(const ApiContext& ctx, HttpRequest& r) {
+  const std::string_view expression = r.Param("index");
+  // Elasticsearch's action.destructive_requires_name: a deletion names its indices.
+  if (expression.find_first_of("*,") != std::string_view::npos || expression == "_all") {
+    return ErrorResponse(400, "illegal_argument_exception",
+                         fmt::format("deleting [{}] is refused: name one index exactly "
+                                     "(wildcards and lists are not accepted for deletion)",
+                                     expression));
+  }
+  Status s = ctx.engine->DeleteIndex(expression);
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kInvalidArgument) {
+      return ErrorResponse(404, "index_not_found_exception",
+                           fmt::format("no such index [{}]", expression));
+    }
+    return ErrorResponse(s);
+  }
+  return Acknowledged("");
 }
 
 HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r) {

@@ -100,7 +100,7 @@ std::string Metrics::Render(storage::Engine* engine) const {
   };
   std::vector<std::pair<std::string, storage::IndexStats>> stats;
   for (const std::string& n : *names) {
-    Result<storage::Index*> index = engine->GetIndex(n, false);
+    Result<std::shared_ptr<storage::Index>> index = engine->GetIndex(n, false);
     if (index.ok()) stats.emplace_back(n, (*index)->stats());
   }
   for (const Gauge& g : kGauges) {

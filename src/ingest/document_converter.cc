@@ -48,9 +48,7 @@ storage::FieldType DocumentConverter::Hint(std::string_view name, uint64_t hash,
   return hint;
 }
 
-void DocumentConverter::Add(storage::OpKind kind, const findings::ReadFinding& finding,
-                            storage::WriteBatch* batch, int64_t ingested_at) {
-  const findings::Document& doc = *finding.document;
+void DocumentConverter::BuildFields(const findings::Document& doc) {
   values_.clear();
   fields_.clear();
   value_offsets_.clear();
@@ -70,12 +68,33 @@ void DocumentConverter::Add(storage::OpKind kind, const findings::ReadFinding& f
     fields_.push_back({field.name, Hint(field.name, hash, doc.values(field)), values, hash});
     ++i;
   }
+}
+
+void DocumentConverter::Add(storage::OpKind kind, const findings::ReadFinding& finding,
+                            storage::WriteBatch* batch, int64_t ingested_at) {
+  BuildFields(*finding.document);
   storage::IndexDoc out;
   out.id = finding.meta.id;
   out.version = {finding.meta.updated_at, finding.meta.service_count};
   out.source = finding.raw;
   out.fields = fields_;
   out.context = static_cast<uint64_t>(ingested_at);
+  AddOp(kind, out, batch);
+}
+
+void DocumentConverter::AddDocument(storage::OpKind kind, std::string_view id,
+                                    std::string_view source, const findings::Document& doc,
+                                    storage::WriteBatch* batch) {
+  BuildFields(doc);
+  storage::IndexDoc out;
+  out.id = id;
+  out.source = source;
+  out.fields = fields_;
+  AddOp(kind, out, batch);
+}
+
+void DocumentConverter::AddOp(storage::OpKind kind, const storage::IndexDoc& out,
+                              storage::WriteBatch* batch) {
   switch (kind) {
     case storage::OpKind::kIndex:
       batch->Index(out);

@@ -27,8 +27,16 @@ class DocumentConverter {
   // The same as operation `kind` (upsert, index or create).
   void Add(storage::OpKind kind, const findings::ReadFinding& finding, storage::WriteBatch* batch,
            int64_t ingested_at);
+  // Adds a document that is not a finding (an Elasticsearch-style write to another index): its
+  // flattened fields (findings::Flattener, then Document::Finish), no version, as operation
+  // `kind` (index or create). `source` and `doc` need only outlive the call.
+  void AddDocument(storage::OpKind kind, std::string_view id, std::string_view source,
+                   const findings::Document& doc, storage::WriteBatch* batch);
 
  private:
+  // Fills fields_ (and values_) from `doc`.
+  void BuildFields(const findings::Document& doc);
+  static void AddOp(storage::OpKind kind, const storage::IndexDoc& doc, storage::WriteBatch* batch);
   storage::FieldType Hint(std::string_view name, uint64_t hash,
                           std::span<const findings::Value> values);
 

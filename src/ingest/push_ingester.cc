@@ -42,13 +42,36 @@ std::string_view PushOutcomeName(PushOutcome o) {
   return "rejected";
 }
 
-PushIngester::PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
+PushIngester::PushIngester(archive::ArchiveWriter* archive, IndexProvider index,
                            findings::ReaderOptions reader)
-    : archive_(archive), index_(index), reader_(WithRaw(reader)) {
+    : archive_(archive), index_(std::move(index)), reader_(WithRaw(reader)) {
   batch_.SetDerived(kFindingsCodec);
 }
 
+PushIngester::PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
+                           findings::ReaderOptions reader)
+    : PushIngester(
+          archive,
+          [index]() -> Result<std::shared_ptr<storage::Index>> {
+            return std::shared_ptr<storage::Index>(index, [](storage::Index*) {});
+          },
+          reader) {}
+
 void PushIngester::OnFinding(const findings::ReadFinding& finding) {
+  if (write_ != nullptr) {
+    write_result_->id = std::string(finding.meta.id);
+    if (!write_->id.empty() && write_->id != finding.meta.id) {
+      write_result_->reason = fmt::format(
+          "the _id [{}] is not the finding's id [{}]: a finding is stored under its own id",
+          write_->id, finding.meta.id);
+      return;
+    }
+    archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
+                  finding.raw);
+    converter_.Add(write_->kind, finding, &batch_, ingested_at_);
+    write_result_->accepted = true;
+    return;
+  }
   archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
   converter_.AddUpsert(finding, &batch_, ingested_at_);
   finding_items_.push_back(result_->items.size());
@@ -60,6 +83,10 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
 }
 
 void PushIngester::OnIssue(const findings::ReadIssue& issue) {
+  if (write_ != nullptr) {
+    write_result_->reason = issue.reason;
+    return;
+  }
   PushItem item;
   item.outcome =
       issue.outcome == findings::Outcome::kSkipped ? PushOutcome::kSkipped : PushOutcome::kRejected;
@@ -80,20 +107,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   reader_.Read(source, body, ingested_at, this);
   result_ = nullptr;
   if (finding_items_.empty()) return result;
-  // The archive first: an indexed finding is always in the archive.
-  archive::CommitStats archived;
-  Status s = archive_->Commit(&archived);
-  if (!s.ok()) {
-    return Status(s.code(), "the archive could not commit this push: " + s.message());
-  }
-  outcomes_.clear();
-  s = index_->Write(&batch_, &outcomes_);
-  if (!s.ok()) {
-    return Status(s.code(),
-                  "the findings of this push are archived but the index could not take them "
-                  "(vigil reindex restores them): " +
-                      s.message());
-  }
+  VIGIL_RETURN_IF_ERROR(Commit());
   for (size_t i = 0; i < finding_items_.size() && i < outcomes_.size(); ++i) {
     PushItem& item = result.items[finding_items_[i]];
     switch (outcomes_[i]) {
@@ -112,6 +126,51 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
     }
   }
   return result;
+}
+
+Status PushIngester::Commit() {
+  // The archive first: an indexed finding is always in the archive.
+  archive::CommitStats archived;
+  Status s = archive_->Commit(&archived);
+  if (!s.ok()) {
+    return Status(s.code(), "the archive could not commit this push: " + s.message());
+  }
+  outcomes_.clear();
+  Result<std::shared_ptr<storage::Index>> index = index_();
+  if (index.ok()) s = (*index)->Write(&batch_, &outcomes_);
+  if (!index.ok() || !s.ok()) {
+    return Status(s.code(),
+                  "the findings of this push are archived but the index could not take them "
+                  "(vigil reindex restores them): " +
+                      (index.ok() ? s : index.status()).message());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const FindingWrite> writes,
+                                                            int64_t ingested_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<FindingWriteResult> results(writes.size());
+  ingested_at_ = ingested_at;
+  batch_.Clear();
+  std::vector<size_t> written;  // results index of each document added to batch_
+  for (size_t i = 0; i < writes.size(); ++i) {
+    write_ = &writes[i];
+    write_result_ = &results[i];
+    findings::RawRecord record;
+    record.text = writes[i].json;
+    record.location.line = 1;
+    reader_.ReadRecord("document", record, ingested_at, this);
+    if (results[i].accepted) written.push_back(i);
+  }
+  write_ = nullptr;
+  write_result_ = nullptr;
+  if (written.empty()) return results;
+  VIGIL_RETURN_IF_ERROR(Commit());
+  for (size_t j = 0; j < written.size() && j < outcomes_.size(); ++j) {
+    results[written[j]].outcome = outcomes_[j];
+  }
+  return results;
 }
 
 }  // namespace vigil::ingest

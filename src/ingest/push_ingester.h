@@ -4,12 +4,19 @@
 // is one commit: when Ingest() returns OK, every accepted finding of it is durable in the archive
 // and searchable, and the result says what became of each event, in order.
 //
+// Write() takes the documents of Elasticsearch-style writes (`_bulk`, `_doc`) to the findings
+// index the same way, one finding per document, with the operation's own semantics.
+//
 // Thread-safe: pushes from many connections are committed one at a time (a mutex); the archive
-// writer and the index are the caller's and must outlive the ingester.
+// writer is the caller's and must outlive the ingester. The index is asked of a provider at each
+// commit, so that a findings index deleted and created again is the one written to.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +45,27 @@ struct PushResult {
   uint64_t created = 0, updated = 0, stale = 0, skipped = 0, rejected = 0;
 };
 
+// One document of an Elasticsearch-style write to the findings index.
+struct FindingWrite {
+  storage::OpKind kind = storage::OpKind::kUpsert;  // kUpsert, kIndex or kCreate
+  std::string_view id;    // the _id the request names; empty: the finding's own id
+  std::string_view json;  // an EventBridge event or a bare finding
+};
+
+struct FindingWriteResult {
+  bool accepted = false;  // false: `reason` says why (invalid JSON, not a finding, a wrong _id)
+  storage::WriteOutcome outcome = storage::WriteOutcome::kCreated;  // when accepted
+  std::string id;
+  std::string reason;
+};
+
+using IndexProvider = std::function<Result<std::shared_ptr<storage::Index>>()>;
+
 class PushIngester : private findings::FindingSink {
  public:
+  PushIngester(archive::ArchiveWriter* archive, IndexProvider index,
+               findings::ReaderOptions reader = {});
+  // Always writes to `index`, which must outlive the ingester.
   PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
                findings::ReaderOptions reader = {});
 
@@ -50,12 +76,20 @@ class PushIngester : private findings::FindingSink {
   // index could not commit); its findings may still be in the archive.
   Result<PushResult> Ingest(std::string_view source, std::string_view body, int64_t ingested_at);
 
+  // Reads each document as one finding and commits the accepted ones in one batch: archived,
+  // then written with its operation (a versioned upsert, a replace, or a create that leaves an
+  // existing id alone). One result per write, in order. An error means nothing was acknowledged.
+  Result<std::vector<FindingWriteResult>> Write(std::span<const FindingWrite> writes,
+                                                int64_t ingested_at);
+
  private:
   void OnFinding(const findings::ReadFinding& finding) override;
   void OnIssue(const findings::ReadIssue& issue) override;
+  // Archives what the batch holds, then writes it; fills outcomes_.
+  Status Commit();
 
   archive::ArchiveWriter* archive_;
-  storage::Index* index_;
+  IndexProvider index_;
   std::mutex mu_;
   findings::FindingReader reader_;  // guarded by mu_, as everything below
   DocumentConverter converter_;
@@ -64,6 +98,9 @@ class PushIngester : private findings::FindingSink {
   std::vector<size_t> finding_items_;  // items_ index of each finding added to batch_
   std::vector<storage::WriteOutcome> outcomes_;
   int64_t ingested_at_ = 0;
+  // During Write(): the document being read and its result.
+  const FindingWrite* write_ = nullptr;
+  FindingWriteResult* write_result_ = nullptr;
 };
 
 }  // namespace vigil::ingest

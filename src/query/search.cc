@@ -613,18 +613,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
 }
 
 Result<std::optional<std::string>> GetById(const storage::Snapshot& snapshot, std::string_view id) {
-  std::vector<uint32_t> docs;
-  for (size_t i = snapshot.segments.size(); i-- > 0;) {
-    const storage::SegmentView& view = snapshot.segments[i];
-    VIGIL_RETURN_IF_ERROR(view.segment->FindId(id, &docs));
-    for (uint32_t d : docs) {
-      if (!view.IsLive(d)) continue;
-      Result<std::string> source = view.segment->Source(d);
-      if (!source.ok()) return source.status();
-      return std::optional<std::string>(std::move(*source));
-    }
-  }
-  return std::optional<std::string>();
+  return snapshot.GetSource(id);
 }
 
 Result<uint64_t> Count(std::span<const IndexSnapshot> indices, const Query& query,

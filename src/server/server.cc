@@ -12,6 +12,7 @@
 #include "http/api.h"
 #include "http/http_server.h"
 #include "http/http_types.h"
+#include "ingest/document_writer.h"
 #include "ingest/findings_deriver.h"
 #include "ingest/push_ingester.h"
 #include "storage/engine.h"
@@ -44,7 +45,8 @@ Status Serve(Env* env, const ServeOptions& options) {
   Result<std::unique_ptr<storage::Engine>> engine =
       storage::Engine::Open(env, options.data_dir, ingest::IngestIndexOptions());
   if (!engine.ok()) return engine.status();
-  Result<storage::Index*> findings = (*engine)->GetIndex(storage::kDefaultIndex, true);
+  storage::Engine* db = engine->get();
+  Result<std::shared_ptr<storage::Index>> findings = db->GetIndex(storage::kDefaultIndex, true);
   if (!findings.ok()) return findings.status();
   // The archive of pushed findings (what a crashed run committed to its journal is sealed into
   // files first).
@@ -56,10 +58,11 @@ Status Serve(Env* env, const ServeOptions& options) {
   if (Status s = archive.Open(&recovered); !s.ok()) {
     return Status(s.code(), "cannot open the archive: " + s.message());
   }
-  ingest::PushIngester push(&archive, *findings);
+  ingest::PushIngester push(&archive, [db] { return db->GetIndex(storage::kDefaultIndex, true); });
+  ingest::DocumentWriter documents(db, &push);
   http::ApiOptions api_options;
   api_options.version = options.version;
-  http::Api api(engine->get(), &push, api_options);
+  http::Api api(db, &push, &documents, api_options);
   http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); },
                           http::ServerLimits(), options.log);
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));

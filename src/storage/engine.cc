@@ -70,11 +70,11 @@ bool Engine::Exists(std::string_view name) {
   return info.ok() && info->exists && info->is_directory;
 }
 
-Result<Index*> Engine::GetIndex(std::string_view name, bool create) {
+Result<std::shared_ptr<Index>> Engine::GetIndex(std::string_view name, bool create) {
   VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(name);
-  if (it != open_.end()) return it->second.get();
+  if (it != open_.end()) return it->second;
   if (!create && !Exists(name)) {
     return Status::NotFound(fmt::format("no such index [{}]", name));
   }
@@ -88,12 +88,12 @@ Result<Index*> Engine::GetIndex(std::string_view name, bool create) {
   Result<std::unique_ptr<Index>> index =
       Index::Open(env_, JoinPath(indices_dir_, name), std::move(options));
   if (!index.ok()) return index.status();
-  Index* raw = index->get();
-  open_.emplace(std::string(name), std::move(*index));
-  return raw;
+  std::shared_ptr<Index> shared(std::move(*index));
+  open_.emplace(std::string(name), shared);
+  return shared;
 }
 
-Result<Index*> Engine::CreateIndex(std::string_view name) {
+Result<std::shared_ptr<Index>> Engine::CreateIndex(std::string_view name) {
   VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -108,7 +108,11 @@ Status Engine::DeleteIndex(std::string_view name) {
   VIGIL_RETURN_IF_ERROR(ValidateIndexName(name));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(name);
-  if (it != open_.end()) open_.erase(it);  // stops its background work, closes its log
+  if (it != open_.end()) {
+    // Stops its background work and closes its log; whoever still holds it gets failed writes.
+    (void)it->second->Close();
+    open_.erase(it);
+  }
   if (!Exists(name)) return Status::NotFound(fmt::format("no such index [{}]", name));
   // Renamed away first, atomically: a crash half-way through leaves no index (a hidden
   // directory that the next Open removes), never part of one.

@@ -2,7 +2,8 @@
 // process its only writer. A second process that opens the same directory gets a Conflict error
 // naming the process that holds it.
 //
-// Thread-safe. Index pointers stay valid until the index is deleted or the engine destroyed.
+// Thread-safe. An index handed out stays usable by its holders after DeleteIndex (its writes
+// then fail; its snapshots still read) and is destroyed with its last holder.
 #pragma once
 
 #include <map>
@@ -31,10 +32,11 @@ class Engine {
   static Status ValidateIndexName(std::string_view name);
 
   // The open index `name`; opens it, or creates it when `create` is true.
-  Result<Index*> GetIndex(std::string_view name, bool create);
+  Result<std::shared_ptr<Index>> GetIndex(std::string_view name, bool create);
   // Creates an index; Conflict when it exists.
-  Result<Index*> CreateIndex(std::string_view name);
-  // Closes and removes an index with all its files.
+  Result<std::shared_ptr<Index>> CreateIndex(std::string_view name);
+  // Closes and removes an index with all its files. Its holders keep a closed index: writes
+  // fail, snapshots taken before still read.
   Status DeleteIndex(std::string_view name);
   // The names of the indices on disk, sorted.
   Result<std::vector<std::string>> ListIndices();
@@ -54,7 +56,7 @@ class Engine {
   IndexOptions options_;
   std::unique_ptr<FileLock> lock_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Index>, std::less<>> open_;
+  std::map<std::string, std::shared_ptr<Index>, std::less<>> open_;
 };
 
 }  // namespace vigil::storage

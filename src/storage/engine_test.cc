@@ -48,7 +48,12 @@ TEST(EngineTest, CreateListDeleteIndices) {
   ASSERT_TRUE((*findings)->Write(&batch, nullptr).ok());
   EXPECT_EQ(*(*engine)->ListIndices(), (std::vector<std::string>{"alerts", "findings"}));
   EXPECT_EQ((*engine)->GetIndex("nope", false).status().code(), StatusCode::kNotFound);
+  auto before = (*findings)->GetSnapshot();
   ASSERT_TRUE((*engine)->DeleteIndex("findings").ok());
+  // Its holder keeps a closed index: writes fail, what it read before still reads.
+  storage::testing::AddDoc(&batch, {"b", {1, 1}});
+  EXPECT_FALSE((*findings)->Write(&batch, nullptr).ok());
+  EXPECT_EQ(before->live_docs(), 1u);
   EXPECT_EQ(*(*engine)->ListIndices(), (std::vector<std::string>{"alerts"}));
   EXPECT_EQ((*engine)->DeleteIndex("findings").code(), StatusCode::kNotFound);
   auto recreated = (*engine)->GetIndex("findings", true);

@@ -6,8 +6,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "storage/mapping.h"
 #include "storage/postings.h"
 #include "storage/segment_reader.h"
@@ -38,6 +42,22 @@ struct Snapshot {
     uint64_t n = 0;
     for (const SegmentView& s : segments) n += s.live_docs;
     return n;
+  }
+
+  // The source of the live document `id`, or nullopt when there is none.
+  Result<std::optional<std::string>> GetSource(std::string_view id) const {
+    std::vector<uint32_t> docs;
+    for (size_t i = segments.size(); i-- > 0;) {  // the newest segment first
+      const SegmentView& view = segments[i];
+      VIGIL_RETURN_IF_ERROR(view.segment->FindId(id, &docs));
+      for (uint32_t d : docs) {
+        if (!view.IsLive(d)) continue;
+        Result<std::string> source = view.segment->Source(d);
+        if (!source.ok()) return source.status();
+        return std::optional<std::string>(std::move(*source));
+      }
+    }
+    return std::optional<std::string>();
   }
 };
 
