@@ -26,6 +26,7 @@ void AddGenerateCommand(CLI::App* app, Context* ctx);
 void AddBenchCommand(CLI::App* app, Context* ctx);
 void AddSearchCommand(CLI::App* app, Context* ctx);
 void AddServeCommand(CLI::App* app, Context* ctx);
+void AddKeygenCommand(CLI::App* app, Context* ctx);
 // ingest_url.cc: `vigil ingest --url`.
 void RunIngestUrl(Context* ctx, const std::string& url, const std::vector<std::string>& paths,
                   bool quiet);

@@ -23,6 +23,7 @@ int Run(int argc, char** argv) {
   vigil::cli::AddRetentionCommand(&app, &ctx);
   vigil::cli::AddSearchCommand(&app, &ctx);
   vigil::cli::AddServeCommand(&app, &ctx);
+  vigil::cli::AddKeygenCommand(&app, &ctx);
   vigil::cli::AddGenerateCommand(&app, &ctx);
   vigil::cli::AddBenchCommand(&app, &ctx);
 

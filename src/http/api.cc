@@ -10,60 +10,106 @@
 namespace vigil::http {
 
 Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
-         ApiOptions options) {
+         Authenticator* auth, ApiOptions options) {
   ctx_.engine = engine;
   ctx_.push = push;
   ctx_.documents = documents;
+  ctx_.auth = auth;
   ctx_.metrics = &metrics_;
   ctx_.options = std::move(options);
-  auto add = [this](Method m, std::string_view pattern,
+  auto add = [this](Method m, std::string_view pattern, Access access,
                     HttpResponse (*fn)(const ApiContext&, HttpRequest&)) {
-    router_.Add(m, pattern, [this, fn](HttpRequest& r) { return fn(ctx_, r); });
+    router_.Add(m, pattern, [this, fn, access](HttpRequest& r) {
+      if (std::optional<HttpResponse> refused = Authorize(access, r)) return std::move(*refused);
+      return fn(ctx_, r);
+    });
   };
-  // The routing table (DESIGN.md section 2.2).
-  add(Method::kGet, "/", HandleRoot);
-  add(Method::kGet, "/_cluster/health", HandleClusterHealth);
-  add(Method::kGet, "/api/health", HandleApiHealth);
-  add(Method::kPost, "/api/ingest", HandleIngest);
-  add(Method::kGet, "/metrics", HandleMetrics);
-  add(Method::kGet, "/_cat/indices", HandleCatIndices);
-  add(Method::kGet, "/_search", HandleSearch);
-  add(Method::kPost, "/_search", HandleSearch);
-  add(Method::kGet, "/{index}/_search", HandleSearch);
-  add(Method::kPost, "/{index}/_search", HandleSearch);
-  add(Method::kPost, "/_msearch", HandleMultiSearch);
-  add(Method::kGet, "/_msearch", HandleMultiSearch);
-  add(Method::kPost, "/{index}/_msearch", HandleMultiSearch);
-  add(Method::kGet, "/{index}/_msearch", HandleMultiSearch);
-  add(Method::kGet, "/_count", HandleCount);
-  add(Method::kPost, "/_count", HandleCount);
-  add(Method::kGet, "/{index}/_count", HandleCount);
-  add(Method::kPost, "/{index}/_count", HandleCount);
-  add(Method::kGet, "/{index}/_doc/{id}", HandleGetDoc);
-  add(Method::kPut, "/{index}/_doc/{id}", HandleIndexDoc);
-  add(Method::kPost, "/{index}/_doc/{id}", HandleIndexDoc);
-  add(Method::kPost, "/{index}/_doc", HandleIndexDoc);
-  add(Method::kDelete, "/{index}/_doc/{id}", HandleDeleteDoc);
-  add(Method::kPut, "/{index}/_create/{id}", HandleCreateDoc);
-  add(Method::kPost, "/{index}/_create/{id}", HandleCreateDoc);
-  add(Method::kPost, "/{index}/_update/{id}", HandleUpdateDoc);
-  add(Method::kPost, "/_bulk", HandleBulk);
-  add(Method::kPut, "/_bulk", HandleBulk);
-  add(Method::kPost, "/{index}/_bulk", HandleBulk);
-  add(Method::kPut, "/{index}/_bulk", HandleBulk);
-  add(Method::kPut, "/{index}", HandleCreateIndex);
-  add(Method::kDelete, "/{index}", HandleDeleteIndex);
-  add(Method::kGet, "/{index}", HandleGetIndex);
-  add(Method::kHead, "/{index}", HandleIndexExists);
-  add(Method::kGet, "/{index}/_mapping", HandleGetMapping);
-  add(Method::kPost, "/{index}/_refresh", HandleRefresh);
-  add(Method::kGet, "/{index}/_refresh", HandleRefresh);
+  constexpr Access kOpen = Access::kOpen, kRead = Access::kRead, kWrite = Access::kWrite,
+                   kAdmin = Access::kAdmin;
+  // The routing table (DESIGN.md section 2.2), with what each route needs of an API key
+  // (docs/configuration.md).
+  add(Method::kGet, "/", kOpen, HandleRoot);
+  add(Method::kGet, "/api/health", kOpen, HandleApiHealth);
+  add(Method::kGet, "/_cluster/health", kRead, HandleClusterHealth);
+  add(Method::kPost, "/api/ingest", kWrite, HandleIngest);
+  add(Method::kGet, "/metrics", kAdmin, HandleMetrics);
+  add(Method::kGet, "/_cat/indices", kRead, HandleCatIndices);
+  add(Method::kGet, "/_search", kRead, HandleSearch);
+  add(Method::kPost, "/_search", kRead, HandleSearch);
+  add(Method::kGet, "/{index}/_search", kRead, HandleSearch);
+  add(Method::kPost, "/{index}/_search", kRead, HandleSearch);
+  add(Method::kPost, "/_msearch", kRead, HandleMultiSearch);
+  add(Method::kGet, "/_msearch", kRead, HandleMultiSearch);
+  add(Method::kPost, "/{index}/_msearch", kRead, HandleMultiSearch);
+  add(Method::kGet, "/{index}/_msearch", kRead, HandleMultiSearch);
+  add(Method::kGet, "/_count", kRead, HandleCount);
+  add(Method::kPost, "/_count", kRead, HandleCount);
+  add(Method::kGet, "/{index}/_count", kRead, HandleCount);
+  add(Method::kPost, "/{index}/_count", kRead, HandleCount);
+  add(Method::kGet, "/{index}/_doc/{id}", kRead, HandleGetDoc);
+  add(Method::kPut, "/{index}/_doc/{id}", kWrite, HandleIndexDoc);
+  add(Method::kPost, "/{index}/_doc/{id}", kWrite, HandleIndexDoc);
+  add(Method::kPost, "/{index}/_doc", kWrite, HandleIndexDoc);
+  add(Method::kDelete, "/{index}/_doc/{id}", kWrite, HandleDeleteDoc);
+  add(Method::kPut, "/{index}/_create/{id}", kWrite, HandleCreateDoc);
+  add(Method::kPost, "/{index}/_create/{id}", kWrite, HandleCreateDoc);
+  add(Method::kPost, "/{index}/_update/{id}", kWrite, HandleUpdateDoc);
+  add(Method::kPost, "/_bulk", kWrite, HandleBulk);
+  add(Method::kPut, "/_bulk", kWrite, HandleBulk);
+  add(Method::kPost, "/{index}/_bulk", kWrite, HandleBulk);
+  add(Method::kPut, "/{index}/_bulk", kWrite, HandleBulk);
+  add(Method::kPut, "/{index}", kAdmin, HandleCreateIndex);
+  add(Method::kDelete, "/{index}", kAdmin, HandleDeleteIndex);
+  add(Method::kGet, "/{index}", kRead, HandleGetIndex);
+  add(Method::kHead, "/{index}", kRead, HandleIndexExists);
+  add(Method::kGet, "/{index}/_mapping", kRead, HandleGetMapping);
+  add(Method::kPost, "/{index}/_refresh", kWrite, HandleRefresh);
+  add(Method::kGet, "/{index}/_refresh", kWrite, HandleRefresh);
+}
+
+std::optional<HttpResponse> Api::Authorize(Access access, HttpRequest& request) const {
+  if (ctx_.auth == nullptr || !ctx_.auth->enabled()) return std::nullopt;
+  Authenticator::Decision d = ctx_.auth->Check(request.headers, request.remote, access);
+  switch (d.verdict) {
+    case Authenticator::Verdict::kOk:
+      if (d.principal) {
+        request.principal = d.principal->name;
+        request.account_scope = d.principal->accounts;
+      }
+      return std::nullopt;
+    case Authenticator::Verdict::kMissing:
+    case Authenticator::Verdict::kInvalid: {
+      HttpResponse r = ErrorResponse(401, "security_exception", d.reason);
+      r.headers.emplace_back("WWW-Authenticate", "ApiKey, Bearer");
+      return r;
+    }
+    case Authenticator::Verdict::kForbidden:
+      return ErrorResponse(403, "security_exception", d.reason);
+    case Authenticator::Verdict::kThrottled: {
+      HttpResponse r = ErrorResponse(429, "too_many_requests", d.reason);
+      r.headers.emplace_back("Retry-After", std::to_string(d.retry_after_seconds));
+      return r;
+    }
+  }
+  return ErrorResponse(500, "exception", "unknown authentication verdict");
 }
 
 HttpResponse Api::Handle(HttpRequest& request) const {
   const uint64_t started = SteadyNanos();
   std::string_view route = "unmatched";
-  HttpResponse response = Dispatch(request, &route);
+  HttpResponse response;
+  // Each request holds one server thread: past the limit, the caller is asked to come back
+  // rather than queued without bound (Elasticsearch's rejected execution).
+  if (in_flight_.fetch_add(1) >= ctx_.options.max_concurrent_requests) {
+    response = ErrorResponse(
+        429, "es_rejected_execution_exception",
+        fmt::format("more than {} requests are running (limits.max_concurrent_requests); retry",
+                    ctx_.options.max_concurrent_requests));
+    response.headers.emplace_back("Retry-After", "1");
+  } else {
+    response = Dispatch(request, &route);
+  }
+  in_flight_.fetch_sub(1);
   metrics_.Request(route, request.method, response.status, SteadyNanos() - started);
   return response;
 }

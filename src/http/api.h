@@ -6,13 +6,16 @@
 // Thread-safe: requests are handled concurrently on the server's threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/json_writer.h"
+#include "http/auth.h"
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -25,9 +28,10 @@ namespace vigil::http {
 
 struct ApiOptions {
   std::string node_name = "vigil";
-  std::string version;              // Vigil's version, reported by GET /
-  uint64_t max_json_depth = 64;     // nesting of a request body
-  uint64_t max_bulk_items = 10000;  // operations of one _bulk request
+  std::string version;                     // Vigil's version, reported by GET /
+  uint64_t max_json_depth = 64;            // nesting of a request body
+  uint64_t max_bulk_items = 10000;         // operations of one _bulk request
+  uint64_t max_concurrent_requests = 256;  // more at once are refused with 429
 };
 
 // What handlers work with. Borrowed: the engine outlives the Api.
@@ -35,6 +39,7 @@ struct ApiContext {
   storage::Engine* engine = nullptr;
   ingest::PushIngester* push = nullptr;         // null: POST /api/ingest answers 503
   ingest::DocumentWriter* documents = nullptr;  // null: document writes answer 503
+  Authenticator* auth = nullptr;                // null or without keys: every request is open
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -42,15 +47,19 @@ struct ApiContext {
 class Api {
  public:
   Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
-      ApiOptions options);
+      Authenticator* auth, ApiOptions options);
   Api(const Api&) = delete;  // the routes point at this object
   Api& operator=(const Api&) = delete;
   HttpResponse Handle(HttpRequest& request) const;
 
  private:
   HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
+  // The answer to a request that may not go ahead (401, 403, 429), or nullopt; fills the
+  // request's principal and account scope.
+  std::optional<HttpResponse> Authorize(Access access, HttpRequest& request) const;
 
   mutable Metrics metrics_;  // thread-safe
+  mutable std::atomic<uint64_t> in_flight_{0};
   ApiContext ctx_;
   Router router_;
 };

@@ -3,6 +3,7 @@
 // answers them.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -28,6 +29,15 @@ HttpResponse HandleGetDoc(const ApiContext& ctx, HttpRequest& r) {
   w.Field("_index", name);
   w.Field("_type", "_doc");
   w.Field("_id", id);
+  // A key scoped to some accounts sees no document of another account (nor one without any).
+  if (source->has_value() && !r.account_scope.empty()) {
+    auto doc = nlohmann::json::parse(**source, nullptr, false);
+    auto account = doc.is_object() ? doc.find("accountId") : doc.end();
+    const bool in_scope = account != doc.end() && account->is_string() &&
+                          std::find(r.account_scope.begin(), r.account_scope.end(),
+                                    account->get<std::string>()) != r.account_scope.end();
+    if (!in_scope) source->reset();
+  }
   if (!source->has_value()) {
     w.Field("found", false);
     w.EndObject();

@@ -28,6 +28,10 @@ struct HttpRequest {
   // The route's {parameters} ("index", "id"), filled by the router.
   std::map<std::string, std::string, std::less<>> params;
   std::string remote;  // the client's address
+  // Set by the API once the request is authenticated: the key's name (empty when the server is
+  // open) and its account scope (empty: every account). Searches see only the scope's findings.
+  std::string principal;
+  std::vector<std::string> account_scope;
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

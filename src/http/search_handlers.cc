@@ -61,6 +61,14 @@ Result<std::unique_ptr<query::Query>> UriQuery(const HttpRequest& r, std::string
   return query::ParseLuceneQuery(q, qs);
 }
 
+// The search options of a request: its key's account scope, enforced by the query layer in
+// every hit, count and aggregation.
+query::SearchOptions OptionsFor(const HttpRequest& r) {
+  query::SearchOptions options;
+  options.exec.account_scope = r.account_scope;
+  return options;
+}
+
 query::ParseLimits Limits(const ApiContext& ctx) {
   query::ParseLimits limits;
   limits.max_depth = ctx.options.max_json_depth;
@@ -156,7 +164,7 @@ HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r) {
   if (!request.ok()) return ErrorResponse(request.status());
   Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
   if (!indices.ok()) return ErrorResponse(indices.status());
-  Result<std::string> response = query::Search(*indices, *request, query::SearchOptions());
+  Result<std::string> response = query::Search(*indices, *request, OptionsFor(r));
   if (!response.ok()) return ErrorResponse(response.status());
   return HttpResponse::Json(200, std::move(*response));
 }
@@ -221,7 +229,7 @@ HttpResponse HandleMultiSearch(const ApiContext& ctx, HttpRequest& r) {
       if (!req.ok()) return req.status();
       Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, index);
       if (!indices.ok()) return indices.status();
-      return query::Search(*indices, *req, query::SearchOptions());
+      return query::Search(*indices, *req, OptionsFor(r));
     };
     Result<std::string> response = one();
     if (response.ok()) {
@@ -253,7 +261,7 @@ HttpResponse HandleCount(const ApiContext& ctx, HttpRequest& r) {
   }
   Result<std::vector<query::IndexSnapshot>> indices = ResolveIndices(ctx.engine, r.Param("index"));
   if (!indices.ok()) return ErrorResponse(indices.status());
-  Result<uint64_t> n = query::Count(*indices, *q, query::SearchOptions());
+  Result<uint64_t> n = query::Count(*indices, *q, OptionsFor(r));
   if (!n.ok()) return ErrorResponse(n.status());
   const auto shards = static_cast<int64_t>(indices->size());
   std::string body;

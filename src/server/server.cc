@@ -10,6 +10,7 @@
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "http/api.h"
+#include "http/auth.h"
 #include "http/http_server.h"
 #include "http/http_types.h"
 #include "ingest/document_writer.h"
@@ -28,12 +29,25 @@ Status ParseListen(std::string_view text, std::string* host, uint16_t* port) {
 bool IsLoopback(std::string_view host) { return host.starts_with("127.") || host == "::1"; }
 
 Status Serve(Env* env, const ServeOptions& options) {
-  if (!IsLoopback(options.host)) {
+  const ServerConfig& config = options.config;
+  if (config.api_keys.empty() && !IsLoopback(options.host)) {
     return Status::InvalidArgument(fmt::format(
-        "refusing to listen on {}: beyond loopback the server needs API keys, which this build "
-        "does not support yet; listen on 127.0.0.1",
+        "refusing to listen on {} without API keys: anyone who can reach it could read and write "
+        "every finding. Configure auth.api_keys (docs/configuration.md) or listen on 127.0.0.1",
         options.host));
   }
+  if (config.tls_cert_file || config.tls_key_file) {
+    return Status::InvalidArgument(
+        "tls: this build does not serve TLS yet; put a TLS-terminating proxy in front of it and "
+        "remove the tls section (docs/configuration.md)");
+  }
+  std::vector<http::ApiKey> keys;
+  for (const ApiKeyConfig& k : config.api_keys) {
+    std::optional<http::Role> role = http::ParseRole(k.role);
+    if (!role) return Status::InvalidArgument(fmt::format("api key {}: bad role", k.name));
+    keys.push_back({k.name, k.sha256, *role, k.accounts});
+  }
+  http::Authenticator auth(std::move(keys), config.auth_header.value_or(""));
   // SIGTERM and SIGINT are taken by sigwait below: blocked before any thread starts, so that
   // every thread inherits the mask and none is interrupted by them.
   sigset_t signals;
@@ -62,9 +76,23 @@ Status Serve(Env* env, const ServeOptions& options) {
   ingest::DocumentWriter documents(db, &push);
   http::ApiOptions api_options;
   api_options.version = options.version;
-  http::Api api(db, &push, &documents, api_options);
-  http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); },
-                          http::ServerLimits(), options.log);
+  if (config.max_json_depth) api_options.max_json_depth = *config.max_json_depth;
+  if (config.max_bulk_items) api_options.max_bulk_items = *config.max_bulk_items;
+  if (config.max_concurrent_requests) {
+    api_options.max_concurrent_requests = *config.max_concurrent_requests;
+  }
+  http::Api api(db, &push, &documents, &auth, api_options);
+  http::ServerLimits limits;
+  if (config.max_body_bytes) limits.max_body_bytes = *config.max_body_bytes;
+  if (config.max_header_bytes) {
+    limits.max_header_bytes =
+        static_cast<uint32_t>(std::min<uint64_t>(*config.max_header_bytes, UINT32_MAX));
+  }
+  if (config.request_timeout_seconds) {
+    limits.request_timeout = std::chrono::seconds(*config.request_timeout_seconds);
+  }
+  http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); }, limits,
+                          options.log);
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
   const int threads = options.threads > 0
                           ? options.threads
@@ -73,6 +101,18 @@ Status Serve(Env* env, const ServeOptions& options) {
   const std::string address = options.host.find(':') != std::string::npos
                                   ? fmt::format("http://[{}]:{}", options.host, server.port())
                                   : fmt::format("http://{}:{}", options.host, server.port());
+  if (options.log) {
+    if (auth.enabled()) {
+      options.log(
+          fmt::format("{} API key(s) configured: every request but GET / and "
+                      "/api/health needs one",
+                      config.api_keys.size()));
+    } else {
+      options.log(
+          "no API keys configured: the server is open to every local client (loopback "
+          "only); configure auth.api_keys to listen beyond it");
+    }
+  }
   if (options.on_listening) options.on_listening(address);
   int sig = 0;
   sigwait(&signals, &sig);

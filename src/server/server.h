@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "env/env.h"
+#include "server/config.h"
 
 namespace vigil::server {
 
@@ -18,6 +19,9 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 9750;
   int threads = 0;  // 0: one per core, at least 2
+  // The limits, TLS and API keys of the configuration file (data, listen and threads are taken
+  // from the fields above, which the caller merged).
+  ServerConfig config;
   std::string version;
   // Told the address once the server listens ("http://127.0.0.1:9750").
   std::function<void(std::string_view)> on_listening;
@@ -30,8 +34,8 @@ Status ParseListen(std::string_view text, std::string* host, uint16_t* port);
 // True for 127.0.0.0/8 and ::1.
 bool IsLoopback(std::string_view host);
 
-// Runs the server until a signal asks it to stop. Refuses to listen beyond loopback: API keys,
-// which that needs, are not built yet.
+// Runs the server until a signal asks it to stop. Without API keys it listens on loopback only
+// (InvalidArgument for any other address), and says so in the log.
 Status Serve(Env* env, const ServeOptions& options);
 
 }  // namespace vigil::server

@@ -68,10 +68,10 @@ export function sampleFindings() {
   return out;
 }
 
-// Starts `vigil serve` on a free port of 127.0.0.1. `ready` resolves with the address it prints;
+// Starts `vigil serve` (on a free port of 127.0.0.1 unless `listen` says otherwise). `ready` resolves with the address it prints;
 // `exited` with {code, signal, stderr} once it ends.
-export function startServer(data) {
-  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', '127.0.0.1:0'], {
+export function startServer(data, extraArgs = [], listen = '127.0.0.1:0') {
+  const child = spawn(VIGIL, ['serve', '--data', data, '--listen', listen, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
