@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -20,6 +22,7 @@ namespace vigil::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -49,18 +52,25 @@ struct HttpServer::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
+  std::unique_ptr<ssl::context> tls;  // set: every connection speaks TLS
 
   void Accept();
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: plain (Stream = beast::tcp_stream) or TLS (beast::ssl_stream over it).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, ServerState* server) : stream_(std::move(socket)), server_(server) {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... Args>
+  Session(ServerState* server, tcp::socket&& socket, Args&&... tls)
+      : stream_(std::move(socket), std::forward<Args>(tls)...), server_(server) {
     ++server_->connections;
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = Socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
   }
   ~Session() { --server_->connections; }
@@ -68,17 +78,34 @@ class Session : public std::enable_shared_from_this<Session> {
   Session& operator=(const Session&) = delete;
 
   void Run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake has the same deadline as a request.
+        beast::get_lowest_layer(self->stream_).expires_after(self->server_->limits.request_timeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->CloseSocket();
+          self->ReadHeader();
+        });
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
  private:
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+  tcp::socket& Socket() { return beast::get_lowest_layer(stream_).socket(); }
+  void ExpiresAfter(std::chrono::milliseconds d) {
+    beast::get_lowest_layer(stream_).expires_after(d);
+  }
+
   void ReadHeader() {
     if (server_->stopping) return Close();
     parser_.emplace();
     parser_->header_limit(server_->limits.max_header_bytes);
     parser_->body_limit(server_->limits.max_body_bytes);
-    stream_.expires_after(server_->limits.request_timeout);
+    ExpiresAfter(server_->limits.request_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -159,7 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();  // the length of the GET response, no body
-    stream_.expires_after(server_->limits.request_timeout);
+    ExpiresAfter(server_->limits.request_timeout);
     const bool again = res->keep_alive();
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, again](beast::error_code ec, std::size_t) {
@@ -169,12 +196,24 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    if constexpr (kTls) {
+      // close_notify, then the socket; a client that does not answer within the deadline loses
+      // the connection anyway.
+      ExpiresAfter(server_->limits.request_timeout);
+      stream_.async_shutdown(
+          [self = shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ec;
+    Socket().shutdown(tcp::socket::shutdown_send, ec);
+    Socket().close(ec);
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   ServerState* server_;
@@ -190,8 +229,12 @@ void HttpServer::Impl::Accept() {
       if (state.connections.load() >= state.limits.max_connections) {
         beast::error_code ignored;
         socket.close(ignored);  // over the limit: closed at once
+      } else if (tls) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(&state, std::move(socket),
+                                                                        *tls)
+            ->Run();
       } else {
-        std::make_shared<Session>(std::move(socket), &state)->Run();
+        std::make_shared<Session<beast::tcp_stream>>(&state, std::move(socket))->Run();
       }
     }
     Accept();
@@ -222,6 +265,35 @@ Status HttpServer::Listen(const std::string& host, uint16_t port) {
   impl_->port = a.local_endpoint(ec).port();
   return Status::Ok();
 }
+
+Status HttpServer::EnableTls(const std::string& cert_file, const std::string& key_file) {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  beast::error_code ec;
+  // TLS 1.2 and 1.3 only.
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                       ec);
+  if (ec) return Status::InvalidArgument(fmt::format("tls: {}", ec.message()));
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    return Status::InvalidArgument(fmt::format(
+        "tls.cert_file {}: not a usable PEM certificate chain: {}", cert_file, ec.message()));
+  }
+  context->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) {
+    return Status::InvalidArgument(
+        fmt::format("tls.key_file {}: not a usable PEM private key: {}", key_file, ec.message()));
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return Status::InvalidArgument(fmt::format(
+        "tls.key_file {} is not the private key of the certificate in {}", key_file, cert_file));
+  }
+  impl_->tls = std::move(context);
+  return Status::Ok();
+}
+
+bool HttpServer::tls() const { return impl_->tls != nullptr; }
 
 uint16_t HttpServer::port() const { return impl_->port; }
 

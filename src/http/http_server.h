@@ -3,7 +3,8 @@
 // request bodies, answers `Expect: 100-continue`, and enforces its limits itself: header and body
 // sizes (431 and 413, then the connection is closed), a deadline for each request to arrive and
 // for each response to be taken (a slow client loses its connection and holds nothing else up),
-// and a maximum of open connections (more are closed at once).
+// and a maximum of open connections (more are closed at once). With EnableTls, every connection
+// speaks TLS (OpenSSL through Asio), the handshake under the same deadline as a request.
 //
 // Handlers run on the server's threads; a handler may block (a search), which holds one thread.
 // Thread-safe: Stop() may be called from any thread (a signal watcher).
@@ -43,6 +44,10 @@ class HttpServer {
   // Binds host:port (port 0: any free port; port() tells which). InvalidArgument for a host
   // that is not an IP address, IOError naming the address when it cannot be bound.
   Status Listen(const std::string& host, uint16_t port);
+  // Makes every connection speak TLS (1.2 or 1.3) with the certificate chain and private key of
+  // these PEM files; InvalidArgument naming the file that cannot be used. Call before Start.
+  Status EnableTls(const std::string& cert_file, const std::string& key_file);
+  bool tls() const;
   uint16_t port() const;
   // Starts accepting on `threads` threads.
   void Start(int threads);

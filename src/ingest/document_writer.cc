@@ -96,7 +96,7 @@ std::string_view DocResultName(DocResultKind kind) {
 DocumentWriter::DocumentWriter(storage::Engine* engine, PushIngester* findings,
                                DocumentWriterOptions options)
     : engine_(engine), findings_(findings), options_(options) {
-  simdjson::error_code err = parser_.allocate(64 * 1024, options_.max_depth);
+  simdjson::error_code err = parser_.allocate(size_t{64} * 1024, options_.max_depth);
   (void)err;  // a failure to allocate shows up as an error on the first parse
 }
 

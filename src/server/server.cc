@@ -36,11 +36,6 @@ Status Serve(Env* env, const ServeOptions& options) {
         "every finding. Configure auth.api_keys (docs/configuration.md) or listen on 127.0.0.1",
         options.host));
   }
-  if (config.tls_cert_file || config.tls_key_file) {
-    return Status::InvalidArgument(
-        "tls: this build does not serve TLS yet; put a TLS-terminating proxy in front of it and "
-        "remove the tls section (docs/configuration.md)");
-  }
   std::vector<http::ApiKey> keys;
   for (const ApiKeyConfig& k : config.api_keys) {
     std::optional<http::Role> role = http::ParseRole(k.role);
@@ -93,14 +88,18 @@ Status Serve(Env* env, const ServeOptions& options) {
   }
   http::HttpServer server([&api](http::HttpRequest& r) { return api.Handle(r); }, limits,
                           options.log);
+  if (config.tls_cert_file && config.tls_key_file) {
+    VIGIL_RETURN_IF_ERROR(server.EnableTls(*config.tls_cert_file, *config.tls_key_file));
+  }
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server.Start(threads);
+  const std::string_view scheme = server.tls() ? "https" : "http";
   const std::string address = options.host.find(':') != std::string::npos
-                                  ? fmt::format("http://[{}]:{}", options.host, server.port())
-                                  : fmt::format("http://{}:{}", options.host, server.port());
+                                  ? fmt::format("{}://[{}]:{}", scheme, options.host, server.port())
+                                  : fmt::format("{}://{}:{}", scheme, options.host, server.port());
   if (options.log) {
     if (auth.enabled()) {
       options.log(

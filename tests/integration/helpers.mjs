@@ -80,7 +80,7 @@ export function startServer(data, extraArgs = [], listen = '127.0.0.1:0') {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
+      const m = out.match(/listening on (https?:\/\/[0-9.]+:\d+)/);
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`vigil serve exited with ${code}: ${stderr}`)));

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { Client } from '@opensearch-project/opensearch';
 import { vigil, jsonLines, newestVersions, startServer } from './helpers.mjs';
 
@@ -220,4 +221,34 @@ test('beyond loopback: refused without keys, served with them; a bad configurati
     wide.child.kill('SIGTERM');
     await wide.exited;
   }
+});
+
+test('TLS: with a certificate the server speaks HTTPS only; a bad key file is named', async () => {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const config = join(dir, 'tls.yaml');
+  const reader = keygen('tls-reader', 'read');
+  writeFileSync(config, `tls:\n  cert_file: ${cert}\n  key_file: ${key}\nauth:\n  api_keys:\n${reader.entry}`);
+  const tls = startServer(join(dir, 'tls'), ['--config', config]);
+  const address = await tls.ready;
+  try {
+    assert.match(address, /^https:/);
+    const client = new Client({ node: address, ssl: { ca: readFileSync(cert, 'utf8') }, headers: { authorization: `ApiKey ${reader.key}` } });
+    assert.equal((await client.count({ index: 'findings' })).body.count, 0);
+    // A client that does not trust the certificate is refused by its own TLS stack.
+    await assert.rejects(new Client({ node: address }).count({ index: 'findings' }));
+    // Plain HTTP on the TLS port gets no answer.
+    await assert.rejects(fetch(address.replace('https:', 'http:') + '/'));
+  } finally {
+    tls.child.kill('SIGTERM');
+    assert.equal((await tls.exited).code, 0);
+  }
+  const wrong = join(dir, 'wrong.yaml');
+  writeFileSync(wrong, `tls:\n  cert_file: ${cert}\n  key_file: ${cert}\n`);
+  const r = vigil(['serve', '--data', join(dir, 'wrong'), '--config', wrong]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /tls\.key_file .*cert\.pem/);
 });
