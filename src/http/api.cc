@@ -10,11 +10,12 @@
 namespace vigil::http {
 
 Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
-         Authenticator* auth, ApiOptions options) {
+         Authenticator* auth, ingest::FindingEventHub* events, ApiOptions options) {
   ctx_.engine = engine;
   ctx_.push = push;
   ctx_.documents = documents;
   ctx_.auth = auth;
+  ctx_.events = events;
   ctx_.metrics = &metrics_;
   ctx_.options = std::move(options);
   auto add = [this](Method m, std::string_view pattern, Access access,
@@ -32,6 +33,7 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   add(Method::kGet, "/api/health", kOpen, HandleApiHealth);
   add(Method::kGet, "/_cluster/health", kRead, HandleClusterHealth);
   add(Method::kPost, "/api/ingest", kWrite, HandleIngest);
+  add(Method::kGet, "/api/stream", kRead, HandleStream);
   add(Method::kGet, "/metrics", kAdmin, HandleMetrics);
   add(Method::kGet, "/_cat/indices", kRead, HandleCatIndices);
   add(Method::kGet, "/_search", kRead, HandleSearch);

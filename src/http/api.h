@@ -20,6 +20,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "ingest/document_writer.h"
+#include "ingest/finding_events.h"
 #include "ingest/push_ingester.h"
 #include "query/search.h"
 #include "storage/engine.h"
@@ -40,6 +41,7 @@ struct ApiContext {
   ingest::PushIngester* push = nullptr;         // null: POST /api/ingest answers 503
   ingest::DocumentWriter* documents = nullptr;  // null: document writes answer 503
   Authenticator* auth = nullptr;                // null or without keys: every request is open
+  ingest::FindingEventHub* events = nullptr;    // null: GET /api/stream answers 503
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -47,7 +49,7 @@ struct ApiContext {
 class Api {
  public:
   Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWriter* documents,
-      Authenticator* auth, ApiOptions options);
+      Authenticator* auth, ingest::FindingEventHub* events, ApiOptions options);
   Api(const Api&) = delete;  // the routes point at this object
   Api& operator=(const Api&) = delete;
   HttpResponse Handle(HttpRequest& request) const;
@@ -72,6 +74,10 @@ Result<std::shared_ptr<storage::Index>> OpenIndex(storage::Engine* engine, std::
 // (index_not_found_exception); a wildcard may match nothing.
 Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine,
                                                          std::string_view expression);
+
+// The query of a `q=` parameter (a Lucene query string), with the request's `df`,
+// `default_operator` and `lenient`.
+Result<std::unique_ptr<query::Query>> UriQuery(const HttpRequest& r, std::string_view q);
 
 // A document write's result as Elasticsearch writes it (the fields of one bulk item or of a
 // single-document answer), and its HTTP status.
@@ -101,5 +107,6 @@ HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleStream(const ApiContext& ctx, HttpRequest& r);
 
 }  // namespace vigil::http

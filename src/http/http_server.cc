@@ -169,6 +169,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const bool head = r.method == Method::kHead;
     if (error) return Write(std::move(*error), false, version, head);
     HttpResponse response = server_->handler(r);
+    if (response.stream && !head) return WriteStreamHead(std::move(response));
     Write(std::move(response), keep_alive, version, head);
   }
 
@@ -195,6 +196,53 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                        });
   }
 
+  // A streamed body: the head, then whatever the stream has, until it ends or the client goes.
+  // No Content-Length and Connection: close, so the body ends with the connection.
+  void WriteStreamHead(HttpResponse r) {
+    body_stream_ = std::move(r.stream);
+    const beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    auto head = std::make_shared<std::string>(fmt::format(
+        "HTTP/1.1 {} {}\r\nServer: vigil\r\nContent-Type: {}\r\nCache-Control: no-cache\r\n"
+        "Connection: close\r\n",
+        r.status, std::string_view(reason.data(), reason.size()), r.content_type));
+    for (const auto& [name, value] : r.headers) *head += fmt::format("{}: {}\r\n", name, value);
+    *head += "\r\n";
+    WriteStreamChunk(std::move(head), true);
+  }
+
+  void WriteStreamChunk(std::shared_ptr<std::string> chunk, bool more) {
+    ExpiresAfter(server_->limits.request_timeout);
+    net::async_write(stream_, net::buffer(*chunk),
+                     [self = shared_from_this(), chunk, more](beast::error_code ec, std::size_t) {
+                       if (ec || !more) return self->Close();
+                       self->StreamNext();
+                     });
+  }
+
+  void StreamNext() {
+    if (server_->stopping) return Close();
+    auto chunk = std::make_shared<std::string>();
+    const bool more = body_stream_->Take(chunk.get());
+    if (!chunk->empty() || !more) return WriteStreamChunk(std::move(chunk), more);
+    // Nothing yet: wait for the stream's waker or the heartbeat. The waker posts to this
+    // session's strand, which runs it after this handler: the timer is set by then.
+    std::weak_ptr<Session> weak = shared_from_this();
+    const bool armed = body_stream_->Arm([weak, executor = stream_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->wait_timer_.cancel();
+      });
+    });
+    if (!armed) {
+      net::post(stream_.get_executor(), [self = shared_from_this()] { self->StreamNext(); });
+      return;
+    }
+    wait_timer_.expires_after(std::chrono::seconds(15));
+    wait_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->StreamNext();  // woken
+      self->WriteStreamChunk(std::make_shared<std::string>(": keep-alive\n\n"), true);
+    });
+  }
+
   void Close() {
     if constexpr (kTls) {
       // close_notify, then the socket; a client that does not answer within the deadline loses
@@ -214,6 +262,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   Stream stream_;
+  net::steady_timer wait_timer_{stream_.get_executor()};  // a streamed body's wait
+  std::shared_ptr<BodyStream> body_stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   ServerState* server_;

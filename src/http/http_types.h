@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,11 +40,27 @@ struct HttpRequest {
   std::string_view Param(std::string_view name) const;
 };
 
+// A response body written as it is produced (Server-Sent Events). The server sends the status and
+// headers, then loops: Take() what is ready and write it; when nothing is, Arm() a waker and
+// wait for it (sending a comment line every 15 s so that proxies and clients see a live
+// connection). The connection ends when Take() returns false, the client goes, or the server
+// stops.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Appends what is ready to *out; false when the body ends after it.
+  virtual bool Take(std::string* out) = 0;
+  // Keeps `wake` to call once, from any thread, when Take() will have something; returns false
+  // (keeping nothing) when it has something already.
+  virtual bool Arm(std::function<void()> wake) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=UTF-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<BodyStream> stream;  // set: the body is this stream, not `body`
 
   static HttpResponse Json(int status, std::string body);
   static HttpResponse Text(int status, std::string body);

@@ -42,25 +42,6 @@ Result<bool> BoolParameter(std::string_view name, std::string_view value) {
   return BadParameter(name, value, "only [true] or [false] are allowed");
 }
 
-// The query of q= (a Lucene query string).
-Result<std::unique_ptr<query::Query>> UriQuery(const HttpRequest& r, std::string_view q) {
-  query::QueryStringOptions qs;
-  if (auto df = r.Query("df")) qs.default_fields = {std::string(*df)};
-  if (auto op = r.Query("default_operator")) {
-    if (*op == "AND" || *op == "and") {
-      qs.default_and = true;
-    } else if (*op != "OR" && *op != "or") {
-      return BadParameter("default_operator", *op, "AND or OR");
-    }
-  }
-  if (auto lenient = r.Query("lenient")) {
-    Result<bool> b = BoolParameter("lenient", *lenient);
-    if (!b.ok()) return b.status();
-    qs.lenient = *b;
-  }
-  return query::ParseLuceneQuery(q, qs);
-}
-
 // The search options of a request: its key's account scope, enforced by the query layer in
 // every hit, count and aggregation.
 query::SearchOptions OptionsFor(const HttpRequest& r) {
@@ -158,6 +139,25 @@ Result<query::SearchRequest> BuildSearchRequest(const ApiContext& ctx, const Htt
 }
 
 }  // namespace
+
+// The query of q= (a Lucene query string).
+Result<std::unique_ptr<query::Query>> UriQuery(const HttpRequest& r, std::string_view q) {
+  query::QueryStringOptions qs;
+  if (auto df = r.Query("df")) qs.default_fields = {std::string(*df)};
+  if (auto op = r.Query("default_operator")) {
+    if (*op == "AND" || *op == "and") {
+      qs.default_and = true;
+    } else if (*op != "OR" && *op != "or") {
+      return BadParameter("default_operator", *op, "AND or OR");
+    }
+  }
+  if (auto lenient = r.Query("lenient")) {
+    Result<bool> b = BoolParameter("lenient", *lenient);
+    if (!b.ok()) return b.status();
+    qs.lenient = *b;
+  }
+  return query::ParseLuceneQuery(q, qs);
+}
 
 HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r) {
   Result<query::SearchRequest> request = BuildSearchRequest(ctx, r);

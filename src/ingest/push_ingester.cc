@@ -70,10 +70,18 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
                   finding.raw);
     converter_.Add(write_->kind, finding, &batch_, ingested_at_);
     write_result_->accepted = true;
+    if (events_ != nullptr) {
+      pending_events_.push_back({0, "", std::string(finding.meta.id),
+                                 std::string(finding.meta.account_id), SummarizeFinding(finding)});
+    }
     return;
   }
   archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
   converter_.AddUpsert(finding, &batch_, ingested_at_);
+  if (events_ != nullptr) {
+    pending_events_.push_back({0, "", std::string(finding.meta.id),
+                               std::string(finding.meta.account_id), SummarizeFinding(finding)});
+  }
   finding_items_.push_back(result_->items.size());
   PushItem item;
   item.outcome = PushOutcome::kCreated;  // until the index says otherwise
@@ -104,6 +112,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   ingested_at_ = ingested_at;
   batch_.Clear();
   finding_items_.clear();
+  pending_events_.clear();
   reader_.Read(source, body, ingested_at, this);
   result_ = nullptr;
   if (finding_items_.empty()) return result;
@@ -125,6 +134,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
         break;
     }
   }
+  PublishChanges();
   return result;
 }
 
@@ -153,6 +163,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   std::vector<FindingWriteResult> results(writes.size());
   ingested_at_ = ingested_at;
   batch_.Clear();
+  pending_events_.clear();
   std::vector<size_t> written;  // results index of each document added to batch_
   for (size_t i = 0; i < writes.size(); ++i) {
     write_ = &writes[i];
@@ -170,7 +181,24 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   for (size_t j = 0; j < written.size() && j < outcomes_.size(); ++j) {
     results[written[j]].outcome = outcomes_[j];
   }
+  PublishChanges();
   return results;
+}
+
+void PushIngester::PublishChanges() {
+  if (events_ == nullptr) return;
+  std::vector<FindingEvent> changed;
+  for (size_t i = 0; i < pending_events_.size() && i < outcomes_.size(); ++i) {
+    if (outcomes_[i] != storage::WriteOutcome::kCreated &&
+        outcomes_[i] != storage::WriteOutcome::kUpdated) {
+      continue;
+    }
+    FindingEvent& e = pending_events_[i];
+    e.change = outcomes_[i] == storage::WriteOutcome::kCreated ? "created" : "updated";
+    changed.push_back(std::move(e));
+  }
+  pending_events_.clear();
+  events_->Publish(std::move(changed));
 }
 
 }  // namespace vigil::ingest

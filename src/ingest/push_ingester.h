@@ -25,6 +25,7 @@
 #include "base/status.h"
 #include "findings/finding_reader.h"
 #include "ingest/document_converter.h"
+#include "ingest/finding_events.h"
 #include "storage/index.h"
 #include "storage/write_batch.h"
 
@@ -69,6 +70,10 @@ class PushIngester : private findings::FindingSink {
   PushIngester(archive::ArchiveWriter* archive, storage::Index* index,
                findings::ReaderOptions reader = {});
 
+  // Publishes every created or updated finding to `hub` once it is committed. Call before the
+  // first push; `hub` must outlive the ingester.
+  void SetEvents(FindingEventHub* hub) { events_ = hub; }
+
   // Reads every event of `body` and commits the accepted findings. `source` names the push in
   // reasons; ending in .jsonl it selects JSON Lines (as a declared content type does), otherwise
   // the shape is recognised from the bytes. `ingested_at` (epoch ms) becomes
@@ -87,6 +92,8 @@ class PushIngester : private findings::FindingSink {
   void OnIssue(const findings::ReadIssue& issue) override;
   // Archives what the batch holds, then writes it; fills outcomes_.
   Status Commit();
+  // Publishes the pending events of the documents whose outcome was a change.
+  void PublishChanges();
 
   archive::ArchiveWriter* archive_;
   IndexProvider index_;
@@ -101,6 +108,8 @@ class PushIngester : private findings::FindingSink {
   // During Write(): the document being read and its result.
   const FindingWrite* write_ = nullptr;
   FindingWriteResult* write_result_ = nullptr;
+  FindingEventHub* events_ = nullptr;
+  std::vector<FindingEvent> pending_events_;  // one per document of batch_, when events_
 };
 
 }  // namespace vigil::ingest

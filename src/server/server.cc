@@ -68,6 +68,8 @@ Status Serve(Env* env, const ServeOptions& options) {
     return Status(s.code(), "cannot open the archive: " + s.message());
   }
   ingest::PushIngester push(&archive, [db] { return db->GetIndex(storage::kDefaultIndex, true); });
+  ingest::FindingEventHub events;
+  push.SetEvents(&events);
   ingest::DocumentWriter documents(db, &push);
   http::ApiOptions api_options;
   api_options.version = options.version;
@@ -76,7 +78,7 @@ Status Serve(Env* env, const ServeOptions& options) {
   if (config.max_concurrent_requests) {
     api_options.max_concurrent_requests = *config.max_concurrent_requests;
   }
-  http::Api api(db, &push, &documents, &auth, api_options);
+  http::Api api(db, &push, &documents, &auth, &events, api_options);
   http::ServerLimits limits;
   if (config.max_body_bytes) limits.max_body_bytes = *config.max_body_bytes;
   if (config.max_header_bytes) {

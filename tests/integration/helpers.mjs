@@ -1,5 +1,6 @@
 // Shared helpers for the integration tests: they run the real `vigil` binary.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -87,4 +88,40 @@ export function startServer(data, extraArgs = [], listen = '127.0.0.1:0') {
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
   return { child, ready, exited };
+}
+
+// Reads Server-Sent Events from `path` of the server at `base`; `events` fills as they arrive, `connected` resolves on
+// the server's first comment, `next(n)` resolves once n events are in.
+export function openStream(base, path, headers = {}) {
+  const u = new URL(path, base);
+  const events = [];
+  const waiters = [];
+  let buffer = '';
+  let connectedResolve;
+  const connected = new Promise((resolve) => { connectedResolve = resolve; });
+  const req = http.get({ hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.includes(': connected')) connectedResolve(res);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        const type = block.split('\n').find((l) => l.startsWith('event: '));
+        if (data && type === 'event: finding') events.push(JSON.parse(data.slice(6)));
+      }
+      for (const w of [...waiters]) {
+        if (events.length >= w.n) { waiters.splice(waiters.indexOf(w), 1); w.resolve(events.slice()); }
+      }
+    });
+  });
+  const next = (n) => new Promise((resolve, reject) => {
+    if (events.length >= n) return resolve(events.slice());
+    waiters.push({ n, resolve });
+    // A failure bound, not a synchronisation: the events are normally there within milliseconds.
+    setTimeout(() => reject(new Error(`only ${events.length} of ${n} events arrived`)), 20000).unref();
+  });
+  return { events, connected, next, close: () => req.destroy() };
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { Client } from '@opensearch-project/opensearch';
-import { vigil, jsonLines, newestVersions, startServer } from './helpers.mjs';
+import { vigil, jsonLines, newestVersions, openStream, startServer } from './helpers.mjs';
 
 let dir;
 let server;
@@ -181,6 +181,21 @@ test('an account-scoped key never sees another account: hits, counts, buckets, d
   const own = await request('GET', `/findings/_doc/${mine[0].id}`, { key: keys.tenant });
   assert.equal(own.status, 200);
   assert.equal(own.body._source.id, mine[0].id);
+});
+
+test('the live stream of a scoped key carries its accounts only; without a key it is a 401', async () => {
+  assert.equal((await request('GET', '/api/stream')).status, 401);
+  const stream = openStream(url, '/api/stream', { authorization: `ApiKey ${keys.tenant}` });
+  assert.equal((await stream.connected).statusCode, 200);
+  const base = findings.find((f) => f.accountId === scopeAccount);
+  const other = findings.find((f) => f.accountId !== scopeAccount);
+  const later = '2026-06-01T00:00:00.000Z';
+  for (const f of [{ ...other, updatedAt: later }, { ...base, updatedAt: later }]) {
+    assert.equal((await request('POST', '/api/ingest', { key: keys.pusher, body: f })).status, 200);
+  }
+  const got = await stream.next(1);
+  stream.close();
+  assert.deepEqual(got.map((e) => [e.change, e.finding.id, e.finding.accountId]), [['updated', base.id, scopeAccount]]);
 });
 
 test('failed keys are limited per address: the 11th try in a minute is a 429, others unaffected', async () => {

@@ -8,11 +8,12 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Client } from '@opensearch-project/opensearch';
-import { vigil, jsonLines, newestVersions, sampleFindings, startServer } from './helpers.mjs';
+import { vigil, jsonLines, newestVersions, openStream, sampleFindings, startServer } from './helpers.mjs';
 
 let dir;
 let server;
 let client;
+let url;
 let generated;
 
 before(async () => {
@@ -22,7 +23,8 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   generated = jsonLines(readFileSync(gen, 'utf8'));
   server = startServer(join(dir, 'data'));
-  client = new Client({ node: await server.ready });
+  url = await server.ready;
+  client = new Client({ node: url });
 });
 
 after(async () => {
@@ -209,4 +211,39 @@ test('bulk limits and empty bodies', async () => {
   const tooMany = await failure(client.bulk({ body: lines }));
   assert.equal(tooMany.status, 400);
   assert.match(tooMany.reason, /at most 10000/);
+});
+
+test('GET /api/stream: created and updated findings as they are committed, filtered by q=', async () => {
+  const all = openStream(url, '/api/stream');
+  const high = openStream(url, '/api/stream?q=severity:>=7');
+  const [resAll, resHigh] = await Promise.all([all.connected, high.connected]);
+  assert.equal(resAll.statusCode, 200);
+  assert.match(resAll.headers['content-type'], /^text\/event-stream/);
+  assert.equal(resHigh.statusCode, 200);
+  const base = sampleFindings()[0];
+  const a = { ...base, id: 'stream-a', severity: 8, updatedAt: '2026-03-01T00:00:00.000Z' };
+  const b = { ...base, id: 'stream-b', severity: 2, updatedAt: '2026-03-01T00:00:00.000Z' };
+  const a2 = { ...a, updatedAt: '2026-03-02T00:00:00.000Z' };
+  const push = (body) => fetch(new URL('/api/ingest', url), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal((await push([a, b])).status, 200);
+  assert.equal((await push(a)).status, 200); // the same version again: stale, no event
+  const bulk = await client.bulk({ body: [{ index: { _index: 'findings' } }, a2] });
+  assert.equal(bulk.body.items[0].index.result, 'updated');
+  const got = await all.next(3);
+  assert.deepEqual(got.map((e) => [e.change, e.finding.id]), [['created', 'stream-a'], ['created', 'stream-b'], ['updated', 'stream-a']]);
+  assert.ok(got[0].seq < got[1].seq && got[1].seq < got[2].seq);
+  assert.equal(got[2].finding.updatedAt, '2026-03-02T00:00:00.000Z');
+  assert.equal(got[0].finding.accountId, base.accountId);
+  const filtered = await high.next(2);
+  assert.deepEqual(filtered.map((e) => [e.change, e.finding.id]), [['created', 'stream-a'], ['updated', 'stream-a']]);
+  // b (severity 2) never reaches the filtered stream: one more event proves the order.
+  const c = { ...a, id: 'stream-c', severity: 9 };
+  assert.equal((await push(c)).status, 200);
+  assert.deepEqual((await high.next(3)).map((e) => e.finding.id), ['stream-a', 'stream-a', 'stream-c']);
+  all.close();
+  high.close();
+  const bad = await fetch(new URL('/api/stream?q=type:(', url));
+  assert.equal(bad.status, 400);
 });
