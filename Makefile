@@ -22,7 +22,7 @@ build-asan: deps
 
 build-fuzz: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer http_fuzzer
+	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer http_fuzzer config_fuzzer
 
 # Generates demo findings, ingests them (and the real samples), says what it did, then runs the
 # server on them in the foreground and prints its URL (the dashboard comes later).

@@ -63,9 +63,11 @@ std::string SummarizeFinding(const findings::ReadFinding& finding) {
   };
   if (finding.document != nullptr) {
     const findings::Document& doc = *finding.document;
-    for (const auto& [field, key] : kPicked) {
+    for (const auto& picked : kPicked) {
+      const std::string_view field = picked.first;
+      const std::string_view key = picked.second;
       auto it = std::find_if(doc.fields().begin(), doc.fields().end(),
-                             [&](const findings::Field& f) { return f.name == field; });
+                             [field](const findings::Field& f) { return f.name == field; });
       if (it == doc.fields().end()) continue;
       std::span<const findings::Value> values = doc.values(*it);
       auto v = std::find_if(values.begin(), values.end(), [](const findings::Value& x) {

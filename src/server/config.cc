@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "server/server.h"
 
@@ -361,20 +363,70 @@ class Parser {
   std::string_view name_;
 };
 
+// Events of a document looked at only to know that it is there.
+class IgnoreEvents : public YAML::EventHandler {
+ public:
+  YAML::Mark document_start;  // of the last document seen
+
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// True when every line is blank, a comment, or a document marker ("---", "...").
+bool OnlyCommentsAndBlanks(std::string_view text) {
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos) {
+      line.remove_prefix(first);
+      if (line[0] != '#' && !line.starts_with("---") && !line.starts_with("...")) return false;
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<ServerConfig> ParseConfig(std::string_view yaml, std::string_view name) {
   // yaml-cpp reports malformed YAML (and a few misuses) by exception; none leaves this function.
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
-    ServerConfig config;
-    if (docs.empty()) return config;
-    if (docs.size() > 1) {
-      const YAML::Mark m = docs[1].Mark();
-      return Status::InvalidArgument(fmt::format("{}:{}:{}: expected one YAML document, found {}",
-                                                 name, m.line + 1, m.column + 1, docs.size()));
+    // Not YAML::LoadAll: yaml-cpp 0.7 loops forever in it on some malformed input (a stray ',':
+    // jbeder/yaml-cpp#1040, fixed upstream by #1319, found here by fuzz/config_fuzzer.cc). The
+    // first document is loaded, and a second one only looked for, a bounded number of steps.
+    const std::string text(yaml);
+    YAML::Node root = YAML::Load(text);
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    IgnoreEvents ignore;
+    parser.HandleNextDocument(ignore);
+    if (parser.HandleNextDocument(ignore)) {
+      const YAML::Mark& m = ignore.document_start;
+      return Status::InvalidArgument(
+          fmt::format("{}:{}:{}: expected one YAML document (a mapping of settings), found another",
+                      name, m.line + 1, m.column + 1));
     }
-    Status s = Parser(name).Parse(docs[0], &config);
+    ServerConfig config;
+    if (root.IsNull()) {
+      if (!OnlyCommentsAndBlanks(text)) {
+        return Status::InvalidArgument(
+            fmt::format("{}: expected a mapping of settings, found text that is not one", name));
+      }
+      return config;
+    }
+    Status s = Parser(name).Parse(root, &config);
     if (!s.ok()) return s;
     return config;
   } catch (const YAML::Exception& e) {
