@@ -284,6 +284,39 @@ void AddBenchCommand(CLI::App* app, Context* ctx) {
     RunQueryBench(qopts->count, qopts->seed, qopts->data, qopts->dir, qopts->rounds, qopts->peers,
                   qopts->json, ctx);
   });
+
+  struct HttpOptions {
+    uint64_t count = 100000;
+    uint64_t seed = 1;
+    int batch = 1000;
+    int clients = 32;
+    int seconds = 10;
+    std::string dir;
+    bool json = false;
+  };
+  auto hopts = std::make_shared<HttpOptions>();
+  CLI::App* h = bench->add_subcommand(
+      "http",
+      "The server over the engine: findings/s over POST /api/ingest and _bulk against the same "
+      "batches in-process; search and aggregation latency under concurrent clients (wrk) against "
+      "the same queries in-process; time from a push to GET _doc and to GET /api/stream");
+  h->add_option("--count", hopts->count, "Findings to generate")->capture_default_str();
+  h->add_option("--seed", hopts->seed, "Generator seed")->capture_default_str();
+  h->add_option("--batch", hopts->batch, "Findings per request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  h->add_option("--clients", hopts->clients, "Concurrent connections of wrk")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  h->add_option("--seconds", hopts->seconds, "Seconds of each wrk run")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
+  h->add_option("--dir", hopts->dir, "Work directory (kept afterwards); default: a temporary one");
+  h->add_flag("--json", hopts->json, "Print the figures as JSON");
+  h->callback([hopts, ctx] {
+    RunHttpBench(hopts->count, hopts->seed, hopts->batch, hopts->clients, hopts->seconds,
+                 hopts->dir, hopts->json, ctx);
+  });
 }
 
 }  // namespace vigil::cli

@@ -35,6 +35,8 @@ void RunIngestBench(uint64_t count, uint64_t seed, int cores, std::string work_d
                     const std::string& peers, bool json, Context* ctx);
 
 // bench_query.cc: `data` an existing data directory (empty: generate `count` findings into WORK).
+void RunHttpBench(uint64_t count, uint64_t seed, int batch, int clients, int seconds,
+                  std::string dir, bool json, Context* ctx);
 void RunQueryBench(uint64_t count, uint64_t seed, const std::string& data, const std::string& work,
                    int rounds, const std::string& peers, bool json, Context* ctx);
 
