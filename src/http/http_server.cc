@@ -207,10 +207,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         r.status, std::string_view(reason.data(), reason.size()), r.content_type));
     for (const auto& [name, value] : r.headers) *head += fmt::format("{}: {}\r\n", name, value);
     *head += "\r\n";
-    WriteStreamChunk(std::move(head), true);
+    WriteStreamChunk(head, true);
   }
 
-  void WriteStreamChunk(std::shared_ptr<std::string> chunk, bool more) {
+  void WriteStreamChunk(const std::shared_ptr<std::string>& chunk, bool more) {
     ExpiresAfter(server_->limits.request_timeout);
     net::async_write(stream_, net::buffer(*chunk),
                      [self = shared_from_this(), chunk, more](beast::error_code ec, std::size_t) {
@@ -223,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (server_->stopping) return Close();
     auto chunk = std::make_shared<std::string>();
     const bool more = body_stream_->Take(chunk.get());
-    if (!chunk->empty() || !more) return WriteStreamChunk(std::move(chunk), more);
+    if (!chunk->empty() || !more) return WriteStreamChunk(chunk, more);
     // Nothing yet: wait for the stream's waker or the heartbeat. The waker posts to this
     // session's strand, which runs it after this handler: the timer is set by then.
     std::weak_ptr<Session> weak = shared_from_this();
