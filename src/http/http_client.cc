@@ -41,6 +41,8 @@ struct HttpClient::Impl {
       return Status::Unavailable(
           fmt::format("cannot connect to the server at {}:{}: {}", host, port, ec.message()));
     }
+    // Requests and answers are whole messages: no waiting for the peer's ACK of a tail (Nagle).
+    stream->socket().set_option(tcp::no_delay(true), ec);
     return Status::Ok();
   }
 };

@@ -276,6 +276,9 @@ void HttpServer::Impl::Accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (state.stopping) return;
     if (!ec) {
+      // Responses are whole messages: no waiting for the client's ACK of a tail (Nagle).
+      beast::error_code nodelay;
+      socket.set_option(tcp::no_delay(true), nodelay);
       if (state.connections.load() >= state.limits.max_connections) {
         beast::error_code ignored;
         socket.close(ignored);  // over the limit: closed at once
