@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "archive/archive_writer.h"
@@ -74,27 +73,38 @@ class ServerProcess {
     port_ = FreeLoopbackPort();
     url_ = fmt::format("http://127.0.0.1:{}", port_);
     const std::string binary = BesideBinary("vigil");
+    int out[2];
+    if (::pipe(out) != 0) return Status::IOError("pipe failed");
     pid_ = ::fork();
     if (pid_ < 0) return Status::IOError("fork failed");
     if (pid_ == 0) {
-      // The server's log lines go to a file beside its data, not into the report.
+      // Standard output to the parent (it says when the server listens); the log lines to a
+      // file beside the data, not into the report.
+      ::dup2(out[1], STDOUT_FILENO);
+      ::close(out[0]);
+      ::close(out[1]);
       const std::string log = data + ".log";
-      if (std::freopen("/dev/null", "w", stdout) == nullptr ||
-          std::freopen(log.c_str(), "w", stderr) == nullptr) {
-        ::_exit(126);
-      }
+      if (std::freopen(log.c_str(), "w", stderr) == nullptr) ::_exit(126);
       const std::string listen = fmt::format("127.0.0.1:{}", port_);
       ::execl(binary.c_str(), binary.c_str(), "serve", "--data", data.c_str(), "--listen",
               listen.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    // Ready when it answers (a benchmark may poll: nothing is asserted on the wait).
-    for (int i = 0; i < 300; ++i) {
-      Result<std::unique_ptr<http::HttpClient>> c = http::HttpClient::Create(url_);
-      if (c.ok() && (*c)->Request("GET", "/api/health").ok()) return Status::Ok();
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::close(out[1]);
+    // Ready once it prints its address; the end of its output before that is a failed start.
+    std::string said;
+    char buf[512];
+    ssize_t n;
+    while (said.find("listening on") == std::string::npos &&
+           (n = ::read(out[0], buf, sizeof(buf))) > 0) {
+      said.append(buf, static_cast<size_t>(n));
     }
-    return Status::Unavailable("vigil serve did not answer on " + url_);
+    ::close(out[0]);
+    if (said.find("listening on") == std::string::npos) {
+      return Status::Unavailable(
+          fmt::format("vigil serve did not start on {} (its log: {}.log)", url_, data));
+    }
+    return Status::Ok();
   }
   void Stop() {
     if (pid_ <= 0) return;

@@ -79,6 +79,11 @@ Result<std::vector<query::IndexSnapshot>> ResolveIndices(storage::Engine* engine
 // `default_operator` and `lenient`.
 Result<std::unique_ptr<query::Query>> UriQuery(const HttpRequest& r, std::string_view q);
 
+// The body of an update (`_update` and a _bulk update line: {"doc": .., "upsert": ..,
+// "doc_as_upsert": ..}) into *op, whose source and upsert then view *doc and *upsert.
+Status ParseUpdateBody(std::string_view text, size_t max_depth, ingest::DocOp* op, std::string* doc,
+                       std::string* upsert);
+
 // A document write's result as Elasticsearch writes it (the fields of one bulk item or of a
 // single-document answer), and its HTTP status.
 void WriteDocResult(JsonWriter* w, std::string_view index, const ingest::DocResult& r);

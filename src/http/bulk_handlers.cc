@@ -103,37 +103,6 @@ Status ParseAction(std::string_view line, size_t line_no, std::string_view defau
   return Status::Ok();
 }
 
-// Reads an update's body line into the item.
-Status ParseUpdate(std::string_view line, size_t line_no, size_t max_depth, BulkItem* item) {
-  Result<nlohmann::ordered_json> parsed = query::ParseJsonBody(line, max_depth);
-  if (!parsed.ok()) {
-    return Status::InvalidArgument(fmt::format("failed to parse the update on line [{}]: {}",
-                                               line_no, parsed.status().message()))
-        .WithDetail("x_content_parse_exception");
-  }
-  if (!parsed->is_object()) return BulkError("an update must be a JSON object");
-  for (const auto& [key, value] : parsed->items()) {
-    if (key == "doc" && value.is_object()) {
-      item->update_body = value.dump();
-    } else if (key == "upsert" && value.is_object()) {
-      item->upsert_body = value.dump();
-    } else if (key == "doc_as_upsert" && value.is_boolean()) {
-      item->op.doc_as_upsert = value.get<bool>();
-    } else if (key == "script" || key == "scripted_upsert") {
-      return BulkError("scripts are not supported: send a partial document in [doc]");
-    } else if (key == "detect_noop" || key == "_source") {
-      // detect_noop is always on; _source filtering of the answer is not offered.
-    } else {
-      return BulkError(fmt::format("[update] has an unknown or mistyped field [{}]", key));
-    }
-  }
-  if (item->update_body.empty())
-    return BulkError("Validation Failed: 1: script or doc is missing;");
-  item->op.source = item->update_body;
-  item->op.upsert = item->upsert_body;
-  return Status::Ok();
-}
-
 // True when `line` reads as an action line (so that it is not taken as the document of a
 // broken action before it).
 bool LooksLikeAction(std::string_view line) {
@@ -233,11 +202,12 @@ HttpResponse HandleBulk(const ApiContext& ctx, HttpRequest& r) {
       }
       continue;
     }
-    auto [body_no, body_line] = numbered[i];
+    const std::string_view body_line = numbered[i].second;
     ++i;
     if (!item.error.ok()) continue;
     if (item.op.type == ingest::DocOpType::kUpdate) {
-      item.error = ParseUpdate(body_line, body_no, max_depth, &item);
+      item.error =
+          ParseUpdateBody(body_line, max_depth, &item.op, &item.update_body, &item.upsert_body);
     } else {
       item.op.source = body_line;
     }
@@ -257,11 +227,7 @@ HttpResponse HandleBulk(const ApiContext& ctx, HttpRequest& r) {
       BulkItem& item = items[at[j]];
       if (!results.ok()) {
         // Nothing of this index was acknowledged: an invalid name or a failed write.
-        Status s = results.status();
-        if (s.code() == StatusCode::kInvalidArgument && s.detail().empty()) {
-          s = std::move(s).WithDetail("invalid_index_name_exception");
-        }
-        item.error = std::move(s);
+        item.error = results.status();
       } else {
         item.result = (*results)[j];
       }

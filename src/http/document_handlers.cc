@@ -67,13 +67,7 @@ HttpResponse WriteOne(const ApiContext& ctx, std::string_view index, const inges
   }
   Result<std::vector<ingest::DocResult>> results =
       ctx.documents->Apply(index, std::span<const ingest::DocOp>(&op, 1), NowMillis());
-  if (!results.ok()) {
-    Status s = results.status();
-    if (s.code() == StatusCode::kInvalidArgument && s.detail().empty()) {
-      s = std::move(s).WithDetail("invalid_index_name_exception");
-    }
-    return ErrorResponse(s);
-  }
+  if (!results.ok()) return ErrorResponse(results.status());
   const ingest::DocResult& r = results->front();
   if (r.kind == ingest::DocResultKind::kFailed) return ErrorResponse(r.error);
   std::string body;
@@ -113,37 +107,48 @@ HttpResponse HandleCreateDoc(const ApiContext& ctx, HttpRequest& r) {
   return WriteOne(ctx, r.Param("index"), op);
 }
 
-HttpResponse HandleUpdateDoc(const ApiContext& ctx, HttpRequest& r) {
-  Result<nlohmann::ordered_json> body = query::ParseJsonBody(r.body, ctx.options.max_json_depth);
-  if (!body.ok()) return ErrorResponse(body.status());
+Status ParseUpdateBody(std::string_view text, size_t max_depth, ingest::DocOp* op, std::string* doc,
+                       std::string* upsert) {
+  Result<nlohmann::ordered_json> body = query::ParseJsonBody(text, max_depth);
+  if (!body.ok()) return body.status();
+  auto invalid = [](std::string reason, std::string type) {
+    return Status::InvalidArgument(std::move(reason)).WithDetail(std::move(type));
+  };
   if (!body->is_object()) {
-    return ErrorResponse(400, "x_content_parse_exception", "the update must be a JSON object");
+    return invalid("the update must be a JSON object", "x_content_parse_exception");
   }
+  for (const auto& [key, value] : body->items()) {
+    if (key == "doc" && value.is_object()) {
+      *doc = value.dump();
+    } else if (key == "upsert" && value.is_object()) {
+      *upsert = value.dump();
+    } else if (key == "doc_as_upsert" && value.is_boolean()) {
+      op->doc_as_upsert = value.get<bool>();
+    } else if (key == "script" || key == "scripted_upsert") {
+      return invalid("scripts are not supported: send a partial document in [doc]",
+                     "illegal_argument_exception");
+    } else if (key != "detect_noop" && key != "_source") {
+      // detect_noop is always on; _source filtering of the answer is not offered.
+      return invalid(fmt::format("[update] has an unknown or mistyped field [{}]", key),
+                     "x_content_parse_exception");
+    }
+  }
+  if (doc->empty()) {
+    return invalid("Validation Failed: 1: script or doc is missing;",
+                   "action_request_validation_exception");
+  }
+  op->source = *doc;
+  op->upsert = *upsert;
+  return Status::Ok();
+}
+
+HttpResponse HandleUpdateDoc(const ApiContext& ctx, HttpRequest& r) {
   ingest::DocOp op;
   op.type = ingest::DocOpType::kUpdate;
   op.id = std::string(r.Param("id"));
   std::string doc, upsert;
-  for (const auto& [key, value] : body->items()) {
-    if (key == "doc" && value.is_object()) {
-      doc = value.dump();
-    } else if (key == "upsert" && value.is_object()) {
-      upsert = value.dump();
-    } else if (key == "doc_as_upsert" && value.is_boolean()) {
-      op.doc_as_upsert = value.get<bool>();
-    } else if (key == "script" || key == "scripted_upsert") {
-      return ErrorResponse(400, "illegal_argument_exception",
-                           "scripts are not supported: send a partial document in [doc]");
-    } else if (key != "detect_noop" && key != "_source") {
-      return ErrorResponse(400, "x_content_parse_exception",
-                           fmt::format("[update] has an unknown or mistyped field [{}]", key));
-    }
-  }
-  if (doc.empty()) {
-    return ErrorResponse(400, "action_request_validation_exception",
-                         "Validation Failed: 1: script or doc is missing;");
-  }
-  op.source = doc;
-  op.upsert = upsert;
+  Status s = ParseUpdateBody(r.body, ctx.options.max_json_depth, &op, &doc, &upsert);
+  if (!s.ok()) return ErrorResponse(s);
   return WriteOne(ctx, r.Param("index"), op);
 }
 

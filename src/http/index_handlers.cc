@@ -215,17 +215,7 @@ HttpResponse HandleCreateIndex(const ApiContext& ctx, HttpRequest& r) {
     }
   }
   Result<std::shared_ptr<storage::Index>> created = ctx.engine->CreateIndex(name);
-  if (!created.ok()) {
-    const Status& s = created.status();
-    if (s.code() == StatusCode::kConflict) {
-      return ErrorResponse(400, "resource_already_exists_exception",
-                           fmt::format("index [{}] already exists", name));
-    }
-    if (s.code() == StatusCode::kInvalidArgument) {
-      return ErrorResponse(400, "invalid_index_name_exception", s.message());
-    }
-    return ErrorResponse(s);
-  }
+  if (!created.ok()) return ErrorResponse(created.status());
   return Acknowledged(name);
 }
 

@@ -70,7 +70,7 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
                   finding.raw);
     converter_.Add(write_->kind, finding, &batch_, ingested_at_);
     write_result_->accepted = true;
-    if (events_ != nullptr) {
+    if (publish_) {
       pending_events_.push_back({0, "", std::string(finding.meta.id),
                                  std::string(finding.meta.account_id), SummarizeFinding(finding)});
     }
@@ -78,7 +78,7 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
   }
   archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
   converter_.AddUpsert(finding, &batch_, ingested_at_);
-  if (events_ != nullptr) {
+  if (publish_) {
     pending_events_.push_back({0, "", std::string(finding.meta.id),
                                std::string(finding.meta.account_id), SummarizeFinding(finding)});
   }
@@ -113,6 +113,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   batch_.Clear();
   finding_items_.clear();
   pending_events_.clear();
+  publish_ = events_ != nullptr && events_->subscribers() > 0;
   reader_.Read(source, body, ingested_at, this);
   result_ = nullptr;
   if (finding_items_.empty()) return result;
@@ -164,6 +165,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   ingested_at_ = ingested_at;
   batch_.Clear();
   pending_events_.clear();
+  publish_ = events_ != nullptr && events_->subscribers() > 0;
   std::vector<size_t> written;  // results index of each document added to batch_
   for (size_t i = 0; i < writes.size(); ++i) {
     write_ = &writes[i];
@@ -186,7 +188,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
 }
 
 void PushIngester::PublishChanges() {
-  if (events_ == nullptr) return;
+  if (!publish_) return;
   std::vector<FindingEvent> changed;
   for (size_t i = 0; i < pending_events_.size() && i < outcomes_.size(); ++i) {
     if (outcomes_[i] != storage::WriteOutcome::kCreated &&

@@ -109,7 +109,10 @@ class PushIngester : private findings::FindingSink {
   const FindingWrite* write_ = nullptr;
   FindingWriteResult* write_result_ = nullptr;
   FindingEventHub* events_ = nullptr;
-  std::vector<FindingEvent> pending_events_;  // one per document of batch_, when events_
+  // Summaries are made only when someone listens (a subscriber that arrives during a commit
+  // sees the commits after it).
+  bool publish_ = false;
+  std::vector<FindingEvent> pending_events_;  // one per document of batch_, when publish_
 };
 
 }  // namespace vigil::ingest

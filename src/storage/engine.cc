@@ -47,7 +47,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(Env* env, const std::string& data_d
 
 Status Engine::ValidateIndexName(std::string_view name) {
   auto bad = [name](std::string_view why) {
-    return Status::InvalidArgument(fmt::format("invalid index name [{}]: {}", name, why));
+    return Status::InvalidArgument(fmt::format("invalid index name [{}]: {}", name, why))
+        .WithDetail("invalid_index_name_exception");
   };
   if (name.empty()) return bad("must not be empty");
   if (name.size() > 255) return bad("must be at most 255 bytes");
@@ -98,7 +99,8 @@ Result<std::shared_ptr<Index>> Engine::CreateIndex(std::string_view name) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (open_.count(name) > 0 || Exists(name)) {
-      return Status::Conflict(fmt::format("index [{}] already exists", name));
+      return Status::Conflict(fmt::format("index [{}] already exists", name))
+          .WithDetail("resource_already_exists_exception");
     }
   }
   return GetIndex(name, true);

@@ -28,7 +28,9 @@ class Engine {
   ~Engine();
 
   // Elasticsearch's rules for index names: lower case, no \ / * ? " < > | , # : or space, not
-  // starting with - _ +, not . or .., at most 255 bytes.
+  // starting with - _ +, not . or .., at most 255 bytes. InvalidArgument with the detail
+  // invalid_index_name_exception (Elasticsearch's error type; CreateIndex's Conflict carries
+  // resource_already_exists_exception).
   static Status ValidateIndexName(std::string_view name);
 
   // The open index `name`; opens it, or creates it when `create` is true.
