@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 VIGIL := build/release/vigil
 DEMO_DATA ?= ./vigil-demo-data
 
-.PHONY: all deps bench-deps build build-asan build-fuzz demo test test-unit test-asan test-fuzz bench format lint clean
+.PHONY: all deps bench-deps build build-asan demo test bench format lint clean
 
 all: build
 
@@ -16,13 +16,11 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# clang with ASan+UBSan and libFuzzer's coverage: the unit tests, the server for its suites,
+# and the fuzz targets (build/asan-ubsan/fuzz/*_fuzzer) from one set of objects.
 build-asan: deps
 	cmake --preset asan-ubsan >/dev/null
 	cmake --build --preset asan-ubsan -j $(JOBS)
-
-build-fuzz: deps
-	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target reader_fuzzer wal_fuzzer storage_fuzzer query_fuzzer http_fuzzer config_fuzzer
 
 # Generates demo findings, ingests them (and the real samples), says what it did, then runs the
 # server on them in the foreground and prints its URL (the dashboard comes later).
@@ -30,11 +28,11 @@ demo: build
 	@scripts/demo "$(DEMO_DATA)"
 
 # Every test: unit tests, integration tests against the real binary and the npm `flat`
-# comparison (release build), the unit tests again under ASan+UBSan, and a bounded fuzz run.
-test: build build-asan build-fuzz
+# comparison, lint (release build); the unit tests, the server's suites and a bounded run of each
+# fuzz target under ASan+UBSan.
+test: build build-asan
 	ctest --preset release -j $(JOBS)
 	ctest --preset asan-ubsan -j $(JOBS)
-	ctest --preset fuzz
 
 # The peers of `bench ingest` need PostgreSQL and SQLite, and `bench query` needs ClickHouse, which
 # `deps` does not install (the tests do not need them). They are installed before the build, which compiles the peer only when their

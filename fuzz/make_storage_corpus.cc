@@ -1,7 +1,7 @@
 // Writes the seed inputs of storage_fuzzer (fuzz/corpus/storage) in the current formats: a small
 // in-memory segment, a plain and a derived WAL payload, and a plain and a compressed term
 // dictionary. Each file's first byte selects the fuzzer's parser. Run it after a format change:
-//   build/fuzz/fuzz/make_storage_corpus fuzz/corpus/storage
+//   build/asan-ubsan/fuzz/make_storage_corpus fuzz/corpus/storage
 #include <cstdio>
 #include <fstream>
 #include <string>

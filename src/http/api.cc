@@ -20,8 +20,12 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   ctx_.options = std::move(options);
   auto add = [this](Method m, std::string_view pattern, Access access,
                     HttpResponse (*fn)(const ApiContext&, HttpRequest&)) {
-    router_.Add(m, pattern, [this, fn, access](HttpRequest& r) {
-      if (std::optional<HttpResponse> refused = Authorize(access, r)) return std::move(*refused);
+    // SNS sends its Basic credentials only after a 401 that asks for them.
+    const bool basic = pattern == "/api/ingest/sns";
+    router_.Add(m, pattern, [this, fn, access, basic](HttpRequest& r) {
+      if (std::optional<HttpResponse> refused = Authorize(access, basic, r)) {
+        return std::move(*refused);
+      }
       return fn(ctx_, r);
     });
   };
@@ -33,6 +37,7 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   add(Method::kGet, "/api/health", kOpen, HandleApiHealth);
   add(Method::kGet, "/_cluster/health", kRead, HandleClusterHealth);
   add(Method::kPost, "/api/ingest", kWrite, HandleIngest);
+  add(Method::kPost, "/api/ingest/sns", kWrite, HandleIngestSns);
   add(Method::kGet, "/api/stream", kRead, HandleStream);
   add(Method::kGet, "/metrics", kAdmin, HandleMetrics);
   add(Method::kGet, "/_cat/indices", kRead, HandleCatIndices);
@@ -69,7 +74,7 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   add(Method::kGet, "/{index}/_refresh", kWrite, HandleRefresh);
 }
 
-std::optional<HttpResponse> Api::Authorize(Access access, HttpRequest& request) const {
+std::optional<HttpResponse> Api::Authorize(Access access, bool basic, HttpRequest& request) const {
   if (ctx_.auth == nullptr || !ctx_.auth->enabled()) return std::nullopt;
   Authenticator::Decision d = ctx_.auth->Check(request.headers, request.remote, access);
   switch (d.verdict) {
@@ -82,7 +87,8 @@ std::optional<HttpResponse> Api::Authorize(Access access, HttpRequest& request) 
     case Authenticator::Verdict::kMissing:
     case Authenticator::Verdict::kInvalid: {
       HttpResponse r = ErrorResponse(401, "security_exception", d.reason);
-      r.headers.emplace_back("WWW-Authenticate", "ApiKey, Bearer");
+      r.headers.emplace_back("WWW-Authenticate",
+                             basic ? "Basic realm=\"vigil\", ApiKey, Bearer" : "ApiKey, Bearer");
       return r;
     }
     case Authenticator::Verdict::kForbidden:

@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "aws/sns.h"
 #include "base/json_writer.h"
 #include "http/auth.h"
 #include "http/http_types.h"
@@ -29,10 +31,11 @@ namespace vigil::http {
 
 struct ApiOptions {
   std::string node_name = "vigil";
-  std::string version;                     // Vigil's version, reported by GET /
-  uint64_t max_json_depth = 64;            // nesting of a request body
-  uint64_t max_bulk_items = 10000;         // operations of one _bulk request
-  uint64_t max_concurrent_requests = 256;  // more at once are refused with 429
+  std::string version;                        // Vigil's version, reported by GET /
+  uint64_t max_json_depth = 64;               // nesting of a request body
+  uint64_t max_bulk_items = 10000;            // operations of one _bulk request
+  uint64_t max_concurrent_requests = 256;     // more at once are refused with 429
+  std::function<void(std::string_view)> log;  // may be empty
 };
 
 // What handlers work with. Borrowed: the engine outlives the Api.
@@ -42,6 +45,7 @@ struct ApiContext {
   ingest::DocumentWriter* documents = nullptr;  // null: document writes answer 503
   Authenticator* auth = nullptr;                // null or without keys: every request is open
   ingest::FindingEventHub* events = nullptr;    // null: GET /api/stream answers 503
+  aws::SnsReceiver* sns = nullptr;              // null: POST /api/ingest/sns answers 503
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -53,12 +57,16 @@ class Api {
   Api(const Api&) = delete;  // the routes point at this object
   Api& operator=(const Api&) = delete;
   HttpResponse Handle(HttpRequest& request) const;
+  // Takes SNS deliveries on POST /api/ingest/sns; call before serving.
+  void SetSns(aws::SnsReceiver* sns) { ctx_.sns = sns; }
 
  private:
   HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
   // The answer to a request that may not go ahead (401, 403, 429), or nullopt; fills the
   // request's principal and account scope.
-  std::optional<HttpResponse> Authorize(Access access, HttpRequest& request) const;
+  // `basic` adds a Basic challenge to a 401 (for clients that send credentials only when asked:
+  // SNS).
+  std::optional<HttpResponse> Authorize(Access access, bool basic, HttpRequest& request) const;
 
   mutable Metrics metrics_;  // thread-safe
   mutable std::atomic<uint64_t> in_flight_{0};
@@ -111,6 +119,7 @@ HttpResponse HandleGetMapping(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleRefresh(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleIngestSns(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleStream(const ApiContext& ctx, HttpRequest& r);
 

@@ -89,6 +89,35 @@ std::string Base64UrlNoPadding(const unsigned char* data, size_t size) {
   return out;
 }
 
+// Standard base64 with padding; false for anything else.
+bool DecodeBase64(std::string_view in, std::string* out) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (in.empty() || in.size() % 4 != 0) return false;
+  size_t pad = 0;
+  while (pad < 2 && in[in.size() - 1 - pad] == '=') ++pad;
+  out->clear();
+  uint32_t bits = 0;
+  int count = 0;
+  for (size_t i = 0; i < in.size() - pad; ++i) {
+    const int v = value(in[i]);
+    if (v < 0) return false;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out->push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Role> ParseRole(std::string_view name) {
@@ -174,17 +203,31 @@ Authenticator::Decision Authenticator::Check(
   std::string_view key;
   std::string_view source;
   bool other_scheme = false;
+  std::string basic_password;  // the key of a Basic credential, decoded
   for (const auto& [name, value] : headers) {
     std::string_view presented;
     if (name == "authorization") {
       const std::string_view v = Trim(value);
       const size_t space = v.find_first_of(" \t");
       const std::string_view scheme = v.substr(0, space);
-      if (!EqualsIgnoreCase(scheme, "apikey") && !EqualsIgnoreCase(scheme, "bearer")) {
+      presented = space == std::string_view::npos ? std::string_view() : Trim(v.substr(space));
+      if (EqualsIgnoreCase(scheme, "basic")) {
+        // Basic "user:key" (what an SNS subscription URL https://user:key@host/ sends): the
+        // password is the key, the user name is ignored. Undecodable is an invalid credential.
+        if (presented.empty()) continue;
+        std::string decoded;
+        if (!DecodeBase64(presented, &decoded) || decoded.find(':') == std::string::npos) {
+          RecordFailure(address, now);
+          return {Verdict::kInvalid, std::nullopt,
+                  "the Basic credentials of the Authorization header are not base64 of "
+                  "user:key"};
+        }
+        basic_password = decoded.substr(decoded.find(':') + 1);
+        presented = basic_password;
+      } else if (!EqualsIgnoreCase(scheme, "apikey") && !EqualsIgnoreCase(scheme, "bearer")) {
         other_scheme = true;
         continue;
       }
-      presented = space == std::string_view::npos ? std::string_view() : Trim(v.substr(space));
     } else if (!header_.empty() && name == header_) {
       presented = Trim(value);
     } else {
@@ -203,7 +246,7 @@ Authenticator::Decision Authenticator::Check(
   if (key.empty()) {
     return {Verdict::kMissing, std::nullopt,
             other_scheme ? "unsupported authentication scheme in the Authorization header; send "
-                           "[ApiKey <key>] or [Bearer <key>]"
+                           "[ApiKey <key>], [Bearer <key>] or [Basic base64(user:key)]"
                          : "missing authentication credentials for REST request"};
   }
 

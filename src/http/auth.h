@@ -1,9 +1,10 @@
 // API-key authentication (docs/configuration.md, "API keys"): who a request comes from, and
 // whether its role may do what it asks.
 //
-// A client presents its key in `Authorization: ApiKey <key>`, `Authorization: Bearer <key>` or,
-// when configured, a custom header that carries the key as it is (what an EventBridge connection
-// with API-key auth sends). The server stores only the SHA-256 of each key, and a key is looked up
+// A client presents its key in `Authorization: ApiKey <key>`, `Authorization: Bearer <key>`,
+// `Authorization: Basic <base64 of user:key>` (the user name is ignored; what an SNS subscription
+// to https://user:key@host/api/ingest/sns sends) or, when configured, a custom header that carries
+// the key as it is (what an EventBridge connection with API-key auth sends). The server stores only the SHA-256 of each key, and a key is looked up
 // by the hash of what was presented. No key, nor any part of one, ever appears in a reason, a log
 // line or an error.
 //

@@ -193,7 +193,7 @@ TEST_F(AuthenticatorTest, MissingCredentials) {
 }
 
 TEST_F(AuthenticatorTest, OtherSchemesAreMissingAndNeverEchoed) {
-  Authenticator::Decision d = Check({{"authorization", "Basic dXNlcjpwYXNz"}});
+  Authenticator::Decision d = Check({{"authorization", "Digest dXNlcjpwYXNz"}});
   EXPECT_EQ(d.verdict, Verdict::kMissing);
   EXPECT_THAT(d.reason, HasSubstr("unsupported authentication scheme"));
   EXPECT_THAT(d.reason, Not(HasSubstr("dXNlcjpwYXNz")));
@@ -201,6 +201,48 @@ TEST_F(AuthenticatorTest, OtherSchemesAreMissingAndNeverEchoed) {
   d = Check({{"authorization", kReadKey}});
   EXPECT_EQ(d.verdict, Verdict::kMissing);
   EXPECT_THAT(d.reason, Not(HasSubstr("secret")));
+}
+
+// Basic user:key, what an SNS subscription URL with credentials sends: the password is the key.
+TEST_F(AuthenticatorTest, BasicCarriesTheKeyAsPassword) {
+  auto basic = [](const std::string& user_pass) {
+    static const char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    size_t i = 0;
+    for (; i + 3 <= user_pass.size(); i += 3) {
+      const uint32_t v = (static_cast<unsigned char>(user_pass[i]) << 16) |
+                         (static_cast<unsigned char>(user_pass[i + 1]) << 8) |
+                         static_cast<unsigned char>(user_pass[i + 2]);
+      for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+    }
+    if (user_pass.size() - i == 1) {
+      const uint32_t v = static_cast<unsigned char>(user_pass[i]) << 16;
+      out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
+    } else if (user_pass.size() - i == 2) {
+      const uint32_t v = (static_cast<unsigned char>(user_pass[i]) << 16) |
+                         (static_cast<unsigned char>(user_pass[i + 1]) << 8);
+      out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63],
+                         kAlphabet[(v >> 6) & 63], '='};
+    }
+    return Headers{{"authorization", "Basic " + out}};
+  };
+  for (const std::string user : {"sns", "", "a", "ab"}) {
+    Authenticator::Decision d = Check(basic(user + ":" + kReadKey));
+    EXPECT_EQ(d.verdict, Verdict::kOk) << user;
+    ASSERT_TRUE(d.principal.has_value());
+    EXPECT_EQ(d.principal->name, "analyst");
+  }
+  // The user name is not the key.
+  EXPECT_EQ(Check(basic(std::string(kReadKey) + ":x")).verdict, Verdict::kInvalid);
+  Authenticator::Decision d = Check({{"authorization", "Basic !!!!"}});
+  EXPECT_EQ(d.verdict, Verdict::kInvalid);
+  EXPECT_THAT(d.reason, HasSubstr("not base64 of user:key"));
+  EXPECT_EQ(Check(basic("no-colon")).verdict, Verdict::kInvalid);
+  // Basic and ApiKey together must agree, like any two places.
+  Headers both = basic(std::string("sns:") + kReadKey);
+  both.emplace_back("x-vigil-key", kReadKey);
+  EXPECT_EQ(Check(both).verdict, Verdict::kOk);
 }
 
 TEST_F(AuthenticatorTest, UnknownKeyIsInvalidAndNotEchoed) {

@@ -11,6 +11,7 @@ namespace vigil::http {
 int HttpStatusOf(const Status& status) {
   if (status.detail() == "index_not_found_exception") return 404;
   if (status.detail() == "resource_already_exists_exception") return 400;
+  if (status.detail() == "security_exception") return 403;  // refused sender (aws::SnsReceiver)
   switch (status.code()) {
     case StatusCode::kOk:
       return 200;

@@ -87,13 +87,14 @@ class Parser {
 
   Status Parse(const YAML::Node& root, ServerConfig* config) {
     Field top{"", root, root.Mark()};
-    return ForEachKey(top, {"data", "listen", "threads", "limits", "tls", "auth"},
+    return ForEachKey(top, {"data", "listen", "threads", "limits", "tls", "auth", "sns"},
                       [&](std::string_view key, const Field& f) -> Status {
                         if (key == "data") return String(f, &config->data_dir);
                         if (key == "listen") return Listen(f, &config->listen);
                         if (key == "threads") return Threads(f, &config->threads);
                         if (key == "limits") return Limits(f, config);
                         if (key == "tls") return Tls(f, config);
+                        if (key == "sns") return Sns(f, config);
                         return Auth(f, config);
                       });
   }
@@ -355,6 +356,55 @@ class Parser {
                       std::all_of(n.Scalar().begin(), n.Scalar().end(),
                                   [](char c) { return c >= '0' && c <= '9'; });
       if (!ok) return Error(a, fmt::format("expected a 12-digit AWS account id, got {}", Got(n)));
+      out->push_back(n.Scalar());
+    }
+    return Status::Ok();
+  }
+
+  Status Sns(const Field& f, ServerConfig* c) const {
+    return ForEachKey(f, {"topic_arns", "extra_trusted_url_prefixes"},
+                      [&](std::string_view key, const Field& v) -> Status {
+                        if (key == "topic_arns") {
+                          return Strings(v, "an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
+                                         IsTopicArn, &c->sns_topic_arns);
+                        }
+                        return Strings(v, "a URL prefix such as http://127.0.0.1:8080/",
+                                       IsUrlPrefix, &c->sns_extra_trusted_url_prefixes);
+                      });
+  }
+
+  static bool IsTopicArn(const std::string& s) {
+    // arn:PARTITION:sns:REGION:ACCOUNT:NAME
+    std::vector<std::string_view> parts;
+    std::string_view rest = s;
+    for (size_t colon; (colon = rest.find(':')) != std::string_view::npos;) {
+      parts.push_back(rest.substr(0, colon));
+      rest.remove_prefix(colon + 1);
+    }
+    parts.push_back(rest);
+    return parts.size() == 6 && parts[0] == "arn" && parts[1].starts_with("aws") &&
+           parts[2] == "sns" && !parts[3].empty() && parts[4].size() == 12 &&
+           std::all_of(parts[4].begin(), parts[4].end(),
+                       [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+           !parts[5].empty();
+  }
+
+  static bool IsUrlPrefix(const std::string& s) {
+    return (s.starts_with("http://") || s.starts_with("https://")) && s.ends_with("/") &&
+           s.find_first_of(" @") == std::string::npos && s.size() > 9;
+  }
+
+  // A list of non-empty strings that each pass `valid`.
+  Status Strings(const Field& f, std::string_view what, bool (*valid)(const std::string&),
+                 std::vector<std::string>* out) const {
+    if (f.node.IsNull()) return Status::Ok();
+    if (!f.node.IsSequence()) return Error(f, fmt::format("expected a list, got {}", Got(f.node)));
+    for (size_t i = 0; i < f.node.size(); ++i) {
+      const YAML::Node n = f.node[i];
+      Field e{fmt::format("{}[{}]", f.path, i), n, n.IsNull() ? f.mark : n.Mark()};
+      if (!n.IsScalar() || !valid(n.Scalar())) {
+        return Error(e, fmt::format("expected {}, got {}", what, Got(n)));
+      }
       out->push_back(n.Scalar());
     }
     return Status::Ok();

@@ -52,6 +52,11 @@ struct ServerConfig {
   // with API-key auth sends, e.g. "x-vigil-key"). Lower-cased; a valid header name, not
   // "authorization".
   std::optional<std::string> auth_header;
+  // sns: POST /api/ingest/sns. topic_arns: the topics whose deliveries are taken (none: every
+  // delivery is refused). extra_trusted_url_prefixes: where certificates and subscription
+  // confirmations may come from besides https://sns.<region>.amazonaws.com (tests only).
+  std::vector<std::string> sns_topic_arns;
+  std::vector<std::string> sns_extra_trusted_url_prefixes;
 };
 
 // The largest configuration file LoadConfig reads.

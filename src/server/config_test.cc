@@ -125,7 +125,7 @@ TEST(ConfigTest, RoleErrorNamesFileLineColumnAndKeyPath) {
 TEST(ConfigTest, UnknownKeysAreErrors) {
   EXPECT_EQ(ErrorOf("data: x\nlisten_on: 1.2.3.4:1\n"),
             "vigil.yaml:2:1: listen_on: unknown key; expected one of data, listen, threads, "
-            "limits, tls, auth");
+            "limits, tls, auth, sns");
   EXPECT_THAT(ErrorOf("limits:\n  max_body_byte: 10\n"),
               HasSubstr("vigil.yaml:2:3: limits.max_body_byte: unknown key; expected one of "
                         "max_body_bytes,"));
@@ -133,6 +133,31 @@ TEST(ConfigTest, UnknownKeysAreErrors) {
               HasSubstr("vigil.yaml:6:7: auth.api_keys[0].acounts: unknown key"));
   EXPECT_THAT(ErrorOf("tls:\n  cert: a\n"), HasSubstr("tls.cert: unknown key"));
   EXPECT_THAT(ErrorOf("auth:\n  keys: []\n"), HasSubstr("auth.keys: unknown key"));
+}
+
+TEST(ConfigTest, SnsTopicsAndTrustedPrefixes) {
+  Result<ServerConfig> c = ParseConfig(
+      "sns:\n  topic_arns:\n    - arn:aws:sns:us-east-1:123456789012:guardduty\n"
+      "    - arn:aws-cn:sns:cn-north-1:210987654321:gd\n"
+      "  extra_trusted_url_prefixes: [\"http://127.0.0.1:8080/\"]\n",
+      "vigil.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sns_topic_arns,
+            (std::vector<std::string>{"arn:aws:sns:us-east-1:123456789012:guardduty",
+                                      "arn:aws-cn:sns:cn-north-1:210987654321:gd"}));
+  EXPECT_EQ(c->sns_extra_trusted_url_prefixes, std::vector<std::string>{"http://127.0.0.1:8080/"});
+  EXPECT_EQ(ErrorOf("sns:\n  topic_arns:\n    - arn:aws:sqs:us-east-1:123456789012:q\n"),
+            "vigil.yaml:3:7: sns.topic_arns[0]: expected an SNS topic ARN "
+            "(arn:aws:sns:REGION:ACCOUNT:NAME), got \"arn:aws:sqs:us-east-1:123456789012:q\"");
+  EXPECT_THAT(ErrorOf("sns:\n  topic_arns: arn:aws:sns:us-east-1:123456789012:t\n"),
+              HasSubstr("sns.topic_arns: expected a list"));
+  EXPECT_THAT(ErrorOf("sns:\n  topic_arns: [\"arn:aws:sns:us-east-1:1234:t\"]\n"),
+              HasSubstr("sns.topic_arns[0]: expected an SNS topic ARN"));
+  EXPECT_THAT(ErrorOf("sns:\n  extra_trusted_url_prefixes: [\"ftp://x/\"]\n"),
+              HasSubstr("sns.extra_trusted_url_prefixes[0]: expected a URL prefix"));
+  EXPECT_THAT(ErrorOf("sns:\n  extra_trusted_url_prefixes: [\"http://127.0.0.1:1\"]\n"),
+              HasSubstr("expected a URL prefix"));  // must end with '/'
+  EXPECT_THAT(ErrorOf("sns:\n  topics: []\n"), HasSubstr("sns.topics: unknown key"));
 }
 
 TEST(ConfigTest, RepeatedKeysAreErrors) {

@@ -9,6 +9,7 @@
 
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
+#include "aws/sns.h"
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/http_server.h"
@@ -78,7 +79,13 @@ Status Serve(Env* env, const ServeOptions& options) {
   if (config.max_concurrent_requests) {
     api_options.max_concurrent_requests = *config.max_concurrent_requests;
   }
+  api_options.log = options.log;
   http::Api api(db, &push, &documents, &auth, &events, api_options);
+  aws::SnsOptions sns_options;
+  sns_options.topic_arns = config.sns_topic_arns;
+  sns_options.extra_trusted_url_prefixes = config.sns_extra_trusted_url_prefixes;
+  aws::SnsReceiver sns(std::move(sns_options));
+  api.SetSns(&sns);
   http::ServerLimits limits;
   if (config.max_body_bytes) limits.max_body_bytes = *config.max_body_bytes;
   if (config.max_header_bytes) {
