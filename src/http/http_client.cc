@@ -98,6 +98,7 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
     impl_->stream->expires_after(impl_->timeout);
     bhttp::write(*impl_->stream, req, ec);
     beast::flat_buffer buffer;
+    buffer.reserve(256 << 10);  // Beast reads at most the free capacity at a time
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1ULL << 31);
     if (!ec) bhttp::read(*impl_->stream, buffer, parser, ec);

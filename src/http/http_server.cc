@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -35,6 +36,8 @@ struct ServerState {
   HttpServer::Log log;
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopping{false};
+  net::thread_pool* requests = nullptr;  // where handlers run (set by Start)
+  std::atomic<size_t> pending{0};        // requests handed to `requests`, not yet answered
 };
 
 }  // namespace
@@ -51,8 +54,11 @@ struct HttpServer::Impl {
   uint16_t port = 0;
   net::io_context ioc;
   tcp::acceptor acceptor;
-  std::vector<std::thread> threads;
+  std::vector<std::thread> threads;   // the I/O threads, running ioc
   std::unique_ptr<ssl::context> tls;  // set: every connection speaks TLS
+  // The request threads. Declared after ioc: destroyed first (it is joined, and so empty, by
+  // then; the sessions its work held belong to ioc).
+  std::optional<net::thread_pool> requests;
 
   void Accept();
 };
@@ -64,6 +70,8 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr uint64_t kSmallBody = 16 << 10;       // read through the header's buffer
+  static constexpr size_t kLargeBodyBuffer = 256 << 10;  // the read size of larger bodies
 
   template <class... Args>
   Session(ServerState* server, tcp::socket&& socket, Args&&... tls)
@@ -133,6 +141,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadBody() {
+    // Beast reads at most the buffer's free capacity at a time, and the parser empties the buffer
+    // as it goes, so a buffer left at the size of the headers takes a large body in reads of a
+    // few hundred bytes, each a wake-up, a timer update and a thread hand-off (measured: 3,000
+    // reads for a 3 MB _bulk, as much time as indexing it). Large bodies get a large buffer,
+    // given back once the request is read.
+    const auto length = parser_->content_length();  // boost::optional
+    if (!length || *length > kSmallBody) buffer_.reserve(kLargeBodyBuffer);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -160,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) return OnReadError(ec);
+    if (buffer_.capacity() > kSmallBody) buffer_.shrink_to_fit();
     BeastRequest req = parser_->release();
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
@@ -168,9 +184,28 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     std::optional<HttpResponse> error = FromBeastRequest(std::move(req), server_->limits, &r);
     const bool head = r.method == Method::kHead;
     if (error) return Write(std::move(*error), false, version, head);
-    HttpResponse response = server_->handler(r);
-    if (response.stream && !head) return WriteStreamHead(std::move(response));
-    Write(std::move(response), keep_alive, version, head);
+    // The handler runs on a request thread, so that a long search or a large bulk never holds up
+    // the I/O of other connections; its response is written back on this session's strand. Past
+    // the limit of waiting and running requests, the I/O thread answers 429 itself.
+    if (server_->pending.fetch_add(1) >= server_->limits.max_pending_requests) {
+      server_->pending.fetch_sub(1);
+      HttpResponse busy = ErrorResponse(429, "es_rejected_execution_exception",
+                                        fmt::format("more than {} requests are waiting or running "
+                                                    "(limits.max_concurrent_requests); retry",
+                                                    server_->limits.max_pending_requests));
+      busy.headers.emplace_back("Retry-After", "1");
+      return Write(std::move(busy), keep_alive, version, head);
+    }
+    net::post(*server_->requests,
+              [self = shared_from_this(), r = std::move(r), keep_alive, version, head]() mutable {
+                HttpResponse response = self->server_->handler(r);
+                net::post(self->stream_.get_executor(), [self, response = std::move(response),
+                                                         keep_alive, version, head]() mutable {
+                  self->pending_ = true;  // released once the response (or its head) is written
+                  if (response.stream && !head) return self->WriteStreamHead(std::move(response));
+                  self->Write(std::move(response), keep_alive, version, head);
+                });
+              });
   }
 
   void WriteError(int status, std::string_view type, const std::string& reason) {
@@ -191,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const bool again = res->keep_alive();
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, again](beast::error_code ec, std::size_t) {
+                         self->ReleasePending();
                          if (ec || !again) return self->Close();
                          self->ReadHeader();
                        });
@@ -214,6 +250,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     ExpiresAfter(server_->limits.request_timeout);
     net::async_write(stream_, net::buffer(*chunk),
                      [self = shared_from_this(), chunk, more](beast::error_code ec, std::size_t) {
+                       self->ReleasePending();
                        if (ec || !more) return self->Close();
                        self->StreamNext();
                      });
@@ -243,6 +280,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
+  // The request whose response was just written is no longer pending (Stop waits for those).
+  void ReleasePending() {
+    if (!pending_) return;
+    pending_ = false;
+    server_->pending.fetch_sub(1);
+  }
+
   void Close() {
     if constexpr (kTls) {
       // close_notify, then the socket; a client that does not answer within the deadline loses
@@ -268,6 +312,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   ServerState* server_;
   std::string remote_;
+  bool pending_ = false;  // on the strand: this session holds one count of server_->pending
 };
 
 }  // namespace
@@ -352,9 +397,11 @@ uint16_t HttpServer::port() const { return impl_->port; }
 
 size_t HttpServer::connections() const { return impl_->state.connections.load(); }
 
-void HttpServer::Start(int threads) {
+void HttpServer::Start(int request_threads, int io_threads) {
+  impl_->requests.emplace(static_cast<size_t>(std::max(1, request_threads)));
+  impl_->state.requests = &*impl_->requests;
   impl_->Accept();
-  for (int i = 0; i < std::max(1, threads); ++i) {
+  for (int i = 0; i < std::max(1, io_threads); ++i) {
     impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
   }
 }
@@ -366,8 +413,15 @@ void HttpServer::Stop() {
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
-  // Running handlers finish (run() returns between handlers); open connections are dropped
-  // with the io_context.
+  // Running and waiting handlers finish, and their responses are written while the I/O threads
+  // still run; then open connections are dropped with the io_context.
+  if (impl_->requests) impl_->requests->join();
+  // Their responses are being written: wait for that, within the deadline a client has to take a
+  // response.
+  const auto deadline = std::chrono::steady_clock::now() + impl_->state.limits.request_timeout;
+  while (impl_->state.pending.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) {
     if (t.joinable()) t.join();

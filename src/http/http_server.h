@@ -6,7 +6,10 @@
 // and a maximum of open connections (more are closed at once). With EnableTls, every connection
 // speaks TLS (OpenSSL through Asio), the handshake under the same deadline as a request.
 //
-// Handlers run on the server's threads; a handler may block (a search), which holds one thread.
+// Handlers run on a pool of request threads, apart from the I/O threads that read requests and
+// write responses: a handler may block (a search, a large bulk) and holds one request thread, but
+// never the I/O of other connections. When more than max_pending_requests are waiting or running,
+// the I/O thread answers 429 at once.
 // Thread-safe: Stop() may be called from any thread (a signal watcher).
 #pragma once
 
@@ -29,6 +32,9 @@ struct ServerLimits {
   // idle time.
   std::chrono::milliseconds request_timeout{30'000};
   size_t max_connections = 4096;
+  // Requests waiting for a request thread or running; more are answered 429 (Elasticsearch's
+  // es_rejected_execution_exception) by the I/O thread.
+  size_t max_pending_requests = 256;
 };
 
 class HttpServer {
@@ -49,8 +55,8 @@ class HttpServer {
   Status EnableTls(const std::string& cert_file, const std::string& key_file);
   bool tls() const;
   uint16_t port() const;
-  // Starts accepting on `threads` threads.
-  void Start(int threads);
+  // Starts accepting: `io_threads` run the connections, `request_threads` the handlers.
+  void Start(int request_threads, int io_threads = 1);
   // Stops accepting, lets running handlers finish, closes every connection and joins the
   // threads. Idempotent.
   void Stop();

@@ -92,6 +92,9 @@ Status Serve(Env* env, const ServeOptions& options) {
     limits.max_header_bytes =
         static_cast<uint32_t>(std::min<uint64_t>(*config.max_header_bytes, UINT32_MAX));
   }
+  if (config.max_concurrent_requests) {
+    limits.max_pending_requests = static_cast<size_t>(*config.max_concurrent_requests);
+  }
   if (config.request_timeout_seconds) {
     limits.request_timeout = std::chrono::seconds(*config.request_timeout_seconds);
   }
