@@ -34,7 +34,7 @@ struct ApiOptions {
   std::string version;                        // Vigil's version, reported by GET /
   uint64_t max_json_depth = 64;               // nesting of a request body
   uint64_t max_bulk_items = 10000;            // operations of one _bulk request
-  uint64_t max_concurrent_requests = 256;     // more at once are refused with 429
+  uint64_t max_concurrent_requests = 1024;    // more at once are refused with 429
   std::function<void(std::string_view)> log;  // may be empty
 };
 

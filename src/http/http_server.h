@@ -34,7 +34,7 @@ struct ServerLimits {
   size_t max_connections = 4096;
   // Requests waiting for a request thread or running; more are answered 429 (Elasticsearch's
   // es_rejected_execution_exception) by the I/O thread.
-  size_t max_pending_requests = 256;
+  size_t max_pending_requests = 1024;  // Elasticsearch's search queue holds 1,000
 };
 
 class HttpServer {
