@@ -4,9 +4,9 @@
 // A client presents its key in `Authorization: ApiKey <key>`, `Authorization: Bearer <key>`,
 // `Authorization: Basic <base64 of user:key>` (the user name is ignored; what an SNS subscription
 // to https://user:key@host/api/ingest/sns sends) or, when configured, a custom header that carries
-// the key as it is (what an EventBridge connection with API-key auth sends). The server stores only the SHA-256 of each key, and a key is looked up
-// by the hash of what was presented. No key, nor any part of one, ever appears in a reason, a log
-// line or an error.
+// the key as it is (what an EventBridge connection with API-key auth sends). The server stores only
+// the SHA-256 of each key, and a key is looked up by the hash of what was presented. No key, nor
+// any part of one, ever appears in a reason, a log line or an error.
 //
 // Failed attempts are limited per client: an address that presents 10 invalid keys within 60
 // seconds is refused (kThrottled) until the oldest of those 10 is 60 seconds old, a sliding window
