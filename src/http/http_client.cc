@@ -34,8 +34,11 @@ struct HttpClient::Impl {
           fmt::format("cannot resolve the server {}:{}: {}", host, port, ec.message()));
     }
     stream.emplace(ioc);
+    // Asynchronous, run to completion here: Beast's deadlines apply only to asynchronous
+    // operations (a blocking connect or read would wait forever on a server that never answers).
     stream->expires_after(std::chrono::seconds(10));
-    stream->connect(results, ec);
+    stream->async_connect(results, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    RunIo();
     if (ec) {
       stream.reset();
       return Status::Unavailable(
@@ -44,6 +47,11 @@ struct HttpClient::Impl {
     // Requests and answers are whole messages: no waiting for the peer's ACK of a tail (Nagle).
     stream->socket().set_option(tcp::no_delay(true), ec);
     return Status::Ok();
+  }
+
+  void RunIo() {
+    ioc.restart();
+    ioc.run();
   }
 };
 
@@ -95,13 +103,21 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
     const bool fresh = !impl_->stream.has_value();
     if (fresh) VIGIL_RETURN_IF_ERROR(impl_->Connect());
     beast::error_code ec;
-    impl_->stream->expires_after(impl_->timeout);
-    bhttp::write(*impl_->stream, req, ec);
     beast::flat_buffer buffer;
     buffer.reserve(256 << 10);  // Beast reads at most the free capacity at a time
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1ULL << 31);
-    if (!ec) bhttp::read(*impl_->stream, buffer, parser, ec);
+    // The whole exchange within the deadline: a server that stops answering is an error after
+    // `timeout`, not a hang.
+    beast::tcp_stream& stream = *impl_->stream;
+    stream.expires_after(impl_->timeout);
+    bhttp::async_write(stream, req, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      if (ec) return;
+      bhttp::async_read(stream, buffer, parser,
+                        [&ec](beast::error_code e2, std::size_t) { ec = e2; });
+    });
+    impl_->RunIo();
     if (ec) {
       impl_->stream.reset();
       // A kept-alive connection the server closed meanwhile: once more on a new one.

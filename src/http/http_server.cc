@@ -196,16 +196,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       busy.headers.emplace_back("Retry-After", "1");
       return Write(std::move(busy), keep_alive, version, head);
     }
-    net::post(*server_->requests,
-              [self = shared_from_this(), r = std::move(r), keep_alive, version, head]() mutable {
-                HttpResponse response = self->server_->handler(r);
-                net::post(self->stream_.get_executor(), [self, response = std::move(response),
-                                                         keep_alive, version, head]() mutable {
+    // The work guard keeps the I/O threads running while the handler does: without it, a server
+    // whose acceptor Stop has closed has no I/O of its own left, ioc.run() returns, and the
+    // response the handler then posts is never written (the client waits forever).
+    net::post(*server_->requests, [self = shared_from_this(),
+                                   work = net::make_work_guard(stream_.get_executor()),
+                                   r = std::move(r), keep_alive, version, head]() mutable {
+      HttpResponse response = self->server_->handler(r);
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response), keep_alive, version, head]() mutable {
                   self->pending_ = true;  // released once the response (or its head) is written
                   if (response.stream && !head) return self->WriteStreamHead(std::move(response));
                   self->Write(std::move(response), keep_alive, version, head);
                 });
-              });
+      work.reset();
+    });
   }
 
   void WriteError(int status, std::string_view type, const std::string& reason) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -94,6 +96,16 @@ TEST(HttpServerTest, StopLetsWaitingRequestsFinish) {
   std::thread a([&] { held = Client(server)->Request("GET", "/block"); });
   gate.WaitBlocked(1);
   std::thread stopper([&] { server.Stop(); });
+  // Once the acceptor is closed and only the held connection is left, the I/O threads have no I/O
+  // of their own: the response must still be written (it once was not, and the client hung).
+  boost::asio::io_context probe;
+  for (;;) {
+    boost::asio::ip::tcp::socket s(probe);
+    boost::system::error_code ec;
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()}, ec);
+    if (ec) break;  // refused: the acceptor is closed
+  }
+  while (server.connections() > 1) std::this_thread::yield();
   gate.Open();
   stopper.join();
   a.join();
