@@ -117,6 +117,44 @@ test('the reference pipeline panel: top 5 prober countries in a time range, from
   assert.deepEqual(got.aggregations.c.buckets, want);
 });
 
+test('date math in aggregations is taken at the request time (--now), from the data', () => {
+  // now = END (2026-01-01T00:00:00Z): now-1d/d is 2025-12-31, now-7d/d is 2025-12-25.
+  const day = Date.parse('2025-12-31T00:00:00Z');
+  const week = Date.parse('2025-12-25T00:00:00Z');
+  let lastDay = 0;
+  let before = 0;
+  for (const f of findings) {
+    const seen = Date.parse(f.service?.eventLastSeen ?? '');
+    if (seen >= day) ++lastDay;
+    else if (seen >= week) ++before;
+  }
+  assert.ok(lastDay > 0 && before > 0, 'the data set must have findings in both ranges');
+  const r = search(JSON.stringify({
+    size: 0,
+    aggs: {
+      recent: { date_range: { field: 'service.eventLastSeen', ranges: [{ from: 'now-1d/d' }, { from: 'now-7d/d', to: 'now-1d/d' }] } },
+      days: {
+        date_histogram: {
+          field: 'service.eventLastSeen', calendar_interval: 'day', min_doc_count: 0,
+          extended_bounds: { min: 'now-3d/d', max: 'now-1d/d' }, hard_bounds: { min: 'now-3d/d', max: 'now' },
+        },
+      },
+    },
+  }));
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout).aggregations;
+  assert.deepEqual(got.recent.buckets.map((b) => [b.key, b.doc_count]), [
+    ['2025-12-31T00:00:00.000Z-*', lastDay],
+    ['2025-12-25T00:00:00.000Z-2025-12-31T00:00:00.000Z', before],
+  ]);
+  const perDay = (d) => findings.filter((f) => (f.service?.eventLastSeen ?? '').startsWith(d)).length;
+  assert.deepEqual(got.days.buckets.map((b) => [b.key_as_string, b.doc_count]), [
+    ['2025-12-29T00:00:00.000Z', perDay('2025-12-29')],
+    ['2025-12-30T00:00:00.000Z', perDay('2025-12-30')],
+    ['2025-12-31T00:00:00.000Z', perDay('2025-12-31')],
+  ]);
+});
+
 test('every prober counts, not just the first: collapsed field against the data', () => {
   const counts = new Map();
   for (const f of findings) {

@@ -42,6 +42,13 @@ struct DateHistogramSpec : HistogramSpecBase {
   std::string KeyString(double start) const override {
     return format.Format(static_cast<int64_t>(start), tz);
   }
+  Result<double> ResolveBound(const std::string& text, int64_t now) const override {
+    // Bounds may use the default format whatever `format` says.
+    Result<int64_t> ms = ParseDateMath(text, now, tz, false, format);
+    if (!ms.ok()) ms = ParseDateMath(text, now, tz, false, DateFormat());
+    if (!ms.ok()) return ms.status();
+    return static_cast<double>(*ms);
+  }
   Result<std::unique_ptr<Aggregator>> NewAggregator(const AggregationContext& ctx) const override {
     auto a = std::make_unique<HistogramAggregator>(*this, ctx);
     VIGIL_RETURN_IF_ERROR(a->Init());
@@ -111,21 +118,16 @@ Result<std::unique_ptr<AggregationSpec>> NewDateHistogramSpec(const json& params
     if (!o.ok()) return o.status();
     spec->offset = *o;
   }
+  // Bounds are checked here and resolved again at the request's time (HistogramAggregator).
   const int64_t now = NowMillis();
-  const TimeZone zone = spec->tz;
-  const DateFormat fmt_for_bounds = spec->format;
   VIGIL_RETURN_IF_ERROR(
       ParseHistogramCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
         if (v.is_number()) return v.get<double>();
         if (!v.is_string())
           return IllegalArgument(fmt::format("[{}] a bound must be a date", path));
-        Result<int64_t> ms = ParseDateMath(v.get<std::string>(), now, zone, false, fmt_for_bounds);
-        if (!ms.ok()) {
-          // Bounds may use the default format whatever `format` says.
-          ms = ParseDateMath(v.get<std::string>(), now, zone, false, DateFormat());
-        }
+        Result<double> ms = spec->ResolveBound(v.get<std::string>(), now);
         if (!ms.ok()) return IllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
-        return static_cast<double>(*ms);
+        return *ms;
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));
 }

@@ -17,6 +17,13 @@ struct DateRangeSpec : RangeSpecBase {
   std::string BoundText(double v) const override {
     return format.Format(static_cast<int64_t>(v), tz);
   }
+  Result<double> ResolveBound(const std::string& text, int64_t now) const override {
+    // In the aggregation's format, else the default one (Elasticsearch takes both).
+    Result<int64_t> ms = ParseDateMath(text, now, tz, false, format);
+    if (!ms.ok()) ms = ParseDateMath(text, now, tz, false, DateFormat());
+    if (!ms.ok()) return ms.status();
+    return static_cast<double>(*ms);
+  }
 };
 
 }  // namespace
@@ -27,17 +34,16 @@ Result<std::unique_ptr<AggregationSpec>> NewDateRangeSpec(const json& params,
   VIGIL_RETURN_IF_ERROR(CheckKeys(
       params, {"field", "ranges", "keyed", "missing", "format", "time_zone"}, path, "date_range"));
   VIGIL_RETURN_IF_ERROR(ParseDateOptions(params, path, &spec->tz, &spec->format));
+  // Bounds are checked here and resolved again at the request's time (RangesAt).
   const int64_t now = NowMillis();
   VIGIL_RETURN_IF_ERROR(
       ParseRangeCommon(params, path, spec.get(), [&](const json& v) -> Result<double> {
         if (v.is_number()) return v.get<double>();
         if (!v.is_string())
           return IllegalArgument(fmt::format("[{}] a range bound must be a date", path));
-        Result<int64_t> ms =
-            ParseDateMath(v.get<std::string>(), now, spec->tz, false, spec->format);
-        if (!ms.ok()) ms = ParseDateMath(v.get<std::string>(), now, spec->tz, false, DateFormat());
+        Result<double> ms = spec->ResolveBound(v.get<std::string>(), now);
         if (!ms.ok()) return IllegalArgument(fmt::format("[{}] {}", path, ms.status().message()));
-        return static_cast<double>(*ms);
+        return *ms;
       }));
   return std::unique_ptr<AggregationSpec>(std::move(spec));
 }

@@ -17,6 +17,24 @@ constexpr uint64_t kMaxFilled = 1'000'000;
 
 }  // namespace
 
+Result<double> HistogramSpecBase::ResolveBound(const std::string& text, int64_t /*now*/) const {
+  return IllegalArgument(fmt::format("a [{}] bound must be a number, not [{}]", type(), text));
+}
+
+Status HistogramAggregator::Init() {
+  std::optional<double>* bounds[4] = {&extended_min_, &extended_max_, &hard_min_, &hard_max_};
+  const std::optional<double>* given[4] = {&spec_.extended_min, &spec_.extended_max,
+                                           &spec_.hard_min, &spec_.hard_max};
+  for (size_t i = 0; i < 4; ++i) {
+    *bounds[i] = *given[i];
+    if (spec_.bound_texts[i].empty()) continue;
+    Result<double> v = spec_.ResolveBound(spec_.bound_texts[i], ctx_.now);
+    if (!v.ok()) return v.status();
+    *bounds[i] = *v;
+  }
+  return subs_.Init(spec_, ctx_);
+}
+
 Status HistogramAggregator::StartSegment(const SegmentContext& segment) {
   VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
   if (values_.present() && !values_.numeric()) {
@@ -36,8 +54,8 @@ void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
 }
 
 int64_t HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n) {
-  if (spec_.hard_min && start < *spec_.hard_min) return -1;
-  if (spec_.hard_max && start >= *spec_.hard_max) return -1;
+  if (hard_min_ && start < *hard_min_) return -1;
+  if (hard_max_ && start >= *hard_max_) return -1;
   auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
   if (inserted) keys_.push_back(start);
   const uint32_t b = buckets_.Get(owning, it->second);
@@ -125,16 +143,16 @@ Status HistogramAggregator::Render(uint32_t owning, JsonWriter* w) {
       lo = rows.front().first;
       hi = rows.back().first;
     }
-    if (spec_.extended_min) {
-      double r = spec_.Round(*spec_.extended_min);
+    if (extended_min_) {
+      double r = spec_.Round(*extended_min_);
       lo = lo ? std::min(*lo, r) : r;
     }
-    if (spec_.extended_max) {
-      double r = spec_.Round(*spec_.extended_max);
+    if (extended_max_) {
+      double r = spec_.Round(*extended_max_);
       hi = hi ? std::max(*hi, r) : r;
     }
-    if (spec_.hard_min && lo && *lo < *spec_.hard_min) lo = spec_.Round(*spec_.hard_min);
-    if (spec_.hard_max && hi && *hi >= *spec_.hard_max) hi = spec_.Round(*spec_.hard_max - 1e-9);
+    if (hard_min_ && lo && *lo < *hard_min_) lo = spec_.Round(*hard_min_);
+    if (hard_max_ && hi && *hi >= *hard_max_) hi = spec_.Round(*hard_max_ - 1e-9);
     if (lo && hi) {
       std::vector<std::pair<double, int64_t>> filled;
       size_t i = 0;
@@ -219,8 +237,8 @@ Status ParseHistogramCommon(const json& params, const std::string& path, Histogr
     spec->order_by_count = key == "_count";
     spec->ascending = o.begin().value() == "asc";
   }
-  auto bounds = [&](std::string_view name, std::optional<double>* lo,
-                    std::optional<double>* hi) -> Status {
+  auto bounds = [&](std::string_view name, std::optional<double>* lo, std::optional<double>* hi,
+                    std::string* lo_text, std::string* hi_text) -> Status {
     if (!params.contains(name)) return Status::Ok();
     const json& b = params[std::string(name)];
     if (!b.is_object()) return ParsingError(fmt::format("[{}.{}] must be an object", path, name));
@@ -231,11 +249,14 @@ Status ParseHistogramCommon(const json& params, const std::string& path, Histogr
       Result<double> v = bound(it.value());
       if (!v.ok()) return v.status();
       (it.key() == "min" ? *lo : *hi) = *v;
+      if (it.value().is_string()) *(it.key() == "min" ? lo_text : hi_text) = it.value();
     }
     return Status::Ok();
   };
-  VIGIL_RETURN_IF_ERROR(bounds("extended_bounds", &spec->extended_min, &spec->extended_max));
-  VIGIL_RETURN_IF_ERROR(bounds("hard_bounds", &spec->hard_min, &spec->hard_max));
+  std::array<std::string, 4>& t = spec->bound_texts;
+  VIGIL_RETURN_IF_ERROR(
+      bounds("extended_bounds", &spec->extended_min, &spec->extended_max, &t[0], &t[1]));
+  VIGIL_RETURN_IF_ERROR(bounds("hard_bounds", &spec->hard_min, &spec->hard_max, &t[2], &t[3]));
   if (params.contains("missing")) {
     Result<double> m = bound(params["missing"]);
     if (!m.ok()) return m.status();

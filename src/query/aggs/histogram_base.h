@@ -4,6 +4,7 @@
 // filled in when min_doc_count is 0.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,8 +26,14 @@ struct HistogramSpecBase : AggregationSpec {
   std::optional<double> extended_max;
   std::optional<double> hard_min;
   std::optional<double> hard_max;
+  // The bounds above as given, when given as text (date math such as "now-7d/d"): resolved again
+  // at the request's time by each aggregator. Order: extended min, max, hard min, max.
+  std::array<std::string, 4> bound_texts;
   std::optional<double> missing;
   bool takes_sub_aggregations() const override { return true; }
+  // A bound's text at the request time `now` (epoch ms); only specs whose bounds may be text
+  // (date_histogram) are asked.
+  virtual Result<double> ResolveBound(const std::string& text, int64_t now) const;
 
   // The start of the interval holding `v`, and the start of the next one.
   virtual double Round(double v) const = 0;
@@ -41,7 +48,7 @@ class HistogramAggregator : public Aggregator {
  public:
   HistogramAggregator(const HistogramSpecBase& spec, const AggregationContext& ctx)
       : spec_(spec), ctx_(ctx), values_(spec.field) {}
-  Status Init() { return subs_.Init(spec_, ctx_); }
+  Status Init();
 
   Status StartSegment(const SegmentContext& segment) override;
   void Collect(uint32_t doc, uint32_t owning) override;
@@ -57,6 +64,8 @@ class HistogramAggregator : public Aggregator {
   Status FoldByOrdinals(uint32_t owning);
 
   const HistogramSpecBase& spec_;
+  // extended_bounds and hard_bounds at the request's time.
+  std::optional<double> extended_min_, extended_max_, hard_min_, hard_max_;
   AggregationContext ctx_;
   FieldValues values_;
   SubAggregators subs_;

@@ -10,7 +10,12 @@ class RangeAggregator : public Aggregator {
  public:
   RangeAggregator(const RangeSpecBase& spec, const AggregationContext& ctx)
       : spec_(spec), ctx_(ctx), values_(spec.field) {}
-  Status Init() { return subs_.Init(spec_, ctx_); }
+  Status Init() {
+    Result<std::vector<RangeSpecBase::Range>> ranges = spec_.RangesAt(ctx_.now);
+    if (!ranges.ok()) return ranges.status();
+    ranges_ = std::move(*ranges);
+    return subs_.Init(spec_, ctx_);
+  }
 
   Status StartSegment(const SegmentContext& segment) override {
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
@@ -23,12 +28,12 @@ class RangeAggregator : public Aggregator {
   }
 
   void Collect(uint32_t doc, uint32_t owning) override {
-    const size_t n = spec_.ranges.size();
+    const size_t n = ranges_.size();
     hit_.assign(n, 0);
     bool any = false;
     auto test = [&](double v) {
       for (size_t i = 0; i < n; ++i) {
-        const auto& r = spec_.ranges[i];
+        const auto& r = ranges_[i];
         if ((!r.from || v >= *r.from) && (!r.to || v < *r.to)) hit_[i] = 1;
       }
     };
@@ -53,13 +58,13 @@ class RangeAggregator : public Aggregator {
 
   Status Render(uint32_t owning, JsonWriter* w) override {
     VIGIL_RETURN_IF_ERROR(subs_.status());
-    const size_t n = spec_.ranges.size();
+    const size_t n = ranges_.size();
     VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, n, name_));
     w->BeginObject();
     w->Key("buckets");
     BeginBuckets(w, spec_.keyed);
     for (size_t i = 0; i < n; ++i) {
-      const auto& r = spec_.ranges[i];
+      const auto& r = ranges_[i];
       const uint64_t b = uint64_t{owning} * n + i;
       if (spec_.keyed) w->Key(r.key);
       w->BeginObject();
@@ -87,6 +92,7 @@ class RangeAggregator : public Aggregator {
 
  private:
   const RangeSpecBase& spec_;
+  std::vector<RangeSpecBase::Range> ranges_;  // at the request's time
   AggregationContext ctx_;
   FieldValues values_;
   SubAggregators subs_;
@@ -95,6 +101,29 @@ class RangeAggregator : public Aggregator {
 };
 
 }  // namespace
+
+Result<double> RangeSpecBase::ResolveBound(const std::string& text, int64_t /*now*/) const {
+  return IllegalArgument(fmt::format("a [{}] bound must be a number, not [{}]", type(), text));
+}
+
+Result<std::vector<RangeSpecBase::Range>> RangeSpecBase::RangesAt(int64_t now) const {
+  std::vector<Range> out = ranges;
+  for (Range& r : out) {
+    if (r.from_text.empty() && r.to_text.empty()) continue;
+    for (auto [text, bound] : {std::pair(&r.from_text, &r.from), std::pair(&r.to_text, &r.to)}) {
+      if (text->empty()) continue;
+      Result<double> v = ResolveBound(*text, now);
+      if (!v.ok()) return v.status();
+      *bound = *v;
+    }
+    if (!r.key_given) r.key = KeyOf(r);
+  }
+  return out;
+}
+
+std::string RangeSpecBase::KeyOf(const Range& r) const {
+  return fmt::format("{}-{}", r.from ? BoundText(*r.from) : "*", r.to ? BoundText(*r.to) : "*");
+}
 
 Result<std::unique_ptr<Aggregator>> RangeSpecBase::NewAggregator(
     const AggregationContext& ctx) const {
@@ -125,18 +154,19 @@ Status ParseRangeCommon(const json& params, const std::string& path, RangeSpecBa
         Result<double> v = bound(it.value());
         if (!v.ok()) return v.status();
         (it.key() == "from" ? range.from : range.to) = *v;
+        if (it.value().is_string()) {
+          (it.key() == "from" ? range.from_text : range.to_text) = it.value().get<std::string>();
+        }
       } else if (it.key() == "key") {
         if (!it.value().is_string())
           return ParsingError(fmt::format("[{}.key] must be a string", rpath));
         range.key = it.value().get<std::string>();
+        range.key_given = true;
       } else {
         return ParsingError(fmt::format("[{}] unknown key [{}]", rpath, it.key()));
       }
     }
-    if (range.key.empty()) {
-      range.key = fmt::format("{}-{}", range.from ? spec->BoundText(*range.from) : "*",
-                              range.to ? spec->BoundText(*range.to) : "*");
-    }
+    if (!range.key_given) range.key = spec->KeyOf(range);
     spec->ranges.push_back(std::move(range));
   }
   if (params.contains("missing")) {
