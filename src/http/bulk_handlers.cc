@@ -222,7 +222,8 @@ HttpResponse HandleBulk(const ApiContext& ctx, HttpRequest& r) {
     std::vector<ingest::DocOp> ops;
     ops.reserve(at.size());
     for (size_t i : at) ops.push_back(items[i].op);
-    Result<std::vector<ingest::DocResult>> results = ctx.documents->Apply(index, ops, now);
+    Result<std::vector<ingest::DocResult>> results =
+        ctx.documents->Apply(index, ops, now, r.account_scope);
     for (size_t j = 0; j < at.size(); ++j) {
       BulkItem& item = items[at[j]];
       if (!results.ok()) {

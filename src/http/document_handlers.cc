@@ -61,12 +61,13 @@ namespace {
 
 // One write through the document writer, answered as Elasticsearch answers a single-document
 // call: the result with its status, or the error in Elasticsearch's shape.
-HttpResponse WriteOne(const ApiContext& ctx, std::string_view index, const ingest::DocOp& op) {
+HttpResponse WriteOne(const ApiContext& ctx, const HttpRequest& request, std::string_view index,
+                      const ingest::DocOp& op) {
   if (ctx.documents == nullptr) {
     return ErrorResponse(503, "unavailable_exception", "this server does not take documents");
   }
-  Result<std::vector<ingest::DocResult>> results =
-      ctx.documents->Apply(index, std::span<const ingest::DocOp>(&op, 1), NowMillis());
+  Result<std::vector<ingest::DocResult>> results = ctx.documents->Apply(
+      index, std::span<const ingest::DocOp>(&op, 1), NowMillis(), request.account_scope);
   if (!results.ok()) return ErrorResponse(results.status());
   const ingest::DocResult& r = results->front();
   if (r.kind == ingest::DocResultKind::kFailed) return ErrorResponse(r.error);
@@ -96,7 +97,7 @@ HttpResponse HandleIndexDoc(const ApiContext& ctx, HttpRequest& r) {
   op.type = *create ? ingest::DocOpType::kCreate : ingest::DocOpType::kIndex;
   op.id = std::string(r.Param("id"));  // empty for POST /{index}/_doc: generated
   op.source = r.body;
-  return WriteOne(ctx, r.Param("index"), op);
+  return WriteOne(ctx, r, r.Param("index"), op);
 }
 
 HttpResponse HandleCreateDoc(const ApiContext& ctx, HttpRequest& r) {
@@ -104,7 +105,7 @@ HttpResponse HandleCreateDoc(const ApiContext& ctx, HttpRequest& r) {
   op.type = ingest::DocOpType::kCreate;
   op.id = std::string(r.Param("id"));
   op.source = r.body;
-  return WriteOne(ctx, r.Param("index"), op);
+  return WriteOne(ctx, r, r.Param("index"), op);
 }
 
 Status ParseUpdateBody(std::string_view text, size_t max_depth, ingest::DocOp* op, std::string* doc,
@@ -149,7 +150,7 @@ HttpResponse HandleUpdateDoc(const ApiContext& ctx, HttpRequest& r) {
   std::string doc, upsert;
   Status s = ParseUpdateBody(r.body, ctx.options.max_json_depth, &op, &doc, &upsert);
   if (!s.ok()) return ErrorResponse(s);
-  return WriteOne(ctx, r.Param("index"), op);
+  return WriteOne(ctx, r, r.Param("index"), op);
 }
 
 HttpResponse HandleDeleteDoc(const ApiContext& ctx, HttpRequest& r) {
@@ -159,7 +160,7 @@ HttpResponse HandleDeleteDoc(const ApiContext& ctx, HttpRequest& r) {
   ingest::DocOp op;
   op.type = ingest::DocOpType::kDelete;
   op.id = std::string(r.Param("id"));
-  return WriteOne(ctx, r.Param("index"), op);
+  return WriteOne(ctx, r, r.Param("index"), op);
 }
 
 }  // namespace vigil::http

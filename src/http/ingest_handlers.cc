@@ -18,9 +18,10 @@ namespace vigil::http {
 namespace {
 
 // Takes `text` through the push ingester and answers item by item.
-HttpResponse IngestText(const ApiContext& ctx, std::string_view name, std::string_view text) {
+HttpResponse IngestText(const ApiContext& ctx, const HttpRequest& r, std::string_view name,
+                        std::string_view text) {
   const uint64_t started = SteadyNanos();
-  Result<ingest::PushResult> result = ctx.push->Ingest(name, text, NowMillis());
+  Result<ingest::PushResult> result = ctx.push->Ingest(name, text, NowMillis(), r.account_scope);
   if (!result.ok()) return ErrorResponse(result.status());
   const ingest::PushResult& p = *result;
   ctx.metrics->Pushed("created", p.created);
@@ -79,7 +80,7 @@ HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r) {
   const bool lines = type == "application/x-ndjson" || type == "application/ndjson" ||
                      type == "application/jsonl" || type == "application/x-jsonlines" ||
                      type == "application/json-seq";
-  return IngestText(ctx, lines ? "request.jsonl" : "request", r.body);
+  return IngestText(ctx, r, lines ? "request.jsonl" : "request", r.body);
 }
 
 // POST /api/ingest/sns: an SNS HTTP(S) subscription. Every delivery is authenticated (listed
@@ -113,7 +114,7 @@ HttpResponse HandleIngestSns(const ApiContext& ctx, HttpRequest& r) {
         return ErrorResponse(400, "parse_exception",
                              fmt::format("SNS message [{}] is empty", m->message_id));
       }
-      return IngestText(ctx, "sns:" + m->message_id, m->message);
+      return IngestText(ctx, r, "sns:" + m->message_id, m->message);
     }
     case aws::SnsType::kSubscriptionConfirmation: {
       if (Status s = ctx.sns->Confirm(*m); !s.ok()) return ErrorResponse(s);

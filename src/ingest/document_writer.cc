@@ -18,6 +18,11 @@ Status MapperError(std::string reason) {
   return Status::InvalidArgument(std::move(reason)).WithDetail("mapper_parsing_exception");
 }
 
+// A write outside the writer's account scope (403 over HTTP).
+Status ScopeError(std::string reason) {
+  return Status::InvalidArgument(std::move(reason)).WithDetail("security_exception");
+}
+
 // Merges `patch` into `target` as Elasticsearch's partial update does: objects key by key,
 // everything else replaced. True when `target` changed.
 bool MergeInto(nlohmann::ordered_json& target, const nlohmann::ordered_json& patch) {
@@ -119,13 +124,25 @@ std::string DocumentWriter::NewId() {
 }
 
 Result<std::vector<DocResult>> DocumentWriter::Apply(std::string_view name,
-                                                     std::span<const DocOp> ops, int64_t now) {
-  if (name == storage::kDefaultIndex && findings_ != nullptr) return ApplyToFindings(ops, now);
+                                                     std::span<const DocOp> ops, int64_t now,
+                                                     std::span<const std::string> accounts) {
+  if (name == storage::kDefaultIndex && findings_ != nullptr) {
+    return ApplyToFindings(ops, now, accounts);
+  }
+  if (!accounts.empty()) {
+    std::vector<DocResult> results(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      results[i].id = ops[i].id;
+      results[i].error = ScopeError(fmt::format(
+          "an account-scoped API key may write findings only, not to index [{}]", name));
+    }
+    return results;
+  }
   return ApplyGeneric(name, ops);
 }
 
-Result<std::vector<DocResult>> DocumentWriter::ApplyToFindings(std::span<const DocOp> ops,
-                                                               int64_t now) {
+Result<std::vector<DocResult>> DocumentWriter::ApplyToFindings(
+    std::span<const DocOp> ops, int64_t now, std::span<const std::string> accounts) {
   std::vector<DocResult> results(ops.size());
   // Runs of writes go through the ingester, runs of deletes straight to the index, in order.
   size_t i = 0;
@@ -141,6 +158,11 @@ Result<std::vector<DocResult>> DocumentWriter::ApplyToFindings(std::span<const D
       std::vector<size_t> at;
       for (size_t k = i; k < end; ++k) {
         results[k].id = ops[k].id;
+        if (!accounts.empty()) {
+          results[k].error =
+              ScopeError("an account-scoped API key may not delete findings (ask an unscoped key)");
+          continue;
+        }
         if (ops[k].id.empty()) {
           results[k].error = Status::InvalidArgument("[delete] needs an _id")
                                  .WithDetail("action_request_validation_exception");
@@ -176,13 +198,15 @@ Result<std::vector<DocResult>> DocumentWriter::ApplyToFindings(std::span<const D
         at.push_back(k);
       }
       if (!writes.empty()) {
-        Result<std::vector<FindingWriteResult>> written = findings_->Write(writes, now);
+        Result<std::vector<FindingWriteResult>> written = findings_->Write(writes, now, accounts);
         if (!written.ok()) return written.status();
         for (size_t j = 0; j < at.size(); ++j) {
           const FindingWriteResult& w = (*written)[j];
           DocResult& r = results[at[j]];
           if (!w.id.empty()) r.id = w.id;
-          if (!w.accepted) {
+          if (w.out_of_scope) {
+            r.error = ScopeError(w.reason);
+          } else if (!w.accepted) {
             r.error = MapperError("failed to parse: " + w.reason);
           } else if (w.outcome == storage::WriteOutcome::kExists) {
             r.error = ConflictError(r.id);

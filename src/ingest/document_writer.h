@@ -84,14 +84,20 @@ class DocumentWriter {
   // Elasticsearch does on a first write). One result per op; an op that fails fails alone. An
   // error means nothing was acknowledged: the index cannot be opened (an invalid name, a
   // failure) or the write failed. `now` (epoch ms) is the ingest time of findings.
+  //
+  // `accounts`, when not empty, is the writer's account scope: it may index findings of those
+  // accounts only (others fail with security_exception), and may neither delete nor write to any
+  // index but findings (a deleted id's account is not known without reading it, and generic
+  // documents have no account).
   Result<std::vector<DocResult>> Apply(std::string_view name, std::span<const DocOp> ops,
-                                       int64_t now);
+                                       int64_t now, std::span<const std::string> accounts = {});
 
   // A new id: 20 characters of URL-safe base64, unique (random, 120 bits).
   static std::string NewId();
 
  private:
-  Result<std::vector<DocResult>> ApplyToFindings(std::span<const DocOp> ops, int64_t now);
+  Result<std::vector<DocResult>> ApplyToFindings(std::span<const DocOp> ops, int64_t now,
+                                                 std::span<const std::string> accounts);
   Result<std::vector<DocResult>> ApplyGeneric(std::string_view name, std::span<const DocOp> ops);
   // Adds a generic document to batch_; InvalidArgument (mapper_parsing_exception) when it is
   // not a JSON object or cannot be flattened.

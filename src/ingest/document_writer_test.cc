@@ -165,5 +165,32 @@ TEST_F(DocumentWriterTest, AnInvalidIndexNameFailsTheWholeCall) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
+// An account-scoped writer indexes its own accounts' findings only, and may neither delete nor
+// write generic documents (they have no account to check).
+TEST_F(DocumentWriterTest, AScopedWriterWritesItsAccountsFindingsOnly) {
+  const std::vector<std::string> scope = {"999999999"};  // the sample's account
+  json other = json::parse(Sample("2024-01-01T00:00:00.000Z", 1));
+  other["accountId"] = "111111111111";
+  other["id"] = "other-account";
+  const std::string mine = Sample("2024-01-01T00:00:00.000Z", 1);
+  const std::string theirs = other.dump();  // DocOp holds a view
+  const std::vector<DocOp> ops = {Op(DocOpType::kIndex, "", mine),
+                                  Op(DocOpType::kIndex, "", theirs),
+                                  Op(DocOpType::kDelete, std::string(kSampleId))};
+  Result<std::vector<DocResult>> r = writer_->Apply("findings", ops, 1, scope);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Results(*r),
+            (std::vector<std::string>{"created", "security_exception", "security_exception"}));
+  EXPECT_NE((*r)[1].error.message().find("account [111111111111]"), std::string::npos)
+      << (*r)[1].error.ToString();
+  EXPECT_TRUE(Get("findings", kSampleId).has_value());  // the delete did not happen
+  EXPECT_FALSE(Get("findings", "other-account").has_value());
+  r = writer_->Apply("notes", std::vector<DocOp>{Op(DocOpType::kIndex, "a", R"({"x":1})")}, 1,
+                     scope);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Results(*r), std::vector<std::string>{"security_exception"});
+  EXPECT_FALSE(Get("notes", "a").has_value());
+}
+
 }  // namespace
 }  // namespace vigil::ingest

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ingest/findings_deriver.h"
 
 namespace vigil::ingest {
@@ -58,6 +60,26 @@ PushIngester::PushIngester(archive::ArchiveWriter* archive, storage::Index* inde
           reader) {}
 
 void PushIngester::OnFinding(const findings::ReadFinding& finding) {
+  if (!scope_.empty() &&
+      std::find(scope_.begin(), scope_.end(), finding.meta.account_id) == scope_.end()) {
+    std::string reason = fmt::format(
+        "finding [{}] belongs to account [{}], outside the account scope of this API key",
+        finding.meta.id, finding.meta.account_id);
+    if (write_ != nullptr) {
+      write_result_->id = std::string(finding.meta.id);
+      write_result_->out_of_scope = true;
+      write_result_->reason = std::move(reason);
+      return;
+    }
+    PushItem item;
+    item.outcome = PushOutcome::kRejected;
+    item.id = std::string(finding.meta.id);
+    item.location = Where(finding.location);
+    item.reason = std::move(reason);
+    ++result_->rejected;
+    result_->items.push_back(std::move(item));
+    return;
+  }
   if (write_ != nullptr) {
     write_result_->id = std::string(finding.meta.id);
     if (!write_->id.empty() && write_->id != finding.meta.id) {
@@ -105,10 +127,12 @@ void PushIngester::OnIssue(const findings::ReadIssue& issue) {
 }
 
 Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_view body,
-                                        int64_t ingested_at) {
+                                        int64_t ingested_at,
+                                        std::span<const std::string> accounts) {
   std::lock_guard<std::mutex> lock(mu_);
   PushResult result;
   result_ = &result;
+  scope_ = accounts;
   ingested_at_ = ingested_at;
   batch_.Clear();
   finding_items_.clear();
@@ -116,6 +140,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   publish_ = events_ != nullptr && events_->subscribers() > 0;
   reader_.Read(source, body, ingested_at, this);
   result_ = nullptr;
+  scope_ = {};
   if (finding_items_.empty()) return result;
   VIGIL_RETURN_IF_ERROR(Commit());
   for (size_t i = 0; i < finding_items_.size() && i < outcomes_.size(); ++i) {
@@ -159,9 +184,11 @@ Status PushIngester::Commit() {
 }
 
 Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const FindingWrite> writes,
-                                                            int64_t ingested_at) {
+                                                            int64_t ingested_at,
+                                                            std::span<const std::string> accounts) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<FindingWriteResult> results(writes.size());
+  scope_ = accounts;
   ingested_at_ = ingested_at;
   batch_.Clear();
   pending_events_.clear();
@@ -178,6 +205,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   }
   write_ = nullptr;
   write_result_ = nullptr;
+  scope_ = {};
   if (written.empty()) return results;
   VIGIL_RETURN_IF_ERROR(Commit());
   for (size_t j = 0; j < written.size() && j < outcomes_.size(); ++j) {

@@ -54,7 +54,8 @@ struct FindingWrite {
 };
 
 struct FindingWriteResult {
-  bool accepted = false;  // false: `reason` says why (invalid JSON, not a finding, a wrong _id)
+  bool accepted = false;      // false: `reason` says why (invalid JSON, not a finding, a wrong _id)
+  bool out_of_scope = false;  // refused: the finding's account is outside the writer's scope
   storage::WriteOutcome outcome = storage::WriteOutcome::kCreated;  // when accepted
   std::string id;
   std::string reason;
@@ -79,13 +80,18 @@ class PushIngester : private findings::FindingSink {
   // the shape is recognised from the bytes. `ingested_at` (epoch ms) becomes
   // derived.ingestedAt. An error means nothing of this push was acknowledged (the archive or the
   // index could not commit); its findings may still be in the archive.
-  Result<PushResult> Ingest(std::string_view source, std::string_view body, int64_t ingested_at);
+  //
+  // `accounts`, when not empty, is the account scope of the writer (an API key's): a finding of
+  // any other account is rejected, neither archived nor indexed.
+  Result<PushResult> Ingest(std::string_view source, std::string_view body, int64_t ingested_at,
+                            std::span<const std::string> accounts = {});
 
   // Reads each document as one finding and commits the accepted ones in one batch: archived,
   // then written with its operation (a versioned upsert, a replace, or a create that leaves an
   // existing id alone). One result per write, in order. An error means nothing was acknowledged.
   Result<std::vector<FindingWriteResult>> Write(std::span<const FindingWrite> writes,
-                                                int64_t ingested_at);
+                                                int64_t ingested_at,
+                                                std::span<const std::string> accounts = {});
 
  private:
   void OnFinding(const findings::ReadFinding& finding) override;
@@ -109,6 +115,7 @@ class PushIngester : private findings::FindingSink {
   const FindingWrite* write_ = nullptr;
   FindingWriteResult* write_result_ = nullptr;
   FindingEventHub* events_ = nullptr;
+  std::span<const std::string> scope_;  // during Ingest() and Write(); empty: every account
   // Summaries are made only when someone listens (a subscriber that arrives during a commit
   // sees the commits after it).
   bool publish_ = false;

@@ -101,5 +101,44 @@ TEST_F(PushIngesterTest, AFailedArchiveCommitAcknowledgesNothing) {
   EXPECT_EQ(json::parse(**doc)["service"]["count"], 1);
 }
 
+TEST_F(PushIngesterTest, AScopedPushTakesItsAccountsFindingsOnly) {
+  Open();
+  const std::string mine = Version("2024-01-01T00:00:00.000Z", 1);  // account 999999999
+  json other = json::parse(mine);
+  other["detail"]["accountId"] = "111111111111";
+  other["detail"]["id"] = "another-account-finding";
+  other["account"] = "111111111111";
+  const std::vector<std::string> scope = {"999999999"};
+  Result<PushResult> r = push_->Ingest("push.jsonl", other.dump() + "\n" + mine + "\n", 1, scope);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Statuses(*r), (std::vector<std::string>{"rejected", "created"}));
+  EXPECT_EQ(r->items[0].id, "another-account-finding");
+  EXPECT_EQ(r->items[0].location, "line 1");
+  EXPECT_NE(r->items[0].reason.find("account [111111111111], outside the account scope"),
+            std::string::npos)
+      << r->items[0].reason;
+  auto snapshot = index_->GetSnapshot();
+  EXPECT_EQ(snapshot->live_docs(), 1u);
+  // The scope lasts one call: an unscoped push takes the other account's finding.
+  r = push_->Ingest("push", other.dump(), 2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Statuses(*r), std::vector<std::string>{"created"});
+  // Write() refuses the same way, item by item.
+  std::vector<FindingWrite> writes(2);
+  const std::string v2 = Version("2024-01-02T00:00:00.000Z", 2);
+  other["detail"]["updatedAt"] = "2024-01-02T00:00:00.000Z";
+  const std::string other_detail = other["detail"].dump();
+  const std::string mine_detail = json::parse(v2)["detail"].dump();
+  writes[0].json = other_detail;
+  writes[1].json = mine_detail;
+  Result<std::vector<FindingWriteResult>> w = push_->Write(writes, 3, scope);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_TRUE((*w)[0].out_of_scope);
+  EXPECT_FALSE((*w)[0].accepted);
+  EXPECT_FALSE((*w)[1].out_of_scope);
+  EXPECT_TRUE((*w)[1].accepted);
+  EXPECT_EQ((*w)[1].outcome, storage::WriteOutcome::kUpdated);
+}
+
 }  // namespace
 }  // namespace vigil::ingest

@@ -1,7 +1,7 @@
 // API keys on the real server: keys made with `vigil keygen`, a configuration file, every route
-// class without a key and with each role, an account-scoped key that must never see another
-// account's findings (hits, counts, buckets, documents), the failed-auth limiter, and the rule
-// that a server without keys listens on loopback only. Expected answers come from the raw
+// class without a key and with each role, account-scoped keys that must never see another
+// account's findings (hits, counts, buckets, documents) nor write them, the failed-auth limiter,
+// and the rule that a server without keys listens on loopback only. Expected answers come from the raw
 // findings, not from Vigil's output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +46,7 @@ before(async () => {
   const entries = [];
   for (const [name, role, accounts] of [
     ['ops', 'admin', []], ['analyst', 'read', []], ['pusher', 'ingest', []], ['tenant', 'read', [scopeAccount]],
+    ['feeder', 'ingest', [scopeAccount]],
   ]) {
     const k = keygen(name, role, accounts);
     keys[name] = k.key;
@@ -196,6 +197,51 @@ test('the live stream of a scoped key carries its accounts only; without a key i
   const got = await stream.next(1);
   stream.close();
   assert.deepEqual(got.map((e) => [e.change, e.finding.id, e.finding.accountId]), [['updated', base.id, scopeAccount]]);
+});
+
+test('a scoped key writes its accounts only; _cat/indices counts what it may see', async () => {
+  const mine = findings.filter((f) => f.accountId === scopeAccount);
+  const own = mine[1];
+  const other = findings.filter((f) => f.accountId !== scopeAccount)[1];
+  const later = '2026-07-01T00:00:00.000Z';
+  const feeder = { key: keys.feeder };
+  // /api/ingest: the other account's finding is rejected on its own, the rest goes in.
+  let r = await request('POST', '/api/ingest', { ...feeder, body: [{ ...other, updatedAt: later }, { ...own, updatedAt: later }] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((i) => i.status), ['rejected', 'updated']);
+  assert.match(r.body.items[0].reason, new RegExp(`account \\[${other.accountId}\\], outside the account scope`));
+  // _bulk: the same per item, as a 403 security_exception; a generic index and a delete too.
+  const laterStill = '2026-08-01T00:00:00.000Z';
+  const bulk = [
+    { index: { _index: 'findings' } }, { ...other, updatedAt: laterStill },
+    { index: { _index: 'findings' } }, { ...own, updatedAt: laterStill },
+    { index: { _index: 'notes', _id: 'n1' } }, { text: 'hello' },
+    { delete: { _index: 'findings', _id: own.id } },
+  ].map((l) => JSON.stringify(l)).join('\n') + '\n';
+  r = await request('POST', '/_bulk', { ...feeder, body: bulk });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.errors, true);
+  const items = r.body.items.map((i) => Object.values(i)[0]);
+  assert.deepEqual(items.map((i) => i.status), [403, 200, 403, 403]);
+  assert.ok(items.filter((i) => i.status === 403).every((i) => i.error.type === 'security_exception'));
+  // A single-document write of the other account's finding: 403.
+  r = await request('PUT', `/findings/_doc/${other.id}`, { ...feeder, body: { ...other, updatedAt: laterStill } });
+  assert.equal(r.status, 403);
+  assert.equal(r.body.error.type, 'security_exception');
+  // What an unscoped key sees: the other account's finding untouched, the own one updated and
+  // not deleted, no `notes` index.
+  const ops = { key: keys.ops };
+  r = await request('GET', `/findings/_doc/${other.id}`, ops);
+  assert.equal(r.body._source.updatedAt, other.updatedAt);
+  r = await request('GET', `/findings/_doc/${own.id}`, ops);
+  assert.equal(r.body._source.updatedAt, laterStill);
+  assert.equal((await request('HEAD', '/notes', ops)).status, 404);
+  // _cat/indices: the tenant counts its account's findings, an unscoped key all of them.
+  r = await request('GET', '/_cat/indices?format=json', { key: keys.tenant });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.find((i) => i.index === 'findings')['docs.count'], String(mine.length));
+  r = await request('GET', '/_cat/indices?format=json', ops);
+  assert.equal(r.body.find((i) => i.index === 'findings')['docs.count'], String(findings.length));
 });
 
 test('failed keys are limited per address: the 11th try in a minute is a 429, others unaffected', async () => {
