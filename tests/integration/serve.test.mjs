@@ -30,7 +30,7 @@ before(async () => {
   findings = newestVersions([...jsonLines(readFileSync(gen, 'utf8')), ...sampleFindings()]);
   server = startServer(data);
   url = await server.ready;
-  client = new Client({ node: url });
+  client = new Client({ node: url, maxRetries: 0, requestTimeout: 120000 });  // no silent retries: a retried create would be a 409
 });
 
 after(async () => {
@@ -407,7 +407,7 @@ test('SIGTERM stops the server cleanly; pushed findings are in the archive; it o
   assert.equal(archived, pushedAccepted.length + archivedBeforeServing);
   const again = startServer(join(dir, 'data'));
   url = await again.ready;
-  client = new Client({ node: url });
+  client = new Client({ node: url, maxRetries: 0, requestTimeout: 120000 });  // no silent retries: a retried create would be a 409
   assert.equal((await client.count({ index: 'findings' })).body.count, findings.length + pushedNewest.size);
   server = again;
 });

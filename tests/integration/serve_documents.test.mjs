@@ -24,7 +24,7 @@ before(async () => {
   generated = jsonLines(readFileSync(gen, 'utf8'));
   server = startServer(join(dir, 'data'));
   url = await server.ready;
-  client = new Client({ node: url });
+  client = new Client({ node: url, maxRetries: 0, requestTimeout: 120000 });  // no silent retries: a retried create would be a 409
 });
 
 after(async () => {
