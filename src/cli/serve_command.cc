@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -37,6 +38,10 @@ void Run(const Options& o, Context* ctx) {
   options.data_dir = !o.data.empty() ? o.data : config.data_dir.value_or("./vigil-data");
   options.threads = o.threads > 0 ? o.threads : config.threads.value_or(0);
   options.version = VIGIL_VERSION;
+  // The dashboard's files: web/ beside the binary, where `make build` puts them.
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) options.default_web_root = (exe.parent_path() / "web").string();
   const std::string listen =
       !o.listen.empty() ? o.listen : config.listen.value_or("127.0.0.1:9750");
   Status s = server::ParseListen(listen, &options.host, &options.port);

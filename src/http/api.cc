@@ -34,6 +34,9 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   // The routing table (DESIGN.md section 2.2), with what each route needs of an API key
   // (docs/configuration.md).
   add(Method::kGet, "/", kOpen, HandleRoot);
+  add(Method::kHead, "/", kOpen, HandleRoot);
+  add(Method::kGet, "/_app/{file}", kOpen, HandleAsset);
+  add(Method::kHead, "/_app/{file}", kOpen, HandleAsset);
   add(Method::kGet, "/api/health", kOpen, HandleApiHealth);
   add(Method::kGet, "/_cluster/health", kRead, HandleClusterHealth);
   add(Method::kPost, "/api/ingest", kWrite, HandleIngest);

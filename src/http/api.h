@@ -21,6 +21,7 @@
 #include "http/http_types.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "http/static_assets.h"
 #include "ingest/document_writer.h"
 #include "ingest/finding_events.h"
 #include "ingest/push_ingester.h"
@@ -46,6 +47,7 @@ struct ApiContext {
   Authenticator* auth = nullptr;                // null or without keys: every request is open
   ingest::FindingEventHub* events = nullptr;    // null: GET /api/stream answers 503
   aws::SnsReceiver* sns = nullptr;              // null: POST /api/ingest/sns answers 503
+  const StaticAssets* assets = nullptr;         // null: the dashboard is not served
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -59,6 +61,8 @@ class Api {
   HttpResponse Handle(HttpRequest& request) const;
   // Takes SNS deliveries on POST /api/ingest/sns; call before serving.
   void SetSns(aws::SnsReceiver* sns) { ctx_.sns = sns; }
+  // Serves the dashboard's files (GET / from a browser, GET /_app/{file}); call before serving.
+  void SetAssets(const StaticAssets* assets) { ctx_.assets = assets; }
 
  private:
   HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
@@ -100,6 +104,7 @@ int DocResultStatus(const ingest::DocResult& r);
 // The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
 // document_handlers.cc, bulk_handlers.cc, index_handlers.cc, ingest_handlers.cc).
 HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleAsset(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleApiHealth(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleSearch(const ApiContext& ctx, HttpRequest& r);

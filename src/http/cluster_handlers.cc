@@ -14,7 +14,34 @@
 
 namespace vigil::http {
 
-HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& /*r*/) {
+namespace {
+
+// A browser asks for HTML first; Elasticsearch clients ask for JSON or anything.
+bool WantsHtml(const HttpRequest& r) {
+  std::optional<std::string_view> accept = r.Header("accept");
+  return accept && accept->find("text/html") != std::string_view::npos;
+}
+
+}  // namespace
+
+// GET / from a browser is the dashboard; from anything else, what the server is (the shape
+// Elasticsearch's clients read).
+HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r) {
+  if (WantsHtml(r)) {
+    if (ctx.assets != nullptr) {
+      if (std::optional<HttpResponse> page = ctx.assets->Serve("index.html", r)) {
+        return std::move(*page);
+      }
+    }
+    HttpResponse missing;
+    missing.status = 503;
+    missing.content_type = "text/html; charset=UTF-8";
+    missing.body =
+        "<!doctype html><title>Vigil</title><p>The dashboard's files are not installed: build them "
+        "with <code>make build</code> (they go beside the binary, in <code>web/</code>), or set "
+        "<code>web.root</code> in the configuration. The API answers as usual.</p>\n";
+    return missing;
+  }
   std::string body;
   JsonWriter w(&body);
   w.BeginObject();
@@ -132,6 +159,16 @@ HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& /*r*/) {
   HttpResponse r = HttpResponse::Text(200, ctx.metrics->Render(ctx.engine));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
+}
+
+// GET /_app/{file}: one of the dashboard's files.
+HttpResponse HandleAsset(const ApiContext& ctx, HttpRequest& r) {
+  const std::string_view file = r.Param("file");
+  if (ctx.assets != nullptr) {
+    if (std::optional<HttpResponse> res = ctx.assets->Serve(file, r)) return std::move(*res);
+  }
+  return ErrorResponse(404, "resource_not_found_exception",
+                       fmt::format("no dashboard file [{}]", file));
 }
 
 }  // namespace vigil::http

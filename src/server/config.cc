@@ -87,7 +87,7 @@ class Parser {
 
   Status Parse(const YAML::Node& root, ServerConfig* config) {
     Field top{"", root, root.Mark()};
-    return ForEachKey(top, {"data", "listen", "threads", "limits", "tls", "auth", "sns"},
+    return ForEachKey(top, {"data", "listen", "threads", "limits", "tls", "auth", "sns", "web"},
                       [&](std::string_view key, const Field& f) -> Status {
                         if (key == "data") return String(f, &config->data_dir);
                         if (key == "listen") return Listen(f, &config->listen);
@@ -95,6 +95,7 @@ class Parser {
                         if (key == "limits") return Limits(f, config);
                         if (key == "tls") return Tls(f, config);
                         if (key == "sns") return Sns(f, config);
+                        if (key == "web") return Web(f, config);
                         return Auth(f, config);
                       });
   }
@@ -236,6 +237,12 @@ class Parser {
                                   c->tls_cert_file ? "key_file" : "cert_file"));
     }
     return Status::Ok();
+  }
+
+  Status Web(const Field& f, ServerConfig* c) const {
+    return ForEachKey(f, {"root"}, [&](std::string_view, const Field& v) -> Status {
+      return String(v, &c->web_root);
+    });
   }
 
   Status Auth(const Field& f, ServerConfig* c) const {

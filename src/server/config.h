@@ -57,6 +57,8 @@ struct ServerConfig {
   // confirmations may come from besides https://sns.<region>.amazonaws.com (tests only).
   std::vector<std::string> sns_topic_arns;
   std::vector<std::string> sns_extra_trusted_url_prefixes;
+  // web.root: the directory of the dashboard's built files (default: web/ beside the binary).
+  std::optional<std::string> web_root;
 };
 
 // The largest configuration file LoadConfig reads.

@@ -122,10 +122,18 @@ TEST(ConfigTest, RoleErrorNamesFileLineColumnAndKeyPath) {
             "\"writer\"");
 }
 
+TEST(ConfigTest, WebRoot) {
+  Result<ServerConfig> c = ParseConfig("web:\n  root: /srv/vigil/web\n", "vigil.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->web_root, "/srv/vigil/web");
+  EXPECT_EQ(ErrorOf("web:\n  dir: x\n"),
+            "vigil.yaml:2:3: web.dir: unknown key; expected one of root");
+}
+
 TEST(ConfigTest, UnknownKeysAreErrors) {
   EXPECT_EQ(ErrorOf("data: x\nlisten_on: 1.2.3.4:1\n"),
             "vigil.yaml:2:1: listen_on: unknown key; expected one of data, listen, threads, "
-            "limits, tls, auth, sns");
+            "limits, tls, auth, sns, web");
   EXPECT_THAT(ErrorOf("limits:\n  max_body_byte: 10\n"),
               HasSubstr("vigil.yaml:2:3: limits.max_body_byte: unknown key; expected one of "
                         "max_body_bytes,"));

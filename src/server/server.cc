@@ -86,6 +86,22 @@ Status Serve(Env* env, const ServeOptions& options) {
   sns_options.extra_trusted_url_prefixes = config.sns_extra_trusted_url_prefixes;
   aws::SnsReceiver sns(std::move(sns_options));
   api.SetSns(&sns);
+  // The dashboard: its files are loaded once, here. Without them the API still serves, and GET /
+  // from a browser says how to build them.
+  std::unique_ptr<http::StaticAssets> assets;
+  const std::string web_root = config.web_root.value_or(options.default_web_root);
+  if (!web_root.empty()) {
+    Result<std::unique_ptr<http::StaticAssets>> loaded = http::StaticAssets::Load(env, web_root);
+    if (loaded.ok()) {
+      assets = std::move(*loaded);
+      api.SetAssets(assets.get());
+    } else if (config.web_root) {
+      return Status(loaded.status().code(), "web.root: " + loaded.status().message());
+    } else if (options.log) {
+      options.log(fmt::format("the dashboard is not served: {} (make build puts it there)",
+                              loaded.status().message()));
+    }
+  }
   http::ServerLimits limits;
   if (config.max_body_bytes) limits.max_body_bytes = *config.max_body_bytes;
   if (config.max_header_bytes) {
@@ -123,6 +139,10 @@ Status Serve(Env* env, const ServeOptions& options) {
           "no API keys configured: the server is open to every local client (loopback "
           "only); configure auth.api_keys to listen beyond it");
     }
+  }
+  if (options.log && assets) {
+    options.log(
+        fmt::format("dashboard: {}/ ({} files from {})", address, assets->files(), assets->dir()));
   }
   if (options.on_listening) options.on_listening(address);
   int sig = 0;

@@ -23,6 +23,9 @@ struct ServeOptions {
   // from the fields above, which the caller merged).
   ServerConfig config;
   std::string version;
+  // Where the dashboard's built files are when the configuration does not say (web.root); empty:
+  // the dashboard is not served.
+  std::string default_web_root;
   // Told the address once the server listens ("http://127.0.0.1:9750").
   std::function<void(std::string_view)> on_listening;
   std::function<void(std::string_view)> log;
