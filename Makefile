@@ -4,14 +4,20 @@ JOBS ?= $(shell nproc)
 VIGIL := build/release/vigil
 DEMO_DATA ?= ./vigil-demo-data
 
-.PHONY: all deps bench-deps build build-asan demo test bench format lint clean
+.PHONY: all deps test-deps bench-deps build build-asan demo test bench format lint clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
+# What only the tests need besides: Debian's Chromium for the browser tests.
+test-deps: deps
+	@scripts/install-deps --test
+
 # The binary users run: build/release/vigil.
+# The dashboard (web/, bundled by esbuild) goes beside it, in build/release/web/, where the
+# server finds it.
 build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
@@ -30,7 +36,7 @@ demo: build
 # Every test: unit tests, integration tests against the real binary and the npm `flat`
 # comparison, lint (release build); the unit tests, the server's suites and a bounded run of each
 # fuzz target under ASan+UBSan.
-test: build build-asan
+test: test-deps build build-asan
 	ctest --preset release -j $(JOBS)
 	ctest --preset asan-ubsan -j $(JOBS)
 

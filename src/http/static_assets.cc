@@ -56,7 +56,7 @@ Result<std::unique_ptr<StaticAssets>> StaticAssets::Load(Env* env, const std::st
     f.content_type = std::string(ContentTypeOf(name));
     f.etag = fmt::format("\"{:016x}\"", XXH3_64bits(content->data(), content->size()));
     std::string gz;
-    if (GzipAppend(*content, 9, &gz).ok() && gz.size() < content->size()) f.gzip = std::move(gz);
+    if (GzipAppend(*content, 6, &gz).ok() && gz.size() < content->size()) f.gzip = std::move(gz);
     f.plain = std::move(*content);
     assets->files_.emplace(name, std::move(f));
   }
