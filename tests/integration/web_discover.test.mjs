@@ -172,6 +172,31 @@ test('All time counts every finding; an empty result says so', async () => {
   await screenshot('empty');
 });
 
+test('live: a pushed finding appears without a reload; while paused it is counted, and shown on resume', async () => {
+  await page.goto(`${url}/#/discover?range=all`);
+  await page.waitForSelector('#live[data-status="live"]');
+  const n = await shownCount();
+  assert.equal(n, findings.length);
+  const push = async (id) => {
+    const f = { ...findings[0], id, updatedAt: '2026-01-02T00:00:00.000Z' };
+    const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+    assert.equal(res.status, 200);
+  };
+  const countIs = (want) => page.waitForFunction((w) => document.querySelector('#total')?.dataset.count === String(w), want);
+  await push('live-test-finding-1');
+  await countIs(n + 1);
+  await page.click('#pause');
+  assert.equal(await page.getAttribute('#pause', 'aria-pressed'), 'true');
+  await push('live-test-finding-2');
+  await page.waitForSelector('#live[data-missed="1"]');
+  assert.match(await page.textContent('#live'), /Paused · 1 new or updated/);
+  assert.equal(Number(await page.getAttribute('#total', 'data-count')), n + 1);
+  await screenshot('live-paused');
+  await page.click('#pause');
+  await countIs(n + 2);
+  assert.equal(await page.textContent('#live'), 'Live');
+});
+
 test('a server with API keys: the page asks for a key, then shows the data; a wrong key is refused', async () => {
   const r = vigil(['keygen', '--name', 'analyst', '--role', 'read']);
   assert.equal(r.status, 0, r.stderr);

@@ -35,10 +35,14 @@ export function errorReason(body) {
   return '';
 }
 
-export async function request(method, path, body, { signal } = {}) {
-  const headers = { accept: 'application/json' };
+// The Authorization header of the key the user gave, if any.
+export function authHeaders() {
   const key = apiKey();
-  if (key) headers.authorization = `ApiKey ${key}`;
+  return key ? { authorization: `ApiKey ${key}` } : {};
+}
+
+export async function request(method, path, body, { signal } = {}) {
+  const headers = { accept: 'application/json', ...authHeaders() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
   try {

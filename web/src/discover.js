@@ -1,7 +1,8 @@
 // Discover: the query bar (KQL or Lucene), the time picker, filter pills, the histogram of hits
 // over time, and the table of findings with chosen columns, sorting, paging and an expandable
 // row holding every field.
-import { search, ApiError } from './api.js';
+import { search, authHeaders, ApiError } from './api.js';
+import { LiveStream } from './stream.js';
 import { QUICK_RANGES, resolveRange, pickInterval } from './timerange.js';
 import { discoverRequest, boundsRequest, TIME_FIELD } from './request.js';
 import { hitValue, hitFields, filterable } from './fields.js';
@@ -50,8 +51,55 @@ export class Discover {
     this.page = 0;
     this.expanded = new Set();
     this.controller = null;
+    this.paused = false;
+    this.missed = 0; // findings that arrived while paused
+    this.refreshTimer = null;
     this.build();
     this.run();
+    // New and updated findings refresh the view as they arrive (at most twice a second).
+    this.live = new LiveStream({
+      headers: authHeaders,
+      onFinding: () => this.onLiveFinding(),
+      onStatus: (status) => this.setLiveStatus(status),
+    });
+  }
+
+  onLiveFinding() {
+    if (this.paused) {
+      this.missed += 1;
+      this.renderLive();
+      return;
+    }
+    if (this.refreshTimer !== null) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      this.run();
+    }, 500);
+  }
+
+  setLiveStatus(status) {
+    this.liveStatus = status;
+    this.renderLive();
+  }
+
+  togglePause() {
+    this.paused = !this.paused;
+    if (!this.paused && this.missed > 0) {
+      this.missed = 0;
+      this.run();
+    }
+    this.renderLive();
+  }
+
+  renderLive() {
+    const texts = { live: 'Live', reconnecting: 'Reconnecting…', unauthorized: 'Live updates need a key' };
+    let text = texts[this.liveStatus] ?? 'Connecting…';
+    if (this.paused) text = this.missed ? `Paused · ${formatCount(this.missed)} new or updated` : 'Paused';
+    this.liveBox.textContent = text;
+    this.liveBox.dataset.status = this.paused ? 'paused' : (this.liveStatus ?? 'connecting');
+    this.liveBox.dataset.missed = String(this.missed);
+    this.pauseButton.textContent = this.paused ? 'Resume' : 'Pause';
+    this.pauseButton.setAttribute('aria-pressed', String(this.paused));
   }
 
   columns() { return this.state.columns ?? DEFAULT_COLUMNS; }
@@ -92,10 +140,13 @@ export class Discover {
     this.errorBox = el('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
     this.pills = el('ul', { id: 'filters', class: 'pills', 'aria-label': 'Filters' });
     this.total = el('div', { id: 'total', class: 'total', role: 'status', 'aria-live': 'polite' });
+    this.liveBox = el('span', { id: 'live', class: 'live', role: 'status' }, 'Connecting…');
+    this.pauseButton = el('button', { id: 'pause', type: 'button', 'aria-pressed': 'false', onclick: () => this.togglePause() }, 'Pause');
+    const status = el('div', { class: 'status' }, this.total, el('span', { class: 'livebox' }, this.liveBox, this.pauseButton));
     this.chartBox = el('div', { id: 'histogram', class: 'histogram', 'aria-label': 'Findings over time; drag across it to zoom in' });
     this.table = el('table', { id: 'hits', class: 'hits' });
     this.pager = el('nav', { class: 'pager', 'aria-label': 'Pages of findings' });
-    this.root.replaceChildren(form, this.errorBox, this.pills, this.total, this.chartBox, this.table, this.pager);
+    this.root.replaceChildren(form, this.errorBox, this.pills, status, this.chartBox, this.table, this.pager);
     this.histogram = new Histogram(this.chartBox, (from, to) => {
       this.setState({ range: { from, to } });
       this.syncRangeControls();
@@ -267,6 +318,8 @@ export class Discover {
   }
 
   dispose() {
+    this.live.stop();
+    clearTimeout(this.refreshTimer);
     this.controller?.abort();
     this.histogram.dispose();
   }

@@ -98,3 +98,17 @@ test('the state survives the address, and malformed parts fall back to defaults'
   assert.equal(bad.syntax, 'kql');
   assert.equal(bad.sort, null);
 });
+
+test('Server-Sent Events: pieces in any size, comments, multi-line data, CRLF', async () => {
+  const { SseParser } = await import('../src/stream.js');
+  const text = 'retry: 3000\n: connected\n\nid: 1\nevent: finding\ndata: {"a":\ndata: 1}\n\n: keep-alive\n\r\nid: 2\r\nevent: finding\r\ndata: {"b":2}\r\n\r\n';
+  for (const size of [1, 2, 5, 1000]) {
+    const p = new SseParser();
+    const got = [];
+    for (let i = 0; i < text.length; i += size) got.push(...p.push(text.slice(i, i + size)));
+    assert.deepEqual(got, [
+      { event: 'finding', data: '{"a":\n1}', id: '1' },
+      { event: 'finding', data: '{"b":2}', id: '2' },
+    ], `pieces of ${size}`);
+  }
+});
