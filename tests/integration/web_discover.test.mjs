@@ -66,6 +66,28 @@ async function screenshot(name) {
   await page.screenshot({ path: join(OUT, `web-discover-${name}.png`), fullPage: true });
 }
 
+test('the page and its files: HTML for a browser, JSON for a client, ETags, gzip, nothing else', async () => {
+  const html = await fetch(`${url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+  assert.equal(html.status, 200);
+  assert.match(html.headers.get('content-type'), /^text\/html/);
+  assert.match(html.headers.get('content-security-policy'), /default-src 'self'/);
+  assert.match(await html.text(), /<script type="module" src="\/_app\/app.js">/);
+  const json = await fetch(`${url}/`);
+  assert.equal((await json.json()).version.number, '7.10.2');
+  const js = await fetch(`${url}/_app/app.js`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(js.status, 200);
+  assert.equal(js.headers.get('content-encoding'), 'gzip');
+  assert.match(js.headers.get('content-type'), /^text\/javascript/);
+  const etag = js.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]{16}"$/);
+  await js.arrayBuffer();
+  const again = await fetch(`${url}/_app/app.js`, { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  for (const path of ['/_app/nothing.js', '/_app/..%2Fvigil', '/_app/%2e%2e%2fREADME.md']) {
+    assert.equal((await fetch(`${url}${path}`)).status, 404, path);
+  }
+});
+
 test('Discover over an absolute range: the total, the histogram and the newest rows, as the data says', async () => {
   await page.goto(`${url}/#/discover?from=${FROM}&to=${TO}`);
   const count = await shownCount();
