@@ -12,8 +12,10 @@ export function barQuery(text, syntax) {
   throw new Error(`unknown query syntax [${syntax}]`);
 }
 
-// A pill: {field, value, negate}. Its query is a term on the field (a phrase-free exact match).
+// A pill: {field, value, negate}. Its query is a term on the field (a phrase-free exact match),
+// or, with `range: true`, the field at least the value.
 export function filterQuery(f) {
+  if (f.range) return { range: { [f.field]: { gte: f.value } } };
   return { term: { [f.field]: f.value } };
 }
 

@@ -1,0 +1,53 @@
+// The overview's pure modules: its requests, its panel data, and the country join of the map.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { overviewRequest, latestRequest, panels, HIDE_SAMPLES } from '../src/overview.js';
+import { numericOf, choropleth } from '../src/countries.js';
+import { pickInterval } from '../src/timerange.js';
+import { TIME_FIELD } from '../src/request.js';
+
+const state = { query: '', syntax: 'kql', filters: [HIDE_SAMPLES] };
+
+test('one request answers every panel; the map counts inbound attackers only', () => {
+  const body = overviewRequest(state, { from: 0, to: 86_400_000, interval: pickInterval(0, 86_400_000) });
+  assert.equal(body.size, 0);
+  assert.deepEqual(body.query, {
+    bool: {
+      filter: [{ range: { [TIME_FIELD]: { format: 'epoch_millis', gte: 0, lte: 86_400_000 } } }],
+      must_not: [{ term: { 'derived.sample': true } }],
+    },
+  });
+  assert.deepEqual(Object.keys(body.aggs), ['severity', 'countries', 'types', 'over_time', 'accounts', 'attacker_ips', 'resources']);
+  assert.deepEqual(body.aggs.countries.filter, { term: { 'derived.direction': 'inbound' } });
+  assert.equal(body.aggs.over_time.date_histogram.fixed_interval, '30m');
+  const latest = latestRequest(state, { from: 0, to: 1 });
+  assert.deepEqual(latest.query.bool.filter.at(-1), { range: { severity: { gte: 7 } } });
+});
+
+test('panel data from an answer: severities in order with zeros, stacked time buckets, IP details', () => {
+  const p = panels({
+    hits: { total: { value: 5 } },
+    aggregations: {
+      severity: { buckets: [{ key: 'High', doc_count: 3 }, { key: 'Low', doc_count: 2 }] },
+      countries: { doc_count: 4, codes: { buckets: [{ key: 'CN', doc_count: 3 }] } },
+      over_time: { buckets: [{ key: 0, doc_count: 5, severity: { buckets: [{ key: 'High', doc_count: 3 }, { key: 'Low', doc_count: 2 }] } }] },
+      attacker_ips: { buckets: [{ key: '1.2.3.4', doc_count: 2, org: { buckets: [{ key: 'Example AS', doc_count: 2 }] }, country: { buckets: [] } }] },
+    },
+  });
+  assert.equal(p.total, 5);
+  assert.deepEqual(p.severity, { Critical: 0, High: 3, Medium: 0, Low: 2 });
+  assert.deepEqual(p.countries, [{ key: 'CN', count: 3 }]);
+  assert.deepEqual(p.overTime, [{ key: 0, Critical: 0, High: 3, Medium: 0, Low: 2 }]);
+  assert.deepEqual(p.attackerIps, [{ ip: '1.2.3.4', count: 2, org: 'Example AS', country: '' }]);
+  assert.deepEqual(p.types, []);
+});
+
+test('countries join the map by ISO numeric code; unknown codes are listed', () => {
+  assert.equal(numericOf('US'), '840');
+  assert.equal(numericOf('cn'), '156');
+  assert.equal(numericOf('XX'), null);
+  assert.equal(numericOf(undefined), null);
+  const { byNumeric, unknown } = choropleth([{ key: 'US', count: 5 }, { key: 'us', count: 1 }, { key: 'XX', count: 2 }, { key: 'DE', count: 1 }]);
+  assert.deepEqual([...byNumeric.entries()], [['840', { code: 'US', count: 6 }], ['276', { code: 'DE', count: 1 }]]);
+  assert.deepEqual(unknown, ['XX']);
+});
