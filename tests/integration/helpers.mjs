@@ -1,4 +1,5 @@
 // Shared helpers for the integration tests: they run the real `vigil` binary.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
@@ -124,4 +125,28 @@ export function openStream(base, path, headers = {}) {
     setTimeout(() => reject(new Error(`only ${events.length} of ${n} events arrived`)), 20000).unref();
   });
   return { events, connected, next, close: () => req.destroy() };
+}
+
+// A data directory in a new temporary directory, holding `count` generated findings (seed, 30
+// days ending `end`): {dir, data, findings} with the newest version of each raw finding.
+export function seededData(prefix, { count, seed, end }) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const gen = join(dir, 'generated.jsonl');
+  let r = vigil(['generate', '--count', String(count), '--seed', String(seed), '--days', '30', '--end', end, '--out', gen]);
+  assert.equal(r.status, 0, r.stderr);
+  const data = join(dir, 'data');
+  r = vigil(['ingest', '-q', '--data', data, gen]);
+  assert.equal(r.status, 0, r.stderr);
+  return { dir, data, findings: newestVersions(jsonLines(readFileSync(gen, 'utf8'))) };
+}
+
+// Debian's Chromium, headless, driven by playwright-core; the flags keep it off the network
+// (this machine's is closed) and quiet.
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
 }

@@ -4,11 +4,9 @@
 // Each test saves a screenshot under VIGIL_TEST_OUTPUT (build/release/test-output by default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { chromium } from 'playwright-core';
-import { vigil, ROOT, jsonLines, newestVersions, startServer } from './helpers.mjs';
+import { vigil, ROOT, startServer, seededData, launchBrowser } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
 const OUT = process.env.VIGIL_TEST_OUTPUT || join(ROOT, 'build', 'release', 'test-output');
@@ -24,21 +22,12 @@ let browser;
 let page;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-web-'));
   mkdirSync(OUT, { recursive: true });
-  const gen = join(dir, 'generated.jsonl');
-  let r = vigil(['generate', '--count', '1500', '--seed', '11', '--days', '30', '--end', END, '--out', gen]);
-  assert.equal(r.status, 0, r.stderr);
-  r = vigil(['ingest', '-q', '--data', join(dir, 'data'), gen]);
-  assert.equal(r.status, 0, r.stderr);
-  findings = newestVersions(jsonLines(readFileSync(gen, 'utf8')));
-  server = startServer(join(dir, 'data'));
+  let data;
+  ({ dir, data, findings } = seededData('vigil-web-', { count: 1500, seed: 11, end: END }));
+  server = startServer(data);
   url = await server.ready;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => { throw e; });
 });

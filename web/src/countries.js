@@ -25,3 +25,24 @@ export function choropleth(buckets) {
   }
   return { byNumeric, unknown };
 }
+
+// A ring of [lon, lat] points that crosses the antimeridian (Russia's east, Fiji) spans more than
+// 180 degrees of longitude; drawn as it is, it stripes the whole map. Such rings get 360 added to
+// their negative longitudes, so they continue past 180 instead.
+export function unwrapRing(ring) {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [lon] of ring) {
+    if (lon < min) min = lon;
+    if (lon > max) max = lon;
+  }
+  if (max - min <= 180) return ring;
+  return ring.map(([lon, lat]) => [lon < 0 ? lon + 360 : lon, lat]);
+}
+
+// The same for every ring of a Polygon or MultiPolygon geometry.
+export function unwrapGeometry(g) {
+  if (g?.type === 'Polygon') return { ...g, coordinates: g.coordinates.map(unwrapRing) };
+  if (g?.type === 'MultiPolygon') return { ...g, coordinates: g.coordinates.map((p) => p.map(unwrapRing)) };
+  return g;
+}

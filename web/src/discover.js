@@ -1,9 +1,10 @@
 // Discover: the query bar (KQL or Lucene), the time picker, filter pills, the histogram of hits
 // over time, and the table of findings with chosen columns, sorting, paging and an expandable
 // row holding every field.
-import { search, authHeaders, ApiError } from './api.js';
-import { LiveStream } from './stream.js';
-import { QUICK_RANGES, resolveRange, pickInterval } from './timerange.js';
+import { search, ApiError } from './api.js';
+import { resolveRange, pickInterval } from './timerange.js';
+import { el } from './dom.js';
+import { QueryControls, LiveControl, withFilter } from './controls.js';
 import { discoverRequest, boundsRequest, TIME_FIELD } from './request.js';
 import { hitValue, hitFields, filterable } from './fields.js';
 import { formatTime, formatValue, formatCount, severityLabel } from './format.js';
@@ -23,18 +24,6 @@ const TITLES = {
 // Sorting by a label sorts by the number behind it.
 const SORT_FIELD = { 'derived.severityLabel': 'severity' };
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
-
 function cellText(hit, column) {
   const v = hitValue(hit, column);
   if (column === TIME_FIELD) return formatTime(v);
@@ -51,55 +40,8 @@ export class Discover {
     this.page = 0;
     this.expanded = new Set();
     this.controller = null;
-    this.paused = false;
-    this.missed = 0; // findings that arrived while paused
-    this.refreshTimer = null;
     this.build();
     this.run();
-    // New and updated findings refresh the view as they arrive (at most twice a second).
-    this.live = new LiveStream({
-      headers: authHeaders,
-      onFinding: () => this.onLiveFinding(),
-      onStatus: (status) => this.setLiveStatus(status),
-    });
-  }
-
-  onLiveFinding() {
-    if (this.paused) {
-      this.missed += 1;
-      this.renderLive();
-      return;
-    }
-    if (this.refreshTimer !== null) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = null;
-      this.run();
-    }, 500);
-  }
-
-  setLiveStatus(status) {
-    this.liveStatus = status;
-    this.renderLive();
-  }
-
-  togglePause() {
-    this.paused = !this.paused;
-    if (!this.paused && this.missed > 0) {
-      this.missed = 0;
-      this.run();
-    }
-    this.renderLive();
-  }
-
-  renderLive() {
-    const texts = { live: 'Live', reconnecting: 'Reconnecting…', unauthorized: 'Live updates need a key' };
-    let text = texts[this.liveStatus] ?? 'Connecting…';
-    if (this.paused) text = this.missed ? `Paused · ${formatCount(this.missed)} new or updated` : 'Paused';
-    this.liveBox.textContent = text;
-    this.liveBox.dataset.status = this.paused ? 'paused' : (this.liveStatus ?? 'connecting');
-    this.liveBox.dataset.missed = String(this.missed);
-    this.pauseButton.textContent = this.paused ? 'Resume' : 'Pause';
-    this.pauseButton.setAttribute('aria-pressed', String(this.paused));
   }
 
   columns() { return this.state.columns ?? DEFAULT_COLUMNS; }
@@ -115,73 +57,26 @@ export class Discover {
   }
 
   build() {
-    const s = this.state;
-    this.queryInput = el('input', {
-      id: 'query', type: 'search', value: s.query, 'aria-label': 'Search findings',
-      placeholder: s.syntax === 'kql' ? 'KQL, e.g. severity >= 7 and type : *Portscan*' : 'Lucene, e.g. severity:>=7 AND type:*Portscan*',
-      autocomplete: 'off', spellcheck: 'false',
+    this.controls = new QueryControls(this.state, {
+      onSubmit: (patch) => this.setState(patch),
+      onRemoveFilter: (i) => this.removeFilter(i),
     });
-    this.syntaxSelect = el('select', { id: 'syntax', 'aria-label': 'Query language' },
-      el('option', { value: 'kql', selected: s.syntax === 'kql' }, 'KQL'),
-      el('option', { value: 'lucene', selected: s.syntax === 'lucene' }, 'Lucene'));
-    this.rangeSelect = el('select', { id: 'range', 'aria-label': 'Time range' },
-      QUICK_RANGES.map((r) => el('option', { value: r.id, selected: s.range.quick === r.id }, r.label)),
-      el('option', { value: 'custom', selected: s.range.quick === undefined }, 'Absolute…'));
-    const toInput = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 16) : '');
-    this.fromInput = el('input', { id: 'from', type: 'datetime-local', 'aria-label': 'From (UTC)', value: toInput(s.range.from) });
-    this.toInput = el('input', { id: 'to', type: 'datetime-local', 'aria-label': 'To (UTC)', value: toInput(s.range.to) });
-    this.absolute = el('span', { class: 'absolute', hidden: s.range.quick !== undefined }, this.fromInput, ' → ', this.toInput, ' UTC');
-    this.rangeSelect.addEventListener('change', () => {
-      this.absolute.hidden = this.rangeSelect.value !== 'custom';
-      if (this.rangeSelect.value !== 'custom') this.submit();
-    });
-    const form = el('form', { class: 'querybar', role: 'search', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
-      this.syntaxSelect, this.queryInput, this.rangeSelect, this.absolute, el('button', { type: 'submit' }, 'Search'));
-    this.errorBox = el('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
-    this.pills = el('ul', { id: 'filters', class: 'pills', 'aria-label': 'Filters' });
     this.total = el('div', { id: 'total', class: 'total', role: 'status', 'aria-live': 'polite' });
-    this.liveBox = el('span', { id: 'live', class: 'live', role: 'status' }, 'Connecting…');
-    this.pauseButton = el('button', { id: 'pause', type: 'button', 'aria-pressed': 'false', onclick: () => this.togglePause() }, 'Pause');
-    const status = el('div', { class: 'status' }, this.total, el('span', { class: 'livebox' }, this.liveBox, this.pauseButton));
+    // New and updated findings refresh the view as they arrive.
+    this.live = new LiveControl(() => this.run());
+    const status = el('div', { class: 'status' }, this.total, this.live.element);
     this.chartBox = el('div', { id: 'histogram', class: 'histogram', 'aria-label': 'Findings over time; drag across it to zoom in' });
     this.table = el('table', { id: 'hits', class: 'hits' });
     this.pager = el('nav', { class: 'pager', 'aria-label': 'Pages of findings' });
-    this.root.replaceChildren(form, this.errorBox, this.pills, status, this.chartBox, this.table, this.pager);
+    this.root.replaceChildren(...this.controls.elements(), status, this.chartBox, this.table, this.pager);
     this.histogram = new Histogram(this.chartBox, (from, to) => {
       this.setState({ range: { from, to } });
-      this.syncRangeControls();
+      this.controls.syncRange(this.state.range);
     });
   }
 
-  syncRangeControls() {
-    const r = this.state.range;
-    this.rangeSelect.value = r.quick ?? 'custom';
-    this.absolute.hidden = r.quick !== undefined;
-    if (r.quick === undefined) {
-      this.fromInput.value = new Date(r.from).toISOString().slice(0, 16);
-      this.toInput.value = new Date(r.to).toISOString().slice(0, 16);
-    }
-  }
-
-  submit() {
-    let range;
-    if (this.rangeSelect.value === 'custom') {
-      const from = Date.parse(`${this.fromInput.value}:00Z`);
-      const to = Date.parse(`${this.toInput.value}:59.999Z`);
-      if (!Number.isFinite(from) || !Number.isFinite(to)) return this.showError('Give both ends of the absolute time range.');
-      if (from > to) return this.showError('The start of the time range is after its end.');
-      range = { from, to };
-    } else {
-      range = { quick: this.rangeSelect.value };
-    }
-    this.queryInput.placeholder = this.syntaxSelect.value === 'kql' ? 'KQL, e.g. severity >= 7 and type : *Portscan*' : 'Lucene, e.g. severity:>=7 AND type:*Portscan*';
-    this.setState({ query: this.queryInput.value, syntax: this.syntaxSelect.value, range });
-  }
-
   addFilter(field, value, negate) {
-    const filters = this.state.filters.filter((f) => !(f.field === field && f.value === value));
-    filters.push({ field, value, negate });
-    this.setState({ filters });
+    this.setState({ filters: withFilter(this.state.filters, field, value, negate) });
   }
 
   removeFilter(i) {
@@ -202,9 +97,7 @@ export class Discover {
   }
 
   showError(message) {
-    this.errorBox.hidden = !message;
-    this.errorBox.textContent = message ?? '';
-    this.root.dataset.state = message ? 'error' : this.root.dataset.state;
+    this.controls.showError(message);
   }
 
   async run() {
@@ -213,7 +106,7 @@ export class Discover {
     this.controller = controller;
     this.root.dataset.state = 'loading';
     this.showError(null);
-    this.renderPills();
+    this.controls.renderPills(this.state.filters);
     const now = Date.now();
     try {
       let { from, to } = resolveRange(this.state.range, now);
@@ -241,15 +134,6 @@ export class Discover {
       this.showError(e instanceof ApiError && e.status >= 400 && e.status < 500 ? `The query is wrong: ${e.message}` : e.message);
       this.root.dataset.state = 'error';
     }
-  }
-
-  renderPills() {
-    this.pills.replaceChildren(...this.state.filters.map((f, i) => {
-      const text = `${f.negate ? 'NOT ' : ''}${f.field}: ${formatValue(f.value)}`;
-      return el('li', { class: f.negate ? 'pill negate' : 'pill' },
-        el('span', {}, text),
-        el('button', { type: 'button', 'aria-label': `Remove filter ${text}`, onclick: () => this.removeFilter(i) }, '×'));
-    }));
   }
 
   render(res, interval) {
@@ -319,7 +203,6 @@ export class Discover {
 
   dispose() {
     this.live.stop();
-    clearTimeout(this.refreshTimer);
     this.controller?.abort();
     this.histogram.dispose();
   }

@@ -1,26 +1,39 @@
 // The dashboard's entry: the page for the address (#/discover?...), the API key prompt when the
 // server asks for one, and the server's name in the header.
 import { Discover } from './discover.js';
+import { Overview } from './overview_page.js';
+import { HIDE_SAMPLES } from './overview.js';
 import { decodeState, encodeState } from './state.js';
 import { request, apiKey, setApiKey } from './api.js';
 
-const page = document.getElementById('page');
+const pageRoot = document.getElementById('page');
 const serverBox = document.getElementById('server');
 let current = null;
 
+// Each page: its class and the filters it starts with.
+const PAGES = {
+  '/overview': { Page: Overview, filters: [HIDE_SAMPLES] },
+  '/discover': { Page: Discover, filters: [] },
+};
+
 function route() {
-  const hash = location.hash.replace(/^#/, '') || '/discover';
+  const hash = location.hash.replace(/^#/, '') || '/overview';
   const [path, search = ''] = hash.split('?');
   current?.dispose();
   current = null;
-  if (path === '/discover') {
-    current = new Discover(page, decodeState(search), (state) => {
-      const next = `#/discover?${encodeState(state)}`;
-      if (location.hash !== next) history.pushState(null, '', next);
-    });
-  } else {
-    page.replaceChildren(Object.assign(document.createElement('p'), { textContent: `There is no page ${path}.` }));
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.getAttribute('href') === `#${path}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
+  const page = PAGES[path];
+  if (!page) {
+    pageRoot.replaceChildren(Object.assign(document.createElement('p'), { textContent: `There is no page ${path}.` }));
+    return;
+  }
+  current = new page.Page(pageRoot, decodeState(search, page.filters), (state) => {
+    const next = `#${path}?${encodeState(state, page.filters)}`;
+    if (location.hash !== next) history.pushState(null, '', next);
+  });
 }
 
 // The key prompt: shown when the server says a key is needed or refused.
@@ -38,7 +51,7 @@ function askForKey(reason) {
     form.remove();
     route();
   });
-  page.before(form);
+  pageRoot.before(form);
   form.querySelector('#apikey').focus();
 }
 

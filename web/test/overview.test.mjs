@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overviewRequest, latestRequest, panels, HIDE_SAMPLES } from '../src/overview.js';
-import { numericOf, choropleth } from '../src/countries.js';
+import { numericOf, choropleth, unwrapRing, unwrapGeometry } from '../src/countries.js';
 import { pickInterval } from '../src/timerange.js';
 import { TIME_FIELD } from '../src/request.js';
 
@@ -50,4 +50,13 @@ test('countries join the map by ISO numeric code; unknown codes are listed', () 
   const { byNumeric, unknown } = choropleth([{ key: 'US', count: 5 }, { key: 'us', count: 1 }, { key: 'XX', count: 2 }, { key: 'DE', count: 1 }]);
   assert.deepEqual([...byNumeric.entries()], [['840', { code: 'US', count: 6 }], ['276', { code: 'DE', count: 1 }]]);
   assert.deepEqual(unknown, ['XX']);
+});
+
+test('rings across the antimeridian continue past 180 instead of striping the map', () => {
+  assert.deepEqual(unwrapRing([[170, 60], [-170, 60], [-170, 65], [170, 65]]), [[170, 60], [190, 60], [190, 65], [170, 65]]);
+  const ordinary = [[10, 0], [20, 0], [20, 10], [10, 0]];
+  assert.equal(unwrapRing(ordinary), ordinary);
+  const g = unwrapGeometry({ type: 'MultiPolygon', coordinates: [[[[179, 1], [-179, 1], [-179, 2]]]] });
+  assert.deepEqual(g.coordinates[0][0], [[179, 1], [181, 1], [181, 2]]);
+  assert.deepEqual(unwrapGeometry({ type: 'Point', coordinates: [1, 2] }), { type: 'Point', coordinates: [1, 2] });
 });
