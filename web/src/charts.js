@@ -9,6 +9,7 @@ import { feature } from 'topojson-client';
 import world from 'world-atlas/countries-110m.json';
 import { formatCount, formatTime } from './format.js';
 import { SEVERITY_ORDER } from './overview.js';
+import { Chart } from './chart_base.js';
 import { numericOf, unwrapGeometry } from './countries.js';
 
 echarts.use([BarChart, PieChart, MapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, CanvasRenderer]);
@@ -33,20 +34,6 @@ export const countryLabel = (alpha2) => {
   const n = numericOf(alpha2);
   return n !== null && NAMES.has(n) ? `${NAMES.get(n)} (${alpha2})` : alpha2;
 };
-
-class Chart {
-  constructor(element, onClick) {
-    this.chart = echarts.init(element, null, { renderer: 'canvas' });
-    if (onClick) this.chart.on('click', (p) => onClick(p));
-    this.resize = () => this.chart.resize();
-    window.addEventListener('resize', this.resize);
-  }
-
-  dispose() {
-    window.removeEventListener('resize', this.resize);
-    this.chart.dispose();
-  }
-}
 
 export class Donut extends Chart {
   // items: [{key, count}]; onSlice(key).

@@ -5,15 +5,20 @@ import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, BrushComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { formatTime, formatCount } from './format.js';
+import { Chart } from './chart_base.js';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, BrushComponent, CanvasRenderer]);
 
-export class Histogram {
-  // `onRange(from, to)` is told the time range the user picked, in ms.
+export class Histogram extends Chart {
+  // `onRange(from, to)` is told the time range the user picked, in ms: a drag across the bars,
+  // or a click on one.
   constructor(element, onRange) {
+    super(element, (p) => {
+      const start = p.value?.[0];
+      if (Number.isFinite(start)) onRange(start, start + this.intervalMs - 1);
+    });
     this.element = element;
     this.onRange = onRange;
-    this.chart = echarts.init(element, null, { renderer: 'canvas' });
     this.intervalMs = 0;
     this.chart.on('brushEnd', (e) => {
       const area = e.areas?.[0];
@@ -22,12 +27,6 @@ export class Histogram {
       this.chart.dispatchAction({ type: 'brush', areas: [] });
       if (Number.isFinite(a) && Number.isFinite(b) && b > a) this.onRange(Math.floor(a), Math.ceil(b));
     });
-    this.chart.on('click', (p) => {
-      const start = p.value?.[0];
-      if (Number.isFinite(start)) this.onRange(start, start + this.intervalMs - 1);
-    });
-    this.resize = () => this.chart.resize();
-    window.addEventListener('resize', this.resize);
   }
 
   // buckets: [{key (ms), doc_count}]; the chart keeps its size and redraws without flicker.
@@ -60,10 +59,5 @@ export class Histogram {
     }, { notMerge: false, lazyUpdate: true });
     // Dragging selects a range without first choosing a tool.
     this.chart.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
-  }
-
-  dispose() {
-    window.removeEventListener('resize', this.resize);
-    this.chart.dispose();
   }
 }
