@@ -15,6 +15,11 @@ constexpr int64_t kMillisPerSecond = 1000;
 constexpr int64_t kMillisPerMinute = 60 * kMillisPerSecond;
 constexpr int64_t kMillisPerHour = 60 * kMillisPerMinute;
 constexpr int64_t kMillisPerDay = 24 * kMillisPerHour;
+// Dates are kept within ±73 million years (a quarter of int64 milliseconds), so that time zone
+// offsets, rounding and a unit more or less never overflow; beyond it a date is out of range.
+constexpr int64_t kMaxAbsMillis = INT64_MAX / 4;
+
+bool InRange(int64_t millis) { return millis >= -kMaxAbsMillis && millis <= kMaxAbsMillis; }
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -85,11 +90,20 @@ std::optional<int64_t> ToMillis(const Fields& f, const TimeZone& tz) {
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (f.year % 4 == 0 && f.year % 100 != 0) || f.year % 400 == 0;
   if (f.day > kDays[f.month - 1] || (f.month == 2 && !leap && f.day > 28)) return std::nullopt;
-  int64_t days = DaysFromCivil({static_cast<int>(f.year), f.month, f.day});
-  int64_t local = days * kMillisPerDay + f.hour * kMillisPerHour + f.minute * kMillisPerMinute +
-                  f.second * kMillisPerSecond + f.millis;
-  int offset = f.offset.has_value() ? *f.offset : tz.offset_minutes;
-  return local - int64_t{offset} * kMillisPerMinute;
+  // Years have up to 9 digits: checked arithmetic, then the range.
+  const int64_t days = DaysFromCivil({static_cast<int>(f.year), f.month, f.day});
+  const int64_t time_of_day = f.hour * kMillisPerHour + f.minute * kMillisPerMinute +
+                              f.second * kMillisPerSecond + f.millis;
+  const int offset = f.offset.has_value() ? *f.offset : tz.offset_minutes;
+  int64_t local = 0;
+  int64_t out = 0;
+  if (__builtin_mul_overflow(days, kMillisPerDay, &local) ||
+      __builtin_add_overflow(local, time_of_day, &local) ||
+      __builtin_sub_overflow(local, int64_t{offset} * kMillisPerMinute, &out)) {
+    return std::nullopt;
+  }
+  if (!InRange(out)) return std::nullopt;
+  return out;
 }
 
 // yyyy[-MM[-dd[(T| )HH[:mm[:ss[.S{1,9}]]]]]][offset]; `strict` requires two-digit fields.
@@ -174,6 +188,7 @@ std::optional<int64_t> ParseEpoch(std::string_view s, int64_t scale) {
   if (p != s.size()) return std::nullopt;
   if (v > INT64_MAX / scale) return std::nullopt;
   int64_t r = v * scale + frac;
+  if (r > kMaxAbsMillis) return std::nullopt;
   return negative ? -r : r;
 }
 
@@ -361,6 +376,7 @@ Result<int64_t> DateFormat::ParseValue(std::string_view text, const TimeZone& tz
 
 std::string DateFormat::Format(int64_t millis, const TimeZone& tz) const {
   const std::vector<Element>& alt = alternatives_.front();
+  if (!InRange(millis)) return std::to_string(millis);  // no calendar date this far out
   const int64_t local = millis + tz.offset_millis();
   const int64_t days = FloorDiv(local, kMillisPerDay);
   const int64_t in_day = local - days * kMillisPerDay;
@@ -447,6 +463,7 @@ Result<TimeZone> TimeZone::Parse(std::string_view text) {
 }
 
 int64_t FloorToUnit(int64_t millis, CalendarUnit unit, const TimeZone& tz) {
+  if (!InRange(millis)) return millis;
   const int64_t off = tz.offset_millis();
   const int64_t local = millis + off;
   auto fixed = [&](int64_t size) { return FloorDiv(local, size) * size - off; };
@@ -482,7 +499,10 @@ int64_t FloorToUnit(int64_t millis, CalendarUnit unit, const TimeZone& tz) {
 
 namespace {
 
-int64_t AddMonths(int64_t millis, int64_t months, const TimeZone& tz) {
+// Out of range: none.
+std::optional<int64_t> AddMonths(int64_t millis, int64_t months, const TimeZone& tz) {
+  constexpr int64_t kMaxMonths = kMaxAbsMillis / kMillisPerDay / 28 * 2;
+  if (!InRange(millis) || months > kMaxMonths || months < -kMaxMonths) return std::nullopt;
   const int64_t off = tz.offset_millis();
   const int64_t local = millis + off;
   const int64_t days = FloorDiv(local, kMillisPerDay);
@@ -495,7 +515,12 @@ int64_t AddMonths(int64_t millis, int64_t months, const TimeZone& tz) {
   int last = kDays[month - 1];
   if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) last = 29;
   int day = std::min(d.day, last);  // Jan 31 + 1 month = Feb 28/29, as in java.time
-  return DaysFromCivil({year, month, day}) * kMillisPerDay + in_day - off;
+  int64_t out = 0;
+  if (__builtin_mul_overflow(DaysFromCivil({year, month, day}), kMillisPerDay, &out) ||
+      __builtin_add_overflow(out, in_day - off, &out) || !InRange(out)) {
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::optional<CalendarUnit> UnitOf(char c) {
@@ -520,41 +545,65 @@ std::optional<CalendarUnit> UnitOf(char c) {
   }
 }
 
-int64_t Add(int64_t millis, int64_t n, CalendarUnit unit, const TimeZone& tz) {
+// Out of range: none.
+std::optional<int64_t> Add(int64_t millis, int64_t n, CalendarUnit unit, const TimeZone& tz) {
+  auto fixed = [&](int64_t size) -> std::optional<int64_t> {
+    int64_t out = 0;
+    if (__builtin_mul_overflow(n, size, &out) || __builtin_add_overflow(millis, out, &out) ||
+        !InRange(out)) {
+      return std::nullopt;
+    }
+    return out;
+  };
   switch (unit) {
     case CalendarUnit::kYear:
+      if (n > INT64_MAX / 12 || n < -(INT64_MAX / 12)) return std::nullopt;
       return AddMonths(millis, n * 12, tz);
     case CalendarUnit::kQuarter:
+      if (n > INT64_MAX / 3 || n < -(INT64_MAX / 3)) return std::nullopt;
       return AddMonths(millis, n * 3, tz);
     case CalendarUnit::kMonth:
       return AddMonths(millis, n, tz);
     case CalendarUnit::kWeek:
-      return millis + n * 7 * kMillisPerDay;
+      return fixed(7 * kMillisPerDay);
     case CalendarUnit::kDay:
-      return millis + n * kMillisPerDay;
+      return fixed(kMillisPerDay);
     case CalendarUnit::kHour:
-      return millis + n * kMillisPerHour;
+      return fixed(kMillisPerHour);
     case CalendarUnit::kMinute:
-      return millis + n * kMillisPerMinute;
+      return fixed(kMillisPerMinute);
     case CalendarUnit::kSecond:
-      return millis + n * kMillisPerSecond;
+      return fixed(kMillisPerSecond);
     case CalendarUnit::kMillis:
-      return millis + n;
+      return fixed(1);
   }
-  return millis;
+  return std::nullopt;
 }
 
 }  // namespace
 
 int64_t NextUnit(int64_t unit_start, CalendarUnit unit, const TimeZone& tz) {
-  return Add(unit_start, 1, unit, tz);
+  // Past the end of the range, the unit is taken to end there.
+  return Add(unit_start, 1, unit, tz).value_or(kMaxAbsMillis + 1);
 }
+
+namespace {
+
+Status OutOfRange(std::string_view text) {
+  return Status::InvalidArgument(fmt::format(
+      "invalid date math [{}]: the date is out of range (about 73 million years either side of "
+      "1970)",
+      text));
+}
+
+}  // namespace
 
 Result<int64_t> ParseDateMath(std::string_view text, int64_t now, const TimeZone& tz, bool round_up,
                               const DateFormat& format) {
   int64_t value = 0;
   std::string_view ops;
   if (text.starts_with("now")) {
+    if (!InRange(now)) return OutOfRange(text);
     value = now;
     ops = text.substr(3);
   } else {
@@ -580,7 +629,11 @@ Result<int64_t> ParseDateMath(std::string_view text, int64_t now, const TimeZone
                         text, ops[p - 1]));
       }
       value = FloorToUnit(value, *unit, tz);
-      if (round_up) value = NextUnit(value, *unit, tz) - 1;
+      if (round_up) {
+        std::optional<int64_t> next = Add(value, 1, *unit, tz);
+        if (!next) return OutOfRange(text);
+        value = *next - 1;
+      }
     } else if (op == '+' || op == '-') {
       int64_t n = 1;
       if (p < ops.size() && IsDigit(ops[p])) {
@@ -601,7 +654,9 @@ Result<int64_t> ParseDateMath(std::string_view text, int64_t now, const TimeZone
         return Status::InvalidArgument(fmt::format(
             "invalid date math [{}]: unknown unit '{}' (use y M w d h H m s)", text, ops[p - 1]));
       }
-      value = Add(value, op == '-' ? -n : n, *unit, tz);
+      std::optional<int64_t> moved = Add(value, op == '-' ? -n : n, *unit, tz);
+      if (!moved) return OutOfRange(text);
+      value = *moved;
     } else {
       return Status::InvalidArgument(fmt::format(
           "invalid date math [{}]: expected +, - or / at '{}'", text, ops.substr(p - 1)));

@@ -56,6 +56,25 @@ TEST(DateMath, Errors) {
             "[strict_date_optional_time||epoch_millis]");
 }
 
+TEST(DateMath, OutOfRange) {
+  // Found by fuzz.query: a 9-digit year overflowed the milliseconds.
+  EXPECT_FALSE(DateFormat().ParseValue("777777777-01-01T00:00", TimeZone{}).ok());
+  EXPECT_TRUE(DateFormat().ParseValue("20000-01-01", TimeZone{}).ok());
+  EXPECT_FALSE(DateFormat().ParseValue("9223372036854775000", TimeZone{}).ok());
+  const std::string far =
+      "ERROR invalid date math [now+9999999999999y]: the date is out of range (about 73 million "
+      "years either side of 1970)";
+  EXPECT_EQ(Math("now+9999999999999y"), far);
+  EXPECT_EQ(Math("now-9223372036854775807d").substr(0, 22), "ERROR invalid date mat");
+  EXPECT_EQ(Math("now+9223372036854775807s").substr(0, 22), "ERROR invalid date mat");
+  EXPECT_EQ(Math("now+9223372036854775807M").substr(0, 22), "ERROR invalid date mat");
+  EXPECT_EQ(Math("now+70000000y/y", true), "70002024-12-31T23:59:59.999Z");
+  EXPECT_EQ(Math("now+80000000y/y", true).substr(0, 22), "ERROR invalid date mat");
+  // Formatting a value beyond the range gives its number, not a wrapped date.
+  EXPECT_EQ(DateFormat().Format(INT64_MAX, TimeZone{60}), std::to_string(INT64_MAX));
+  EXPECT_EQ(FloorToUnit(INT64_MIN, CalendarUnit::kDay, TimeZone{60}), INT64_MIN);
+}
+
 TEST(DateFormat, ParseAndFormat) {
   DateFormat def;
   TimeZone utc;

@@ -145,6 +145,13 @@ Result<json> ParseJsonBody(std::string_view body, size_t max_depth) {
                fmt::format("failed to parse the request body at line {}, column {}: {}", line, col,
                            what))
         .WithDetail("x_content_parse_exception");
+  } catch (const json::exception& e) {
+    // A number beyond a double's range ("1e999"): nlohmann reports it as out_of_range, without a
+    // position.
+    std::string what = e.what();
+    if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return Status::InvalidArgument(fmt::format("failed to parse the request body: {}", what))
+        .WithDetail("x_content_parse_exception");
   }
 }
 
