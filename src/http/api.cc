@@ -42,6 +42,13 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   add(Method::kPost, "/api/ingest", kWrite, HandleIngest);
   add(Method::kPost, "/api/ingest/sns", kWrite, HandleIngestSns);
   add(Method::kGet, "/api/stream", kRead, HandleStream);
+  // Saved objects: writes also need a key without an account scope (object_handlers.cc).
+  add(Method::kGet, "/api/objects", kRead, HandleListObjects);
+  add(Method::kGet, "/api/objects/{type}", kRead, HandleListObjects);
+  add(Method::kPost, "/api/objects/{type}", kRead, HandleCreateObject);
+  add(Method::kGet, "/api/objects/{type}/{id}", kRead, HandleGetObject);
+  add(Method::kPut, "/api/objects/{type}/{id}", kRead, HandlePutObject);
+  add(Method::kDelete, "/api/objects/{type}/{id}", kRead, HandleDeleteObject);
   add(Method::kGet, "/metrics", kAdmin, HandleMetrics);
   add(Method::kGet, "/_cat/indices", kRead, HandleCatIndices);
   add(Method::kGet, "/_search", kRead, HandleSearch);

@@ -27,6 +27,7 @@
 #include "ingest/push_ingester.h"
 #include "query/search.h"
 #include "storage/engine.h"
+#include "storage/object_store.h"
 
 namespace vigil::http {
 
@@ -48,6 +49,7 @@ struct ApiContext {
   ingest::FindingEventHub* events = nullptr;    // null: GET /api/stream answers 503
   aws::SnsReceiver* sns = nullptr;              // null: POST /api/ingest/sns answers 503
   const StaticAssets* assets = nullptr;         // null: the dashboard is not served
+  storage::ObjectStore* objects = nullptr;      // null: /api/objects answers 503
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -63,6 +65,8 @@ class Api {
   void SetSns(aws::SnsReceiver* sns) { ctx_.sns = sns; }
   // Serves the dashboard's files (GET / from a browser, GET /_app/{file}); call before serving.
   void SetAssets(const StaticAssets* assets) { ctx_.assets = assets; }
+  // Keeps the dashboard's saved objects (/api/objects); call before serving.
+  void SetObjects(storage::ObjectStore* objects) { ctx_.objects = objects; }
 
  private:
   HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
@@ -102,7 +106,8 @@ void WriteDocResult(JsonWriter* w, std::string_view index, const ingest::DocResu
 int DocResultStatus(const ingest::DocResult& r);
 
 // The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
-// document_handlers.cc, bulk_handlers.cc, index_handlers.cc, ingest_handlers.cc).
+// document_handlers.cc, bulk_handlers.cc, index_handlers.cc, ingest_handlers.cc,
+// object_handlers.cc).
 HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleAsset(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
@@ -127,5 +132,10 @@ HttpResponse HandleIngest(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleIngestSns(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleStream(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleListObjects(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetObject(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCreateObject(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandlePutObject(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleDeleteObject(const ApiContext& ctx, HttpRequest& r);
 
 }  // namespace vigil::http

@@ -18,6 +18,7 @@
 #include "ingest/findings_deriver.h"
 #include "ingest/push_ingester.h"
 #include "storage/engine.h"
+#include "storage/object_store.h"
 
 namespace vigil::server {
 
@@ -86,6 +87,17 @@ Status Serve(Env* env, const ServeOptions& options) {
   sns_options.extra_trusted_url_prefixes = config.sns_extra_trusted_url_prefixes;
   aws::SnsReceiver sns(std::move(sns_options));
   api.SetSns(&sns);
+  // The dashboard's saved objects (DATA/objects/).
+  Result<std::unique_ptr<storage::ObjectStore>> objects =
+      storage::ObjectStore::Open(env, JoinPath(options.data_dir, "objects"));
+  if (!objects.ok()) {
+    return Status(objects.status().code(),
+                  "cannot open the saved objects: " + objects.status().message());
+  }
+  if (options.log) {
+    for (const std::string& warning : (*objects)->warnings()) options.log(warning);
+  }
+  api.SetObjects(objects->get());
   // The dashboard: its files are loaded once, here. Without them the API still serves, and GET /
   // from a browser says how to build them.
   std::unique_ptr<http::StaticAssets> assets;

@@ -244,6 +244,31 @@ test('a scoped key writes its accounts only; _cat/indices counts what it may see
   assert.equal(r.body.find((i) => i.index === 'findings')['docs.count'], String(findings.length));
 });
 
+test('saved objects: read and admin keys save them; ingest keys and account-scoped keys may not change them', async () => {
+  const attributes = { title: 'by type', kind: 'pie' };
+  let r = await request('PUT', '/api/objects/visualization/auth-vis', { key: keys.analyst, body: { attributes } });
+  assert.equal(r.status, 201);
+  assert.equal((await request('GET', '/api/objects/visualization/auth-vis', { key: keys.ops })).status, 200);
+  r = await request('GET', '/api/objects', { key: keys.pusher });
+  assert.equal(r.status, 403);
+  r = await request('PUT', '/api/objects/visualization/auth-vis', { key: keys.pusher, body: { attributes } });
+  assert.equal(r.status, 403);
+  // A tenant's key reads the shared objects but changes none of them.
+  r = await request('GET', '/api/objects', { key: keys.tenant });
+  assert.equal(r.status, 200);
+  assert.ok(r.body.objects.some((o) => o.id === 'auth-vis'));
+  for (const [method, path] of [
+    ['PUT', '/api/objects/visualization/auth-vis'], ['POST', '/api/objects/visualization'],
+    ['DELETE', '/api/objects/visualization/auth-vis'],
+  ]) {
+    r = await request(method, path, { key: keys.tenant, body: method === 'DELETE' ? undefined : { attributes } });
+    assert.equal(r.status, 403, `${method} ${path}`);
+    assert.match(r.body.error.reason, /tenant.*limited to some accounts/);
+  }
+  assert.equal((await request('GET', '/api/objects/visualization/auth-vis')).status, 401);
+  assert.equal((await request('DELETE', '/api/objects/visualization/auth-vis', { key: keys.ops })).status, 200);
+});
+
 test('failed keys are limited per address: the 11th try in a minute is a 429, others unaffected', async () => {
   const from = { localAddress: '127.0.0.2' };
   for (let i = 0; i < 10; i++) {
