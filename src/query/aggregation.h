@@ -37,6 +37,10 @@ struct AggregationContext {
   // Limits: buckets across the whole response (Elasticsearch's search.max_buckets).
   uint64_t max_buckets = 65'536;
   uint64_t* buckets_used = nullptr;
+  // False for a sub-aggregation. A top-level aggregation is given every segment's documents in
+  // one CollectDocs call each, and the segments outlive its Render (a bucket aggregation may
+  // defer its sub-aggregations to the buckets it shows).
+  bool top_level = true;
 };
 
 class AggregationSpec {

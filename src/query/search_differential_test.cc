@@ -558,6 +558,12 @@ void Differential::CheckAggregations(int iterations, int match_all_one_in) {
         {"true_b",
          {{"filter", {{"term", {{"b", true}}}}},
           {"aggs", {{"keys", {{"terms", {{"field", "k"}, {"size", 20}}}}}}}}},
+        // Top-level terms with sub-aggregations: collected breadth first (terms.cc).
+        {"keys_n",
+         {{"terms", {{"field", "k"}, {"size", 3}, {"missing", "(none)"}}},
+          {"aggs",
+           {{"n_sum", {{"sum", {{"field", "n"}}}}},
+            {"by_b", {{"terms", {{"field", "b"}, {"size", 2}}}}}}}}},
     };
     json r = Run({{"query", q}, {"size", 0}, {"aggs", aggs}});
     if (r.is_null()) return;
@@ -600,6 +606,40 @@ void Differential::CheckAggregations(int iterations, int match_all_one_in) {
     json want_true = json::array();
     for (const auto& [k, c] : tsorted) want_true.push_back({{"key", k}, {"doc_count", c}});
     ASSERT_EQ(a["true_b"]["keys"]["buckets"], want_true) << q.dump();
+
+    // keys_n: the same buckets (documents without k under "(none)"), each with the sum of n and
+    // the counts by b of its own documents.
+    std::map<std::string, uint64_t> with_none = counts;
+    std::map<std::string, double> n_sums;
+    std::map<std::string, std::map<bool, uint64_t>> b_counts;
+    for (const RefDoc* d : docs) {
+      std::set<std::string> distinct(d->k.begin(), d->k.end());
+      if (distinct.empty()) {
+        distinct.insert("(none)");
+        ++with_none["(none)"];
+      }
+      for (const std::string& k : distinct) {
+        if (d->n) n_sums[k] += static_cast<double>(*d->n);
+        if (d->b) ++b_counts[k][*d->b];
+      }
+    }
+    std::vector<std::pair<std::string, uint64_t>> nsorted(with_none.begin(), with_none.end());
+    std::stable_sort(nsorted.begin(), nsorted.end(),
+                     [](const auto& x, const auto& y) { return x.second > y.second; });
+    const json& kn = a["keys_n"]["buckets"];
+    ASSERT_EQ(kn.size(), std::min<size_t>(3, nsorted.size())) << q.dump();
+    for (size_t k = 0; k < kn.size(); ++k) {
+      const std::string& key = nsorted[k].first;
+      ASSERT_EQ(kn[k]["key"], key) << q.dump();
+      ASSERT_EQ(kn[k]["doc_count"], nsorted[k].second);
+      ASSERT_EQ(kn[k]["n_sum"]["value"].get<double>(), n_sums[key]) << key << " " << q.dump();
+      uint64_t by_b = 0;
+      for (const json& bb : kn[k]["by_b"]["buckets"]) {
+        ASSERT_EQ(bb["doc_count"], b_counts[key][bb["key"].get<int>() == 1]) << key;
+        by_b += bb["doc_count"].get<uint64_t>();
+      }
+      ASSERT_EQ(by_b, b_counts[key][true] + b_counts[key][false]) << key;
+    }
 
     // stats of n, min of d.
     uint64_t n_count = 0;

@@ -287,7 +287,9 @@ std::vector<uint32_t> BucketMap::BucketsOf(uint32_t owning) const {
 }
 
 Status SubAggregators::Init(const AggregationSpec& spec, const AggregationContext& ctx) {
-  Result<std::vector<std::unique_ptr<Aggregator>>> subs = NewAggregators(spec.subs, ctx);
+  AggregationContext sub_ctx = ctx;
+  sub_ctx.top_level = false;
+  Result<std::vector<std::unique_ptr<Aggregator>>> subs = NewAggregators(spec.subs, sub_ctx);
   if (!subs.ok()) return subs.status();
   subs_ = std::move(*subs);
   return Status::Ok();

@@ -8,6 +8,13 @@
 // sub-aggregation's metric; include/exclude by regular expression or by list; `missing` puts the
 // documents without a value in a bucket of their own; min_doc_count 0 lists every term of the
 // field, with the count 0 where nothing matched.
+//
+// Sub-aggregations of a top-level terms aggregation are collected breadth first, as
+// Elasticsearch's collect_mode breadth_first: the documents are counted by ordinal and kept per
+// segment, and only once the buckets shown are known are their documents replayed into the
+// sub-aggregations. A field with many values (attacker IPs: one bucket per document or so) then
+// costs its sub-aggregations only for the top `size` buckets, not for every one. Ordering by a
+// sub-aggregation needs every bucket's metric and collects depth first.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -49,12 +56,18 @@ class TermsAggregator : public Aggregator {
   TermsAggregator(const TermsSpec& spec, const AggregationContext& ctx)
       : spec_(spec), ctx_(ctx), values_(spec.field) {}
 
-  Status Init() { return subs_.Init(spec_, ctx_); }
+  Status Init() {
+    VIGIL_RETURN_IF_ERROR(subs_.Init(spec_, ctx_));
+    deferred_ = ctx_.top_level && !subs_.empty() &&
+                std::none_of(spec_.order.begin(), spec_.order.end(),
+                             [](const OrderKey& o) { return o.kind == OrderKey::kMetric; });
+    return Status::Ok();
+  }
 
   Status StartSegment(const SegmentContext& segment) override {
     VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
-    fast_ = subs_.empty();
+    fast_ = subs_.empty() || deferred_;
     seg_counts_.assign(fast_ && values_.present() ? values_.dict().size() : 0, 0);
     seg_key_.assign(values_.present() ? values_.dict().size() : 0, kUnknown);
     if (values_.present()) {
@@ -66,10 +79,16 @@ class TermsAggregator : public Aggregator {
         }
       }
     }
+    if (deferred_) {
+      segments_.push_back(segment);
+      segment_docs_.emplace_back();
+      return Status::Ok();
+    }
     return subs_.StartSegment(segment);
   }
 
   void Collect(uint32_t doc, uint32_t owning) override {
+    if (deferred_) segment_docs_.back().push_back(doc);
     if (fast_ && owning == 0) {
       // No sub-aggregations: count by ordinal, turn ordinals into keys once per segment.
       bool seen = false;
@@ -105,6 +124,8 @@ class TermsAggregator : public Aggregator {
       Aggregator::CollectDocs(docs, owning);
       return;
     }
+    if (deferred_)
+      segment_docs_.back().insert(segment_docs_.back().end(), docs.begin(), docs.end());
     const uint64_t without = CountOrds(values_, docs, &seg_counts_);
     if (without > 0 && spec_.missing) {
       if (missing_key_ < 0) missing_key_ = Intern(spec_.missing->Text(), true);
@@ -169,13 +190,15 @@ class TermsAggregator : public Aggregator {
       }
       return a < b;
     };
-    std::sort(shown.begin(), shown.end(), less);
+    // Only the first `size` need their order: a partial sort (thousands of buckets of one
+    // document each are common).
+    const size_t keep = std::min(shown.size(), static_cast<size_t>(spec_.size));
+    std::partial_sort(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(keep), shown.end(),
+                      less);
     VIGIL_RETURN_IF_ERROR(order_error);
-    if (shown.size() > static_cast<size_t>(spec_.size)) {
-      for (size_t i = static_cast<size_t>(spec_.size); i < shown.size(); ++i)
-        other += counts_[shown[i]];
-      shown.resize(static_cast<size_t>(spec_.size));
-    }
+    for (size_t i = keep; i < shown.size(); ++i) other += counts_[shown[i]];
+    shown.resize(keep);
+    if (deferred_) VIGIL_RETURN_IF_ERROR(Replay(shown));
     VIGIL_RETURN_IF_ERROR(CountBuckets(ctx_, shown.size(), name_));
     w->BeginObject();
     w->Field("doc_count_error_upper_bound", 0);
@@ -246,7 +269,43 @@ class TermsAggregator : public Aggregator {
     const uint32_t b = buckets_.Get(owning, key);
     if (b >= counts_.size()) counts_.resize(b + 1, 0);
     ++counts_[b];
-    subs_.Collect(doc, b);
+    if (!deferred_) subs_.Collect(doc, b);
+  }
+
+  // Breadth first: the documents kept per segment, replayed into the sub-aggregations for the
+  // buckets shown only. Once: the documents are released after.
+  Status Replay(const std::vector<uint32_t>& shown) {
+    if (replayed_) return Status::Ok();
+    replayed_ = true;
+    std::vector<int32_t> bucket_of_key(keys_.size(), -1);
+    for (uint32_t b : shown) bucket_of_key[buckets_.key(b)] = static_cast<int32_t>(b);
+    for (size_t i = 0; i < segments_.size(); ++i) {
+      if (segment_docs_[i].empty()) continue;
+      VIGIL_RETURN_IF_ERROR(values_.Reset(segments_[i]));
+      seg_key_.assign(values_.present() ? values_.dict().size() : 0, kUnknown);
+      VIGIL_RETURN_IF_ERROR(subs_.StartSegment(segments_[i]));
+      for (uint32_t doc : segment_docs_[i]) {
+        bool any = false;
+        values_.ForEachOrd(doc, [&](uint32_t ord) {
+          any = true;
+          Result<int32_t> key = KeyOf(ord);
+          if (!key.ok()) {
+            if (status_.ok()) status_ = key.status();
+            return;
+          }
+          if (*key >= 0 && static_cast<size_t>(*key) < bucket_of_key.size() &&
+              bucket_of_key[*key] >= 0) {
+            subs_.Collect(doc, static_cast<uint32_t>(bucket_of_key[*key]));
+          }
+        });
+        if (!any && missing_key_ >= 0 && bucket_of_key[missing_key_] >= 0) {
+          subs_.Collect(doc, static_cast<uint32_t>(bucket_of_key[missing_key_]));
+        }
+      }
+      VIGIL_RETURN_IF_ERROR(status_);
+      std::vector<uint32_t>().swap(segment_docs_[i]);
+    }
+    return subs_.status();
   }
 
   int32_t Intern(const std::string& term, bool missing) {
@@ -260,6 +319,10 @@ class TermsAggregator : public Aggregator {
   }
 
   bool Allowed(std::string_view term) const {
+    if (!spec_.include_pattern && !spec_.exclude_pattern && spec_.include_list.empty() &&
+        spec_.exclude_list.empty()) {
+      return true;
+    }
     // include/exclude apply to the value as text (keywords: the string itself).
     std::string text = type_ == FieldType::kKeyword || type_ == FieldType::kText
                            ? std::string(term)
@@ -294,8 +357,12 @@ class TermsAggregator : public Aggregator {
   FieldValues values_;
   FieldType type_ = FieldType::kNone;
   SubAggregators subs_;
-  std::vector<int32_t> seg_key_;      // this segment's ordinal → key id
-  bool fast_ = false;                 // no sub-aggregations: count by ordinal
+  std::vector<int32_t> seg_key_;  // this segment's ordinal → key id
+  bool fast_ = false;             // no sub-aggregations (or deferred): count by ordinal
+  bool deferred_ = false;         // breadth first (see the top of the file)
+  bool replayed_ = false;
+  std::vector<SegmentContext> segments_;             // deferred: every segment collected
+  std::vector<std::vector<uint32_t>> segment_docs_;  // deferred: its documents
   std::vector<uint32_t> seg_counts_;  // this segment's documents by ordinal (owning bucket 0)
   std::unordered_map<std::string, int32_t> ids_;
   std::vector<std::string> keys_;  // by key id: the term
