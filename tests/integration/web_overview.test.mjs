@@ -148,3 +148,31 @@ test('a severity tile filters for its label; the overview is the default page', 
   assert.equal(await ready(), shown().filter((f) => label(f.severity) === 'High').length);
   assert.equal(Number(await page.getAttribute('#severity .tile[data-label="Low"]', 'data-count')), 0);
 });
+
+test('live: a pushed finding refreshes every panel in place, never blank (no flicker)', async () => {
+  await page.goto(`${url}/#/overview?range=all`);
+  const before = await ready();
+  await page.waitForSelector('#live[data-status="live"]');
+  // Watch every panel: a container found empty after a change, or a chart's canvas taken out of
+  // the page, is a blank frame the user would see.
+  await page.evaluate(() => {
+    window.__blank = [];
+    window.__canvases = [...document.querySelectorAll('canvas')];
+    const watched = ['#severity', '#map', '#types', '#types-legend', '#overtime', '#countries', '#accounts', '#ips', '#resources', '#latest'];
+    const observer = new MutationObserver(() => {
+      for (const s of watched) if (document.querySelector(s)?.childElementCount === 0) window.__blank.push(s);
+    });
+    for (const s of watched) observer.observe(document.querySelector(s), { childList: true, subtree: true });
+  });
+  const pushed = findings.find((f) => f.severity >= 7 && !sample(f));
+  const f = { ...pushed, id: 'live-overview-finding', updatedAt: '2026-01-02T00:00:00.000Z', service: { ...pushed.service, eventLastSeen: '2026-01-02T00:00:00.000Z' } };
+  const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+  assert.equal(res.status, 200);
+  await page.waitForFunction((w) => document.querySelector('#total')?.dataset.count === String(w), before + 1);
+  await ready();
+  // The newest High finding leads the latest table; the tiles counted it.
+  assert.equal(await page.getAttribute('#latest-table tbody tr:first-child', 'data-id'), 'live-overview-finding');
+  assert.deepEqual(await page.evaluate(() => window.__blank), []);
+  assert.equal(await page.evaluate(() => window.__canvases.length > 0 && window.__canvases.every((c) => c.isConnected)), true,
+    'the charts were redrawn on their own canvases');
+});
