@@ -4,7 +4,7 @@
 //
 //   node bench/dashboard.mjs [--count 1000000] [--data DIR] [--rounds 7] [--json]
 //
-// Without --data, N findings are generated (seed 1, 30 days) and ingested into
+// Without --data, N findings are generated (30 days up to now, seeds 1, 2, ... per 200,000) and ingested into
 // /tmp/vigil-bench-dashboard-N/data, which is kept and reused by later runs of the same N. The
 // page is opened over all time (so a data set of any age shows whole). Round 1 is the first
 // visit after the server starts (its column caches cold); the next rounds reload the page (each a
@@ -30,10 +30,10 @@ const ROUNDS = Number(option('rounds', '7'));
 const JSON_OUT = process.argv.includes('--json');
 const log = (...a) => { if (!JSON_OUT) console.log(...a); };
 
+// Runs a vigil command; its messages go to this process's standard error.
 function run(args) {
-  const r = spawnSync(VIGIL, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`vigil ${args[0]} failed: ${r.stderr}`);
-  return r.stdout;
+  const r = spawnSync(VIGIL, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`vigil ${args[0]} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
 }
 
 function dataDir() {
@@ -43,12 +43,23 @@ function dataDir() {
   const data = join(work, 'data');
   if (existsSync(join(data, 'indices', 'findings'))) return data;
   mkdirSync(work, { recursive: true });
-  const input = join(work, 'input.jsonl');
   const t0 = Date.now();
   log(`generating and ingesting ${COUNT} findings into ${data} ...`);
-  run(['generate', '--count', String(COUNT), '--seed', '1', '--days', '30', '--out', input]);
-  run(['ingest', '-q', '--data', data, input]);
-  rmSync(input);
+  // In files of at most 200,000 findings (about 600 MB: `vigil ingest` reads files of up to
+  // 1 GiB), each from its own seed.
+  const CHUNK = 200_000;
+  for (let done = 0, seed = 1; done < COUNT; done += CHUNK, seed += 1) {
+    const input = join(work, 'input.jsonl');
+    run(['generate', '--count', String(Math.min(CHUNK, COUNT - done)), '--seed', String(seed), '--days', '30', '--out', input]);
+    try {
+      run(['ingest', '-q', '--data', data, input]);
+    } catch (e) {
+      rmSync(data, { recursive: true, force: true }); // not a data set to reuse
+      throw e;
+    } finally {
+      rmSync(input, { force: true });
+    }
+  }
   log(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return data;
 }

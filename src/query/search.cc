@@ -491,6 +491,19 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
   }
   if (hits.size() > needed) hits.resize(needed);
 
+  // The aggregations' results first (Render finishes their work: the last segment's counts, the
+  // ordering, deferred sub-aggregations), so that `took` counts them, as Elasticsearch's does.
+  std::string aggs_json;
+  if (!aggs->empty()) {
+    JsonWriter aw(&aggs_json);
+    aw.BeginObject();
+    for (auto& a : *aggs) {
+      aw.Key(a->name());
+      VIGIL_RETURN_IF_ERROR(a->Render(0, &aw));
+    }
+    aw.EndObject();
+  }
+
   // The response.
   std::string out;
   JsonWriter w(&out);
@@ -601,12 +614,7 @@ Result<std::string> Search(std::span<const IndexSnapshot> indices, const SearchR
   w.EndObject();
   if (!aggs->empty()) {
     w.Key("aggregations");
-    w.BeginObject();
-    for (auto& a : *aggs) {
-      w.Key(a->name());
-      VIGIL_RETURN_IF_ERROR(a->Render(0, &w));
-    }
-    w.EndObject();
+    w.Raw(aggs_json);
   }
   w.EndObject();
   return out;

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "base/flat_string_map.h"
 #include "query/aggs/agg_util.h"
 #include "query/query_string.h"
 #include "storage/term_encoding.h"
@@ -163,8 +164,8 @@ class TermsAggregator : public Aggregator {
             c = counts_[a] < counts_[b] ? -1 : counts_[a] > counts_[b] ? 1 : 0;
             break;
           case OrderKey::kKey: {
-            const std::string& ka = keys_[buckets_.key(a)];
-            const std::string& kb = keys_[buckets_.key(b)];
+            const std::string_view ka = keys_[buckets_.key(a)];
+            const std::string_view kb = keys_[buckets_.key(b)];
             c = ka < kb ? -1 : ka > kb ? 1 : 0;
             break;
           }
@@ -254,7 +255,7 @@ class TermsAggregator : public Aggregator {
       if (k == kUnknown) {
         VIGIL_RETURN_IF_ERROR(it.Seek(ord));
         if (!it.Valid()) return Status::Corruption("an ordinal beyond the dictionary");
-        k = Allowed(it.term()) ? Intern(std::string(it.term()), false) : kExcluded;
+        k = Allowed(it.term()) ? Intern(it.term(), false) : kExcluded;
       }
       if (k < 0) continue;
       const uint32_t b = buckets_.Get(0, static_cast<uint32_t>(k));
@@ -273,48 +274,62 @@ class TermsAggregator : public Aggregator {
   }
 
   // Breadth first: the documents kept per segment, replayed into the sub-aggregations for the
-  // buckets shown only. Once: the documents are released after.
+  // buckets shown only (each segment's ordinals of the shown terms found in its dictionary, so
+  // that no other term is read). Once: the documents are released after.
   Status Replay(const std::vector<uint32_t>& shown) {
     if (replayed_) return Status::Ok();
     replayed_ = true;
-    std::vector<int32_t> bucket_of_key(keys_.size(), -1);
-    for (uint32_t b : shown) bucket_of_key[buckets_.key(b)] = static_cast<int32_t>(b);
+    int32_t missing_bucket = -1;
+    for (uint32_t b : shown) {
+      if (is_missing_key_[buckets_.key(b)]) missing_bucket = static_cast<int32_t>(b);
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> wanted;  // (ordinal, bucket), by ordinal
     for (size_t i = 0; i < segments_.size(); ++i) {
       if (segment_docs_[i].empty()) continue;
       VIGIL_RETURN_IF_ERROR(values_.Reset(segments_[i]));
-      seg_key_.assign(values_.present() ? values_.dict().size() : 0, kUnknown);
+      wanted.clear();
+      if (values_.present()) {
+        for (uint32_t b : shown) {
+          const uint32_t k = buckets_.key(b);
+          if (is_missing_key_[k]) continue;
+          Result<std::optional<uint32_t>> ord = values_.dict().Find(keys_[k]);
+          if (!ord.ok()) return ord.status();
+          if (*ord) wanted.emplace_back(**ord, b);
+        }
+        std::sort(wanted.begin(), wanted.end());
+      }
+      if (wanted.empty() && missing_bucket < 0) {
+        std::vector<uint32_t>().swap(segment_docs_[i]);
+        continue;
+      }
       VIGIL_RETURN_IF_ERROR(subs_.StartSegment(segments_[i]));
       for (uint32_t doc : segment_docs_[i]) {
         bool any = false;
         values_.ForEachOrd(doc, [&](uint32_t ord) {
           any = true;
-          Result<int32_t> key = KeyOf(ord);
-          if (!key.ok()) {
-            if (status_.ok()) status_ = key.status();
-            return;
-          }
-          if (*key >= 0 && static_cast<size_t>(*key) < bucket_of_key.size() &&
-              bucket_of_key[*key] >= 0) {
-            subs_.Collect(doc, static_cast<uint32_t>(bucket_of_key[*key]));
-          }
+          auto it = std::lower_bound(wanted.begin(), wanted.end(), std::make_pair(ord, 0u));
+          if (it != wanted.end() && it->first == ord) subs_.Collect(doc, it->second);
         });
-        if (!any && missing_key_ >= 0 && bucket_of_key[missing_key_] >= 0) {
-          subs_.Collect(doc, static_cast<uint32_t>(bucket_of_key[missing_key_]));
-        }
+        if (!any && missing_bucket >= 0) subs_.Collect(doc, static_cast<uint32_t>(missing_bucket));
       }
-      VIGIL_RETURN_IF_ERROR(status_);
       std::vector<uint32_t>().swap(segment_docs_[i]);
     }
     return subs_.status();
   }
 
-  int32_t Intern(const std::string& term, bool missing) {
-    auto it = ids_.find(term);
-    if (it != ids_.end() && is_missing_key_[it->second] == missing) return it->second;
+  // The key id of a term (the `missing` key is one of its own, even if a term reads the same).
+  int32_t Intern(std::string_view term, bool missing) {
     const auto id = static_cast<int32_t>(keys_.size());
-    keys_.push_back(term);
-    is_missing_key_.push_back(missing ? 1 : 0);
-    if (!missing) ids_.emplace(term, id);
+    if (missing) {
+      missing_term_ = std::string(term);
+      keys_.push_back(missing_term_);
+      is_missing_key_.push_back(1);
+      return id;
+    }
+    FlatStringMap<int32_t>::Inserted in = ids_.Insert(term, id);
+    if (!in.inserted) return *in.value;
+    keys_.push_back(in.key);
+    is_missing_key_.push_back(0);
     return id;
   }
 
@@ -347,7 +362,7 @@ class TermsAggregator : public Aggregator {
     if (k == kUnknown) {
       Result<std::string_view> term = values_.Term(ord);
       if (!term.ok()) return term.status();
-      k = Allowed(*term) ? Intern(std::string(*term), false) : kExcluded;
+      k = Allowed(*term) ? Intern(*term, false) : kExcluded;
     }
     return k;
   }
@@ -363,9 +378,10 @@ class TermsAggregator : public Aggregator {
   bool replayed_ = false;
   std::vector<SegmentContext> segments_;             // deferred: every segment collected
   std::vector<std::vector<uint32_t>> segment_docs_;  // deferred: its documents
-  std::vector<uint32_t> seg_counts_;  // this segment's documents by ordinal (owning bucket 0)
-  std::unordered_map<std::string, int32_t> ids_;
-  std::vector<std::string> keys_;  // by key id: the term
+  std::vector<uint32_t> seg_counts_;    // this segment's documents by ordinal (owning bucket 0)
+  FlatStringMap<int32_t> ids_;          // term → key id (the map keeps the terms' bytes)
+  std::vector<std::string_view> keys_;  // by key id: the term, in ids_ (or missing_term_)
+  std::string missing_term_;
   std::vector<uint8_t> is_missing_key_;
   int32_t missing_key_ = -1;
   BucketMap buckets_;
