@@ -62,11 +62,21 @@ class TermsAggregator : public Aggregator {
     deferred_ = ctx_.top_level && !subs_.empty() &&
                 std::none_of(spec_.order.begin(), spec_.order.end(),
                              [](const OrderKey& o) { return o.kind == OrderKey::kMetric; });
+    const bool default_order = spec_.order.size() == 2 && spec_.order[0].kind == OrderKey::kCount &&
+                               !spec_.order[0].ascending && spec_.order[1].kind == OrderKey::kKey &&
+                               spec_.order[1].ascending;
+    merge_ = ctx_.top_level && (subs_.empty() || deferred_) && default_order &&
+             spec_.min_doc_count == 1 && !spec_.include_pattern && !spec_.exclude_pattern &&
+             spec_.include_list.empty() && spec_.exclude_list.empty();
     return Status::Ok();
   }
 
   Status StartSegment(const SegmentContext& segment) override {
-    VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
+    if (merge_) {
+      StashSegmentCounts();
+    } else {
+      VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
+    }
     VIGIL_RETURN_IF_ERROR(values_.Reset(segment));
     fast_ = subs_.empty() || deferred_;
     seg_counts_.assign(fast_ && values_.present() ? values_.dict().size() : 0, 0);
@@ -138,6 +148,10 @@ class TermsAggregator : public Aggregator {
 
   Status Render(uint32_t owning, JsonWriter* w) override {
     VIGIL_RETURN_IF_ERROR(subs_.status());
+    if (merge_) {
+      StashSegmentCounts();
+      VIGIL_RETURN_IF_ERROR(MergeTop());
+    }
     VIGIL_RETURN_IF_ERROR(FoldSegmentCounts());
     std::vector<uint32_t> buckets = buckets_.BucketsOf(owning);
     if (spec_.min_doc_count == 0) {
@@ -150,7 +164,7 @@ class TermsAggregator : public Aggregator {
       if (counts_.size() < buckets_.size()) counts_.resize(buckets_.size(), 0);
     }
     std::vector<uint32_t> shown;
-    uint64_t other = 0;
+    uint64_t other = merged_other_;
     for (uint32_t b : buckets) {
       if (counts_[b] < static_cast<uint64_t>(std::max<int64_t>(spec_.min_doc_count, 0))) continue;
       shown.push_back(b);
@@ -242,6 +256,100 @@ class TermsAggregator : public Aggregator {
       default:
         w->String(m.Text());
     }
+  }
+
+  // Merging (see MergeTop): the current segment's counts by ordinal, kept with its dictionary.
+  void StashSegmentCounts() {
+    if (seg_counts_.empty()) return;
+    pending_.push_back(
+        std::make_unique<PendingSegment>(PendingSegment{values_.dict(), std::move(seg_counts_)}));
+    seg_counts_.clear();
+  }
+
+  // The top `size` terms by count (then term) across the segments, without interning every term:
+  // each segment's counted ordinals are read in term order (the dictionaries are sorted) and
+  // merged, equal terms summed, keeping only the best `size` and the total of the rest. A field
+  // with a value per document (attacker IPs) costs a merge of sorted lists instead of a hash map
+  // of every value.
+  Status MergeTop() {
+    if (merged_) return Status::Ok();
+    merged_ = true;
+    struct Cursor {
+      PendingSegment* seg;
+      storage::TermDict::Iterator it;
+      uint32_t ord;
+    };
+    std::vector<Cursor> cursors;
+    cursors.reserve(pending_.size());
+    // To the first counted ordinal at or after `from`.
+    auto advance = [](Cursor* c, uint32_t from) -> Status {
+      uint32_t o = from;
+      while (o < c->seg->counts.size() && c->seg->counts[o] == 0) ++o;
+      c->ord = o;
+      if (o >= c->seg->counts.size()) return Status::Ok();
+      VIGIL_RETURN_IF_ERROR(c->it.Seek(o));
+      if (!c->it.Valid()) return Status::Corruption("an ordinal beyond the dictionary");
+      return Status::Ok();
+    };
+    std::vector<size_t> heap;  // cursors with terms left, smallest term first
+    for (auto& p : pending_) {
+      cursors.push_back(Cursor{p.get(), storage::TermDict::Iterator(p->dict), 0});
+    }
+    for (size_t i = 0; i < cursors.size(); ++i) {
+      VIGIL_RETURN_IF_ERROR(advance(&cursors[i], 0));
+      if (cursors[i].ord < cursors[i].seg->counts.size()) heap.push_back(i);
+    }
+    auto later = [&](size_t a, size_t b) { return cursors[a].it.term() > cursors[b].it.term(); };
+    std::make_heap(heap.begin(), heap.end(), later);
+    using Top = std::pair<uint64_t, std::string>;
+    // The front of `top` is its worst: the lowest count, then the greatest term.
+    auto better = [](const Top& a, const Top& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    };
+    std::vector<Top> top;
+    const auto size = static_cast<size_t>(spec_.size);
+    uint64_t total = 0;
+    std::vector<size_t> same;
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      same.assign(1, heap.back());
+      heap.pop_back();
+      const std::string_view term = cursors[same[0]].it.term();
+      uint64_t count = cursors[same[0]].seg->counts[cursors[same[0]].ord];
+      while (!heap.empty() && cursors[heap.front()].it.term() == term) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        same.push_back(heap.back());
+        heap.pop_back();
+        count += cursors[same.back()].seg->counts[cursors[same.back()].ord];
+      }
+      total += count;
+      if (top.size() < size) {
+        top.emplace_back(count, std::string(term));
+        std::push_heap(top.begin(), top.end(), better);
+      } else if (size > 0 && (count > top.front().first ||
+                              (count == top.front().first && term < top.front().second))) {
+        std::pop_heap(top.begin(), top.end(), better);
+        top.back() = Top(count, std::string(term));
+        std::push_heap(top.begin(), top.end(), better);
+      }
+      for (size_t i : same) {
+        VIGIL_RETURN_IF_ERROR(advance(&cursors[i], cursors[i].ord + 1));
+        if (cursors[i].ord < cursors[i].seg->counts.size()) {
+          heap.push_back(i);
+          std::push_heap(heap.begin(), heap.end(), later);
+        }
+      }
+    }
+    uint64_t kept = 0;
+    for (const Top& t : top) {
+      const uint32_t b = buckets_.Get(0, static_cast<uint32_t>(Intern(t.second, false)));
+      if (b >= counts_.size()) counts_.resize(b + 1, 0);
+      counts_[b] += t.first;
+      kept += t.first;
+    }
+    merged_other_ = total - kept;
+    pending_.clear();
+    return Status::Ok();
   }
 
   // Adds the current segment's counts by ordinal to the buckets of owning bucket 0, walking the
@@ -376,6 +484,16 @@ class TermsAggregator : public Aggregator {
   bool fast_ = false;             // no sub-aggregations (or deferred): count by ordinal
   bool deferred_ = false;         // breadth first (see the top of the file)
   bool replayed_ = false;
+  // Merging the segments' sorted counts for the top terms (default order, min_doc_count 1, no
+  // include/exclude, top level).
+  struct PendingSegment {
+    storage::TermDict dict;
+    std::vector<uint32_t> counts;  // by ordinal
+  };
+  bool merge_ = false;
+  bool merged_ = false;
+  uint64_t merged_other_ = 0;  // the counts of the terms the merge left out
+  std::vector<std::unique_ptr<PendingSegment>> pending_;
   std::vector<SegmentContext> segments_;             // deferred: every segment collected
   std::vector<std::vector<uint32_t>> segment_docs_;  // deferred: its documents
   std::vector<uint32_t> seg_counts_;    // this segment's documents by ordinal (owning bucket 0)
