@@ -113,6 +113,12 @@ test('a bar chart built in the editor shows the data, keeps its query, and survi
   await ready();
   assert.deepEqual(JSON.parse(await page.getAttribute('#preview', 'data-rows')), high);
   await page.screenshot({ path: join(OUT, 'web-visualize-after-restart.png'), fullPage: true });
+  // A query nothing matches says so.
+  await page.fill('#query', 'type : "no such type"');
+  await page.press('#query', 'Enter');
+  await ready();
+  assert.deepEqual(JSON.parse(await page.getAttribute('#preview', 'data-rows')), []);
+  assert.equal(await page.isVisible('#preview p.empty'), true);
 });
 
 // The centre of the largest slice of the pie in `selector` (ECharts draws the first, largest,

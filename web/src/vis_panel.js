@@ -83,7 +83,8 @@ export class VisPanel {
     this.element.classList.add('vis', `vis-${kind}`);
     if (!charted) return;
     const box = el('div', { class: 'chart', role: 'img' });
-    this.element.append(box);
+    this.emptyNote = el('p', { class: 'empty', hidden: true }, 'No data for this query and time range.');
+    this.element.append(this.emptyNote, box);
     if (kind === 'map') {
       this.chart = new WorldMap(box, (code) => this.onBucket({ key: code, label: code }));
       this.note = el('p', { class: 'note' });
@@ -129,6 +130,7 @@ export class VisPanel {
     }
     this.box.setAttribute('aria-label', `${vis.title || 'Visualization'}: ${rows.length} ${rows.length === 1 ? 'bucket' : 'buckets'}`);
     this.box.dataset.empty = String(rows.length === 0);
+    this.emptyNote.hidden = rows.length > 0;
     if (vis.kind === 'map') {
       const { byNumeric, unknown } = choropleth(rows.map((r) => ({ key: String(r.key), count: r.value ?? 0 })));
       this.chart.update(byNumeric);
