@@ -549,6 +549,10 @@ void Differential::CheckAggregations(int iterations, int match_all_one_in) {
         {"k_count", {{"value_count", {{"field", "k"}}}}},
         {"k_distinct", {{"cardinality", {{"field", "k"}}}}},
         {"hours", {{"date_histogram", {{"field", "t"}, {"fixed_interval", "6h"}}}}},
+        // The same with a sub-aggregation: documents one by one, by runs of ordinals.
+        {"hours_n",
+         {{"date_histogram", {{"field", "t"}, {"fixed_interval", "6h"}}},
+          {"aggs", {{"n_count", {{"value_count", {{"field", "n"}}}}}}}}},
         {"d_hist", {{"histogram", {{"field", "d"}, {"interval", 25}}}}},
         {"n_ranges",
          {{"range",
@@ -690,6 +694,18 @@ void Differential::CheckAggregations(int iterations, int match_all_one_in) {
       }
     }
     ASSERT_EQ(a["hours"]["buckets"], want_hours) << q.dump();
+    std::map<int64_t, uint64_t> hours_n;
+    for (const RefDoc* d : docs) {
+      if (d->t && d->n) ++hours_n[*d->t - ((*d->t % 21'600'000) + 21'600'000) % 21'600'000];
+    }
+    const json& hn = a["hours_n"]["buckets"];
+    ASSERT_EQ(hn.size(), want_hours.size()) << q.dump();
+    for (size_t h = 0; h < hn.size(); ++h) {
+      ASSERT_EQ(hn[h]["key"], want_hours[h]["key"]);
+      ASSERT_EQ(hn[h]["doc_count"], want_hours[h]["doc_count"]) << q.dump();
+      const int64_t key = hn[h]["key"].get<int64_t>();
+      ASSERT_EQ(hn[h]["n_count"]["value"], hours_n.count(key) ? hours_n[key] : 0) << q.dump();
+    }
     json want_d = json::array();
     if (!d_hist.empty()) {
       for (double k = d_hist.begin()->first; k <= d_hist.rbegin()->first; k += 25) {

@@ -42,10 +42,72 @@ Status HistogramAggregator::StartSegment(const SegmentContext& segment) {
         fmt::format("Field [{}] of type [{}] is not supported for aggregation [{}]", spec_.field,
                     storage::FieldTypeName(values_.type()), spec_.type()));
   }
-  const size_t n = values_.present() ? values_.dict().size() : 0;
-  seg_start_.assign(n, 0);
-  seg_known_.assign(n, 0);
+  runs_built_ = false;
   return subs_.StartSegment(segment);
+}
+
+// This segment's intervals as runs of ordinals: ordinals sort like the values, so each interval
+// is the ordinals from its first to the next interval's first. Each run's end is found by
+// galloping then binary search, reading O(log run length) values, not every ordinal's.
+Status HistogramAggregator::BuildRuns() {
+  runs_built_ = true;
+  run_first_.clear();
+  run_start_.clear();
+  run_key_.clear();
+  run_bucket_.clear();
+  if (!values_.present()) return Status::Ok();
+  const uint32_t n = values_.dict().size();
+  uint32_t ord = 0;
+  while (ord < n) {
+    Result<double> v = values_.Number(ord);
+    if (!v.ok()) return v.status();
+    const double start = spec_.Round(*v);
+    const double next = spec_.Next(start);
+    run_first_.push_back(ord);
+    run_start_.push_back(start);
+    auto before_next = [&](uint32_t o) -> Result<bool> {
+      Result<double> x = values_.Number(o);
+      if (!x.ok()) return x.status();
+      return *x < next;
+    };
+    // The first ordinal past `ord` whose value is >= next (n when none).
+    uint32_t lo = ord + 1;  // every ordinal below lo is in the run
+    uint64_t step = 1;
+    uint32_t hi = n;
+    while (lo < n) {
+      const auto probe = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{lo} + step - 1, n - 1));
+      Result<bool> in = before_next(probe);
+      if (!in.ok()) return in.status();
+      if (!*in) {
+        hi = probe;
+        break;
+      }
+      lo = probe + 1;
+      step *= 2;
+    }
+    while (lo < hi) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      Result<bool> in = before_next(mid);
+      if (!in.ok()) return in.status();
+      if (*in) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    ord = lo;
+  }
+  run_key_.assign(run_first_.size(), -2);
+  run_bucket_.assign(run_first_.size(), -2);
+  return Status::Ok();
+}
+
+int64_t HistogramAggregator::KeyOf(double start) {
+  if (hard_min_ && start < *hard_min_) return -1;
+  if (hard_max_ && start >= *hard_max_) return -1;
+  auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
+  if (inserted) keys_.push_back(start);
+  return it->second;
 }
 
 void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
@@ -54,11 +116,9 @@ void HistogramAggregator::Add(uint32_t doc, uint32_t owning, double start) {
 }
 
 int64_t HistogramAggregator::AddCount(uint32_t owning, double start, uint64_t n) {
-  if (hard_min_ && start < *hard_min_) return -1;
-  if (hard_max_ && start >= *hard_max_) return -1;
-  auto [it, inserted] = key_ids_.emplace(start, static_cast<uint32_t>(keys_.size()));
-  if (inserted) keys_.push_back(start);
-  const uint32_t b = buckets_.Get(owning, it->second);
+  const int64_t key = KeyOf(start);
+  if (key < 0) return -1;
+  const uint32_t b = buckets_.Get(owning, static_cast<uint32_t>(key));
   if (b >= counts_.size()) counts_.resize(b + 1, 0);
   counts_[b] += n;
   return b;
@@ -104,23 +164,31 @@ Status HistogramAggregator::FoldByOrdinals(uint32_t owning) {
 }
 
 void HistogramAggregator::Collect(uint32_t doc, uint32_t owning) {
+  if (!runs_built_) {
+    Status s = BuildRuns();
+    if (!s.ok()) {
+      if (status_.ok()) status_ = s;
+      return;
+    }
+  }
   bool any = false;
-  double last = std::nan("");
+  size_t last = SIZE_MAX;
   values_.ForEachOrd(doc, [&](uint32_t ord) {
     any = true;
-    if (!seg_known_[ord]) {
-      Result<double> v = values_.Number(ord);
-      if (!v.ok()) {
-        if (status_.ok()) status_ = v.status();
-        return;
-      }
-      seg_start_[ord] = spec_.Round(*v);
-      seg_known_[ord] = 1;
+    const auto r = static_cast<size_t>(std::upper_bound(run_first_.begin(), run_first_.end(), ord) -
+                                       run_first_.begin() - 1);
+    if (r == last) return;  // two values of one document in one interval count once
+    last = r;
+    int64_t b = owning == 0 ? run_bucket_[r] : -2;
+    if (b == -2) {
+      if (run_key_[r] == -2) run_key_[r] = KeyOf(run_start_[r]);
+      b = run_key_[r] < 0 ? -1 : buckets_.Get(owning, static_cast<uint32_t>(run_key_[r]));
+      if (owning == 0) run_bucket_[r] = b;
     }
-    const double start = seg_start_[ord];
-    if (start == last) return;  // two values of one document in one interval count once
-    last = start;
-    Add(doc, owning, start);
+    if (b < 0) return;  // outside hard_bounds
+    if (static_cast<size_t>(b) >= counts_.size()) counts_.resize(static_cast<size_t>(b) + 1, 0);
+    ++counts_[static_cast<size_t>(b)];
+    subs_.Collect(doc, static_cast<uint32_t>(b));
   });
   if (!any && spec_.missing) Add(doc, owning, spec_.Round(*spec_.missing));
 }

@@ -62,6 +62,10 @@ class HistogramAggregator : public Aggregator {
   int64_t AddCount(uint32_t owning, double start, uint64_t n);
   // Adds this segment's counts by ordinal (ord_counts_) to the buckets.
   Status FoldByOrdinals(uint32_t owning);
+  // This segment's intervals as runs of ordinals (run_first_, run_start_).
+  Status BuildRuns();
+  // The key id of the interval starting at `start`, or -1 when hard_bounds leave it out.
+  int64_t KeyOf(double start);
 
   const HistogramSpecBase& spec_;
   // extended_bounds and hard_bounds at the request's time.
@@ -69,8 +73,14 @@ class HistogramAggregator : public Aggregator {
   AggregationContext ctx_;
   FieldValues values_;
   SubAggregators subs_;
-  std::vector<double> seg_start_;  // this segment's ordinal → interval start (NaN: not yet)
-  std::vector<uint8_t> seg_known_;
+  // This segment's runs: the first ordinal and the interval start of each, its key id and its
+  // bucket in owning bucket 0 (-2: not yet known; -1: outside hard_bounds). Built on the first
+  // document collected one by one.
+  bool runs_built_ = false;
+  std::vector<uint32_t> run_first_;
+  std::vector<double> run_start_;
+  std::vector<int64_t> run_key_;
+  std::vector<int64_t> run_bucket_;
   std::map<double, uint32_t> key_ids_;  // interval start → key id
   std::vector<double> keys_;
   BucketMap buckets_;
