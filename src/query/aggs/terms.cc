@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 
 #include "base/flat_string_map.h"
@@ -274,21 +275,40 @@ class TermsAggregator : public Aggregator {
   Status MergeTop() {
     if (merged_) return Status::Ok();
     merged_ = true;
+    // The heap compares the first 16 bytes of the terms as two big-endian integers (zero
+    // padded), and the terms themselves only when those are equal: IP terms are 16 bytes, and
+    // most keywords differ early.
     struct Cursor {
       PendingSegment* seg;
       storage::TermDict::Iterator it;
       uint32_t ord;
+      uint64_t k0 = 0;
+      uint64_t k1 = 0;
+    };
+    auto prefix = [](std::string_view t, size_t off) {
+      uint64_t v = 0;
+      if (t.size() >= off + 8) {
+        std::memcpy(&v, t.data() + off, 8);
+        return __builtin_bswap64(v);
+      }
+      for (size_t i = 0; i < 8; ++i) {
+        v <<= 8;
+        if (off + i < t.size()) v |= static_cast<uint8_t>(t[off + i]);
+      }
+      return v;
     };
     std::vector<Cursor> cursors;
     cursors.reserve(pending_.size());
     // To the first counted ordinal at or after `from`.
-    auto advance = [](Cursor* c, uint32_t from) -> Status {
+    auto advance = [&prefix](Cursor* c, uint32_t from) -> Status {
       uint32_t o = from;
       while (o < c->seg->counts.size() && c->seg->counts[o] == 0) ++o;
       c->ord = o;
       if (o >= c->seg->counts.size()) return Status::Ok();
       VIGIL_RETURN_IF_ERROR(c->it.Seek(o));
       if (!c->it.Valid()) return Status::Corruption("an ordinal beyond the dictionary");
+      c->k0 = prefix(c->it.term(), 0);
+      c->k1 = prefix(c->it.term(), 8);
       return Status::Ok();
     };
     std::vector<size_t> heap;  // cursors with terms left, smallest term first
@@ -299,7 +319,16 @@ class TermsAggregator : public Aggregator {
       VIGIL_RETURN_IF_ERROR(advance(&cursors[i], 0));
       if (cursors[i].ord < cursors[i].seg->counts.size()) heap.push_back(i);
     }
-    auto later = [&](size_t a, size_t b) { return cursors[a].it.term() > cursors[b].it.term(); };
+    auto later = [&](size_t a, size_t b) {
+      const Cursor& x = cursors[a];
+      const Cursor& y = cursors[b];
+      if (x.k0 != y.k0) return x.k0 > y.k0;
+      if (x.k1 != y.k1) return x.k1 > y.k1;
+      const std::string_view tx = x.it.term();
+      const std::string_view ty = y.it.term();
+      if (tx.size() <= 16 && ty.size() <= 16 && tx.size() == ty.size()) return false;  // equal
+      return tx > ty;
+    };
     std::make_heap(heap.begin(), heap.end(), later);
     using Top = std::pair<uint64_t, std::string>;
     // The front of `top` is its worst: the lowest count, then the greatest term.
@@ -316,7 +345,14 @@ class TermsAggregator : public Aggregator {
       heap.pop_back();
       const std::string_view term = cursors[same[0]].it.term();
       uint64_t count = cursors[same[0]].seg->counts[cursors[same[0]].ord];
-      while (!heap.empty() && cursors[heap.front()].it.term() == term) {
+      const uint64_t k0 = cursors[same[0]].k0;
+      const uint64_t k1 = cursors[same[0]].k1;
+      auto same_term = [&](const Cursor& c) {
+        if (c.k0 != k0 || c.k1 != k1) return false;
+        const std::string_view t = c.it.term();
+        return t.size() == term.size() && (t.size() <= 16 || t == term);
+      };
+      while (!heap.empty() && same_term(cursors[heap.front()])) {
         std::pop_heap(heap.begin(), heap.end(), later);
         same.push_back(heap.back());
         heap.pop_back();
