@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "env/env.h"
@@ -160,6 +161,47 @@ TEST_F(SearchTest, GetByIdReturnsTheLiveSource) {
   Result<std::optional<std::string>> a = GetById(*snap, "a");
   ASSERT_TRUE(a.ok());
   EXPECT_FALSE(a->has_value());
+}
+
+// The top-terms merge across segments compares the first 16 bytes as integers: terms that share
+// them (long ARNs; a term and its extension by a zero byte's worth of padding) still count and
+// order as strings.
+TEST_F(SearchTest, TermsMergeOrdersTermsSharingTheirFirst16Bytes) {
+  const std::vector<std::string> values = {"arn:aws:iam::123456789012:role/B",
+                                           "arn:aws:iam::123456789012:role/A",
+                                           "arn:aws:iam::123456789012:role/B",
+                                           "abcdefghijklmnop",
+                                           "abcdefghijklmnopq",
+                                           "abcdefghijklmno",
+                                           "arn:aws:iam::123456789012:role/A",
+                                           "abcdefghijklmnopq",
+                                           "arn:aws:iam::123456789012:role/B",
+                                           "abcdefghijklmnop",
+                                           "abcdefghijklmnopq",
+                                           "z"};
+  std::vector<Doc> docs;
+  std::map<std::string, int> counts;
+  for (size_t i = 0; i < values.size(); ++i) {
+    docs.push_back({fmt::format("d{}", i), values[i], "t", 1});
+    ++counts[values[i]];
+  }
+  Build(docs);
+  json r = Run(R"({"size":0,"aggs":{"a":{"terms":{"field":"accountId","size":4}}}})");
+  std::vector<std::pair<std::string, int>> want(counts.begin(), counts.end());
+  std::stable_sort(want.begin(), want.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  const json& buckets = r["aggregations"]["a"]["buckets"];
+  ASSERT_EQ(buckets.size(), 4u);
+  int other = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (i < 4) {
+      EXPECT_EQ(buckets[i]["key"], want[i].first) << i;
+      EXPECT_EQ(buckets[i]["doc_count"], want[i].second) << i;
+    } else {
+      other += want[i].second;
+    }
+  }
+  EXPECT_EQ(r["aggregations"]["a"]["sum_other_doc_count"], other);
 }
 
 TEST_F(SearchTest, IdIsAKeywordFieldForQueriesSortsAndAggregations) {
