@@ -41,6 +41,28 @@ export function overviewRequest(state, { from = null, to = null, interval }) {
   };
 }
 
+// The page asks overviewRequest's aggregations in groups, one _search each, all at once: the
+// server answers them on its threads in parallel (Kibana sends a request per panel). The
+// attacker IPs (a bucket per IP), the heaviest over millions of findings, go first and on their
+// own, so that a thread starts on them at once while another answers the rest; the group with
+// the panels' total carries the exact count.
+export const PANEL_GROUPS = [['attacker_ips'], ['severity', 'countries', 'types', 'accounts', 'resources'], ['over_time']];
+const TOTAL_GROUP = 1;
+
+export function overviewRequests(state, opts) {
+  const whole = overviewRequest(state, opts);
+  return PANEL_GROUPS.map((names, i) => ({
+    ...whole,
+    track_total_hits: i === TOTAL_GROUP,
+    aggs: Object.fromEntries(names.map((n) => [n, whole.aggs[n]])),
+  }));
+}
+
+// The answers of overviewRequests (in its order) as one answer of overviewRequest.
+export function mergeAnswers(answers) {
+  return { hits: answers[TOTAL_GROUP]?.hits, aggregations: Object.assign({}, ...answers.map((a) => a?.aggregations ?? {})) };
+}
+
 // The newest High and Critical findings.
 export function latestRequest(state, { from = null, to = null, size = 10 }) {
   const q = buildQuery({ ...state, from, to, filters: [...(state.filters ?? []), { field: 'severity', value: 7, range: true }] });

@@ -7,7 +7,7 @@ import { search, ApiError } from './api.js';
 import { resolveRange, pickInterval } from './timerange.js';
 import { el } from './dom.js';
 import { QueryControls, LiveControl, withFilter } from './controls.js';
-import { overviewRequest, latestRequest, panels, SEVERITY_ORDER } from './overview.js';
+import { overviewRequests, mergeAnswers, latestRequest, panels, SEVERITY_ORDER } from './overview.js';
 import { choropleth } from './countries.js';
 import { hitValue } from './fields.js';
 import { formatCount, formatTime } from './format.js';
@@ -97,12 +97,14 @@ export class Overview {
       // All time: a day's bars over the last year of data at most.
       const span = from === null ? { from: null, to: null } : { from, to };
       const interval = pickInterval(span.from ?? Date.now() - 365 * 86_400_000, span.to ?? Date.now());
-      const [res, latest] = await Promise.all([
-        search(INDEX, overviewRequest(this.state, { ...span, interval }), { signal: controller.signal }),
+      const groups = overviewRequests(this.state, { ...span, interval });
+      const answers = await Promise.all([
+        ...groups.map((body) => search(INDEX, body, { signal: controller.signal })),
         search(INDEX, latestRequest(this.state, span), { signal: controller.signal }),
       ]);
       if (controller !== this.controller) return;
-      this.render(panels(res), latest, interval);
+      const latest = answers.pop();
+      this.render(panels(mergeAnswers(answers)), latest, interval);
       this.root.dataset.state = 'ready';
     } catch (e) {
       if (e.name === 'AbortError') return;

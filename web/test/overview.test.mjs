@@ -1,7 +1,7 @@
 // The overview's pure modules: its requests, its panel data, and the country join of the map.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { overviewRequest, latestRequest, panels, HIDE_SAMPLES } from '../src/overview.js';
+import { overviewRequest, overviewRequests, mergeAnswers, latestRequest, panels, HIDE_SAMPLES } from '../src/overview.js';
 import { numericOf, choropleth, unwrapRing, unwrapGeometry } from '../src/countries.js';
 import { pickInterval } from '../src/timerange.js';
 import { TIME_FIELD } from '../src/request.js';
@@ -59,4 +59,21 @@ test('rings across the antimeridian continue past 180 instead of striping the ma
   const g = unwrapGeometry({ type: 'MultiPolygon', coordinates: [[[[179, 1], [-179, 1], [-179, 2]]]] });
   assert.deepEqual(g.coordinates[0][0], [[179, 1], [181, 1], [181, 2]]);
   assert.deepEqual(unwrapGeometry({ type: 'Point', coordinates: [1, 2] }), { type: 'Point', coordinates: [1, 2] });
+});
+
+test('the page asks the panels in groups, in parallel: together they are the one request', () => {
+  const opts = { from: 0, to: 86_400_000, interval: pickInterval(0, 86_400_000) };
+  const whole = overviewRequest(state, opts);
+  const groups = overviewRequests(state, opts);
+  assert.ok(groups.length > 1);
+  assert.deepEqual(Object.assign({}, ...groups.map((g) => g.aggs)), whole.aggs);
+  assert.deepEqual(Object.keys(Object.assign({}, ...groups.map((g) => g.aggs))).sort(), Object.keys(whole.aggs).sort());
+  assert.equal(groups.filter((g) => g.track_total_hits).length, 1);
+  assert.deepEqual(Object.keys(groups[0].aggs), ['attacker_ips'], 'the heaviest first');
+  for (const g of groups) assert.deepEqual(g.query, whole.query);
+  const merged = mergeAnswers(groups.map((g) => (g.track_total_hits
+    ? { hits: { total: { value: 3 } }, aggregations: { severity: { buckets: [{ key: 'High', doc_count: 3 }] } } }
+    : { hits: { total: { value: 10000, relation: 'gte' } }, aggregations: {} })));
+  assert.equal(panels(merged).total, 3);
+  assert.equal(panels(merged).severity.High, 3);
 });
