@@ -197,6 +197,17 @@ test('a dashboard: saved panels added, arranged, saved and reopened; a slice cli
   assert.match(page.url(), /filters=/, 'the filter is in the address');
   await page.screenshot({ path: join(OUT, 'web-dashboard-filtered.png'), fullPage: true });
 
+  // The same from the keyboard: the pill removed, the second type's legend entry pressed.
+  await page.click('#filters li button');
+  await ready();
+  assert.equal(Number(await page.getAttribute(metric, 'data-value')), findings.length);
+  await page.focus(`${pie} .vis-legend button[aria-label="Filter for ${types[1][0]}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#filters li');
+  await ready();
+  assert.equal(await page.textContent('#filters li span'), `type: ${types[1][0]}`);
+  assert.equal(Number(await page.getAttribute(metric, 'data-value')), findings.filter((f) => f.type === types[1][0]).length);
+
   // A second editor saving over a stale version is refused, and says so.
   await page.click('#dash-edit');
   const res = await fetch(`${url}/api/objects/dashboard/${saved.id}`, {

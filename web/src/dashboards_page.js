@@ -184,7 +184,7 @@ export class Dashboard {
     if (boxes.length === 0) {
       this.grid.append(el('p', { class: 'empty' }, this.editing ? 'An empty dashboard: add a saved visualization above.' : 'An empty dashboard: press Edit to add panels.'));
     }
-    for (const v of this.views.values()) v.chart?.chart?.resize();
+    for (const v of this.views.values()) if (v.chart) v.fit();
     return created;
   }
 

@@ -84,11 +84,13 @@ export class VisPanel {
     if (!charted) return;
     const box = el('div', { class: 'chart', role: 'img' });
     this.emptyNote = el('p', { class: 'empty', hidden: true }, 'No data for this query and time range.');
+    // The buckets as buttons too: what a click on the chart does, for the keyboard.
+    this.legend = el('ul', { class: 'legend vis-legend' });
     this.element.append(this.emptyNote, box);
     if (kind === 'map') {
       this.chart = new WorldMap(box, (code) => this.onBucket({ key: code, label: code }));
       this.note = el('p', { class: 'note' });
-      this.element.append(this.note);
+      this.element.append(this.note, this.legend);
     } else {
       this.chart = new Plot(box, (p) => {
         const row = p.data?.row;
@@ -96,6 +98,7 @@ export class VisPanel {
         if (this.dates) this.onRange(row.key, row.key + this.intervalMs - 1);
         else this.onBucket(row);
       });
+      this.element.append(this.legend);
     }
     this.box = box;
   }
@@ -131,14 +134,29 @@ export class VisPanel {
     this.box.setAttribute('aria-label', `${vis.title || 'Visualization'}: ${rows.length} ${rows.length === 1 ? 'bucket' : 'buckets'}`);
     this.box.dataset.empty = String(rows.length === 0);
     this.emptyNote.hidden = rows.length > 0;
+    const LEGEND_ROWS = 10;
+    this.legend.replaceChildren(...(this.dates ? [] : rows.slice(0, LEGEND_ROWS).map((r) => el('li', {},
+      el('button', { type: 'button', class: 'link', 'aria-label': `Filter for ${r.label}`, onclick: () => this.onBucket(r) },
+        vis.kind === 'map' ? countryLabel(r.label) : r.label),
+      ` ${formatMetric(r.value)}`))));
     if (vis.kind === 'map') {
       const { byNumeric, unknown } = choropleth(rows.map((r) => ({ key: String(r.key), count: r.value ?? 0 })));
       this.chart.update(byNumeric);
       this.box.dataset.countries = JSON.stringify([...byNumeric.values()].map((v) => [v.code, v.count]));
       this.note.textContent = unknown.length ? `Not on the map: ${unknown.map(countryLabel).join(', ')}` : '';
-      return;
+    } else {
+      this.chart.update(vis, data, intervalMs);
     }
-    this.chart.update(vis, data, intervalMs);
+    this.fit();
+  }
+
+  // The chart's box may have changed size with the legend under it: the canvas follows.
+  fit() {
+    const size = `${this.box.clientWidth}x${this.box.clientHeight}`;
+    if (size !== this.size) {
+      this.size = size;
+      this.chart.chart.resize();
+    }
   }
 
   dispose() {
