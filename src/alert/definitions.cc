@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "query/dsl_parser.h"
+#include "query/json_util.h"
 #include "query/query_string.h"
 
 namespace vigil::alert {
@@ -14,25 +15,9 @@ namespace vigil::alert {
 namespace {
 
 using json = nlohmann::ordered_json;
+using query::TypeName;
 
 constexpr std::string_view kRedacted = "********";
-
-std::string_view TypeName(const json& j) {
-  switch (j.type()) {
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    default:
-      return "a number";
-  }
-}
 
 Status Wrong(std::string_view field, std::string_view want, const json& got) {
   return Status::InvalidArgument(

@@ -67,3 +67,12 @@ export async function request(method, path, body, { signal } = {}) {
 
 export const search = (index, body, opts) => request('POST', `/${encodeURIComponent(index)}/_search`, body, opts);
 export const mapping = (index, opts) => request('GET', `/${encodeURIComponent(index)}/_mapping`, undefined, opts);
+
+// What a page shows for a failed request: the server's reason; a refused key also asks for
+// another (main.js's prompt).
+export function reportError(e) {
+  if (e instanceof ApiError && e.unauthorized) {
+    document.dispatchEvent(new CustomEvent('vigil:unauthorized', { detail: e.message }));
+  }
+  return e.message;
+}

@@ -4,7 +4,7 @@
 // click on a bucket filtering all of them, and live refresh. Edit adds panels, moves and resizes
 // them (buttons, so the keyboard does it too) and removes them; Save keeps the layout on the
 // server, refusing to overwrite a newer save.
-import { search, ApiError } from './api.js';
+import { search, ApiError, reportError } from './api.js';
 import { el } from './dom.js';
 import { QueryControls, LiveControl, withFilter } from './controls.js';
 import { formatCount, formatTime } from './format.js';
@@ -16,13 +16,6 @@ import { spanOf } from './visualize_page.js';
 
 const INDEX = 'findings';
 const ROW_PX = 64; // the height of a grid row
-
-function reportError(e) {
-  if (e instanceof ApiError && e.unauthorized) {
-    document.dispatchEvent(new CustomEvent('vigil:unauthorized', { detail: e.message }));
-  }
-  return e.message;
-}
 
 export class DashboardList {
   constructor(root) {

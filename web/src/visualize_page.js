@@ -2,7 +2,7 @@
 // ?id= for a saved one, ?kind= for a new one): kind, metric, buckets and fields picked from the
 // mapping, the visualization's own query and filters, a live preview over the chosen time range,
 // and Save (kept by the server under /api/objects; a save over a newer one is refused).
-import { search, mapping, ApiError } from './api.js';
+import { search, mapping, ApiError, reportError } from './api.js';
 import { el } from './dom.js';
 import { QueryControls, withFilter } from './controls.js';
 import { resolveRange, pickInterval } from './timerange.js';
@@ -15,13 +15,6 @@ import {
 import { VisPanel } from './vis_panel.js';
 
 const INDEX = 'findings';
-
-function reportError(e) {
-  if (e instanceof ApiError && e.unauthorized) {
-    document.dispatchEvent(new CustomEvent('vigil:unauthorized', { detail: e.message }));
-  }
-  return e.message;
-}
 
 // The time range a page shows its data over: all time when it has none.
 export function spanOf(range) {
