@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,4 +149,31 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+}
+
+// Where the browser suites save their screenshots.
+export const TEST_OUTPUT = process.env.VIGIL_TEST_OUTPUT || join(ROOT, 'build', 'release', 'test-output');
+
+// A browser suite's set-up: seeded data (seededData's options), the server on it, and Chromium
+// with one page, on which any page error fails the test.
+export async function openBrowserSuite(prefix, seedOptions) {
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  const { dir, data, findings } = seededData(prefix, seedOptions);
+  const server = startServer(data);
+  const url = await server.ready;
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => { throw e; });
+  return { dir, data, findings, server, url, browser, page };
+}
+
+// Its tear-down: the browser closed, the server stopped cleanly (exit code 0), the data removed.
+export async function closeBrowserSuite({ browser, server, dir }) {
+  await browser?.close();
+  if (server) {
+    server.child.kill('SIGTERM');
+    const exit = await server.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

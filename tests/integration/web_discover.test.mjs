@@ -4,12 +4,12 @@
 // Each test saves a screenshot under VIGIL_TEST_OUTPUT (build/release/test-output by default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { vigil, ROOT, startServer, seededData, launchBrowser } from './helpers.mjs';
+import { vigil, startServer, TEST_OUTPUT, openBrowserSuite, closeBrowserSuite } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
-const OUT = process.env.VIGIL_TEST_OUTPUT || join(ROOT, 'build', 'release', 'test-output');
+const OUT = TEST_OUTPUT;
 // An absolute range inside the data: the last 10 days before END.
 const FROM = Date.parse('2025-12-22T00:00:00Z');
 const TO = Date.parse(END);
@@ -22,25 +22,10 @@ let browser;
 let page;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  let data;
-  ({ dir, data, findings } = seededData('vigil-web-', { count: 1500, seed: 11, end: END }));
-  server = startServer(data);
-  url = await server.ready;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => { throw e; });
+  ({ dir, findings, server, url, browser, page } = await openBrowserSuite('vigil-web-', { count: 1500, seed: 11, end: END }));
 });
 
-after(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill('SIGTERM');
-    const exit = await server.exited;
-    assert.equal(exit.code, 0, exit.stderr);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => closeBrowserSuite({ browser, server, dir }));
 
 const seen = (f) => Date.parse(f.service?.eventLastSeen ?? '');
 const inRange = (f) => seen(f) >= FROM && seen(f) <= TO;

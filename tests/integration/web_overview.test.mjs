@@ -5,12 +5,11 @@
 // Screenshots go to VIGIL_TEST_OUTPUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, seededData, launchBrowser } from './helpers.mjs';
+import { TEST_OUTPUT, openBrowserSuite, closeBrowserSuite } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
-const OUT = process.env.VIGIL_TEST_OUTPUT || join(ROOT, 'build', 'release', 'test-output');
+const OUT = TEST_OUTPUT;
 const FROM = Date.parse('2025-12-12T00:00:00Z');
 const TO = Date.parse(END);
 
@@ -22,24 +21,10 @@ let browser;
 let page;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  let data;
-  ({ dir, data, findings } = seededData('vigil-overview-', { count: 2000, seed: 12, end: END }));
-  server = startServer(data);
-  url = await server.ready;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => { throw e; });
+  ({ dir, findings, server, url, browser, page } = await openBrowserSuite('vigil-overview-', { count: 2000, seed: 12, end: END }));
 });
 
-after(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill('SIGTERM');
-    assert.equal((await server.exited).code, 0);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => closeBrowserSuite({ browser, server, dir }));
 
 const seen = (f) => Date.parse(f.service?.eventLastSeen ?? '');
 const sample = (f) => f.service?.additionalInfo?.sample === true;

@@ -5,12 +5,11 @@
 // filters every panel. Screenshots go to VIGIL_TEST_OUTPUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, seededData, launchBrowser } from './helpers.mjs';
+import { startServer, TEST_OUTPUT, openBrowserSuite, closeBrowserSuite } from './helpers.mjs';
 
 const END = '2026-01-01T00:00:00Z';
-const OUT = process.env.VIGIL_TEST_OUTPUT || join(ROOT, 'build', 'release', 'test-output');
+const OUT = TEST_OUTPUT;
 
 let dir;
 let data;
@@ -21,23 +20,10 @@ let browser;
 let page;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  ({ dir, data, findings } = seededData('vigil-visualize-', { count: 1500, seed: 31, end: END }));
-  server = startServer(data);
-  url = await server.ready;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => { throw e; });
+  ({ dir, data, findings, server, url, browser, page } = await openBrowserSuite('vigil-visualize-', { count: 1500, seed: 31, end: END }));
 });
 
-after(async () => {
-  await browser?.close();
-  if (server) {
-    server.child.kill('SIGTERM');
-    assert.equal((await server.exited).code, 0);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => closeBrowserSuite({ browser, server, dir }));
 
 const label = (s) => (s >= 9 ? 'Critical' : s >= 7 ? 'High' : s >= 4 ? 'Medium' : 'Low');
 
