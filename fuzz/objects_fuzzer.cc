@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -14,9 +15,11 @@ namespace {
 
 vigil::storage::ObjectStore* Store() {
   static vigil::Env* env = vigil::NewPosixEnv().release();
+  // The store's (empty) directory, removed when the fuzzer exits.
+  static char dir[] = "/tmp/vigil-objects-fuzz-XXXXXX";
   static vigil::storage::ObjectStore* store = [] {
-    char dir[] = "/tmp/vigil-objects-fuzz-XXXXXX";
     if (mkdtemp(dir) == nullptr) std::abort();
+    std::atexit([] { std::filesystem::remove_all(dir); });
     auto opened = vigil::storage::ObjectStore::Open(env, dir);
     if (!opened.ok()) std::abort();
     return opened->release();
