@@ -93,7 +93,7 @@ GroupApplier::Slot& GroupApplier::SlotFor(std::string_view name, FieldType hint)
   return slot;
 }
 
-void GroupApplier::AddDoc(const BatchOp& op, bool framed) {
+uint32_t GroupApplier::AddDoc(const BatchOp& op, bool framed) {
   uint32_t doc = framed ? builder_.StartDocWithoutSource(op.id, op.version)
                         : builder_.StartDoc(op.id, op.version, op.source);
   group_ids_[op.id] = doc;
@@ -152,11 +152,12 @@ void GroupApplier::AddDoc(const BatchOp& op, bool framed) {
     offset += length;
   }
   builder_.AddTerms(doc, doc_terms_);
+  return doc;
 }
 
 Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> frames,
                            uint64_t first_seq, uint64_t skip_below,
-                           std::vector<WriteOutcome>* outcomes) {
+                           std::vector<WriteOutcome>* outcomes, std::vector<uint32_t>* docs) {
   uint8_t flags = 0;
   VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_, &names_, &flags));
   const bool framed = (flags & kBatchFramed) != 0;
@@ -184,6 +185,7 @@ Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> fr
     Location loc;
     bool exists = Lookup(op.id, &loc);
     WriteOutcome outcome = WriteOutcome::kCreated;
+    uint32_t added = kNoDoc;
     switch (op.kind) {
       case OpKind::kUpsert:
         if (exists && !(op.version > loc.version)) {
@@ -191,12 +193,12 @@ Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> fr
           break;
         }
         if (exists) Remove(loc);
-        AddDoc(op, framed);
+        added = AddDoc(op, framed);
         outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
         break;
       case OpKind::kIndex:
         if (exists) Remove(loc);
-        AddDoc(op, framed);
+        added = AddDoc(op, framed);
         outcome = exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
         break;
       case OpKind::kCreate:
@@ -204,7 +206,7 @@ Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> fr
           outcome = WriteOutcome::kExists;
           break;
         }
-        AddDoc(op, framed);
+        added = AddDoc(op, framed);
         break;
       case OpKind::kDelete:
         if (exists) Remove(loc);
@@ -221,6 +223,7 @@ Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> fr
       added_[this_doc] = 1;
     }
     if (outcomes != nullptr) outcomes->push_back(outcome);
+    if (docs != nullptr) docs->push_back(added);
   }
   // A derived batch's sources: its frames, each with the entries of the documents added.
   size_t entry = 0;

@@ -50,9 +50,12 @@ class GroupApplier {
   // Applies one batch (`rep` and `frames` must outlive the applier); `frames` are a derived
   // batch's compressed sources (empty for others). Operations numbered below `skip_below`
   // (already durable elsewhere, during recovery) are skipped. Outcomes are appended to *outcomes
-  // when it is not null.
+  // when it is not null, and the document each operation added to the group's segment (kNoDoc:
+  // none) to *docs when it is not null.
+  static constexpr uint32_t kNoDoc = UINT32_MAX;
   Status Apply(std::string_view rep, std::span<const SourceFrame> frames, uint64_t first_seq,
-               uint64_t skip_below, std::vector<WriteOutcome>* outcomes);
+               uint64_t skip_below, std::vector<WriteOutcome>* outcomes,
+               std::vector<uint32_t>* docs = nullptr);
 
   uint32_t new_docs() const { return builder_.num_docs(); }
   size_t memory_usage() const { return builder_.memory_usage(); }
@@ -80,7 +83,7 @@ class GroupApplier {
 
   bool Lookup(std::string_view id, Location* found);
   void Remove(const Location& loc);
-  void AddDoc(const BatchOp& op, bool framed);
+  uint32_t AddDoc(const BatchOp& op, bool framed);  // returns the document's number
   Slot& SlotFor(std::string_view name, FieldType hint);
 
   const std::vector<LiveSegment>& segments_;

@@ -17,6 +17,7 @@ namespace vigil::storage {
 struct Index::Writer {
   WriteBatch* batch = nullptr;
   std::vector<WriteOutcome>* outcomes = nullptr;
+  WriteTrace* trace = nullptr;
   Status status;
   bool done = false;
   std::condition_variable cv;
@@ -367,12 +368,14 @@ std::string Index::NewFileName(std::string_view prefix, std::string_view suffix)
   return JoinPath(dir_, fmt::format("{}{:06d}{}", prefix, next_file_++, suffix));
 }
 
-Status Index::Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes) {
+Status Index::Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes, WriteTrace* trace) {
   if (outcomes != nullptr) outcomes->clear();
+  if (trace != nullptr) *trace = WriteTrace();
   if (batch->count() == 0) return Status::Ok();
   Writer w;
   w.batch = batch;
   w.outcomes = outcomes;
+  w.trace = trace;
   std::unique_lock<std::mutex> l(queue_mu_);
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.wait(l);
@@ -423,7 +426,7 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
       bg_error_ = s;
       return s;
     }
-    batches.push_back({x->batch->rep(), x->batch->frames(), seq});
+    batches.push_back({x->batch->rep(), x->batch->frames(), seq, x->trace});
     outcomes.push_back(x->outcomes);
     seq += x->batch->count();
   }
@@ -470,8 +473,10 @@ Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_b
   GroupApplier applier(
       live, mapping_.get(), [this] { return MutableMapping(); }, options_.log);
   for (size_t i = 0; i < batches.size(); ++i) {
+    WriteTrace* trace = batches[i].trace;
     VIGIL_RETURN_IF_ERROR(applier.Apply(batches[i].rep, batches[i].frames, batches[i].first_seq,
-                                        skip_below, outcomes[i]));
+                                        skip_below, outcomes[i],
+                                        trace != nullptr ? &trace->docs : nullptr));
   }
   for (const auto& [i, bits] : applier.deletions()) {
     Entry& e = *segments_[i];
@@ -490,10 +495,16 @@ Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_b
     if (!reader.ok()) return reader.status();
     entry->reader = std::move(*reader);
     entry->deleted = std::make_shared<Bitmap>(applier.new_deleted());
+    for (const GroupBatch& b : batches) {
+      if (b.trace != nullptr) b.trace->segment = entry->reader;
+    }
     segments_.push_back(std::move(entry));
     build_nanos_ += SteadyNanos() - t1;
   }
   if (applier.max_seq() > 0) last_applied_seq_ = std::max(last_applied_seq_, applier.max_seq());
+  for (const GroupBatch& b : batches) {
+    if (b.trace != nullptr) b.trace->mapping = mapping_;
+  }
   Publish();
   return Status::Ok();
 }

@@ -106,6 +106,16 @@ struct IndexStats {
   uint64_t merge_nanos = 0;
 };
 
+// Where a write put its documents: the in-memory segment built for its commit group (which may
+// hold other writers' documents too) and, per operation, its document there. The alert rules
+// evaluate what a write changed by matching their queries on that segment alone.
+struct WriteTrace {
+  static constexpr uint32_t kNoDoc = UINT32_MAX;
+  std::shared_ptr<const SegmentReader> segment;  // null when the group added no document
+  std::shared_ptr<const Mapping> mapping;        // the index's mapping after the group
+  std::vector<uint32_t> docs;  // per operation: its document in `segment`, or kNoDoc
+};
+
 class Index {
  public:
   // Opens (creating when missing) the index in `dir` and recovers it: segments from the
@@ -118,8 +128,9 @@ class Index {
 
   // Writes a batch durably; fills *outcomes (when not null) with one outcome per operation.
   // After a failure to write or sync the log, the index refuses all later writes (the state of
-  // the log's tail is unknown until it is reopened).
-  Status Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes);
+  // the log's tail is unknown until it is reopened). *trace, when not null, says where each
+  // operation's document went.
+  Status Write(WriteBatch* batch, std::vector<WriteOutcome>* outcomes, WriteTrace* trace = nullptr);
 
   // The current state, for one query. Cheap: copies a pointer.
   std::shared_ptr<const Snapshot> GetSnapshot() const;
@@ -167,6 +178,7 @@ class Index {
     std::string_view rep;
     std::span<const SourceFrame> frames;
     uint64_t first_seq = 0;
+    WriteTrace* trace = nullptr;
   };
   Status ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_below,
                     const std::vector<std::vector<WriteOutcome>*>& outcomes);

@@ -84,6 +84,39 @@ TEST_F(IndexTest, VersionsWithinOneBatch) {
   EXPECT_EQ(LiveSource(*snapshot, "x"), Src("x", 7, 1));
 }
 
+TEST_F(IndexTest, TraceSaysWhereEachOperationsDocumentWent) {
+  auto index = OpenIndex();
+  Write(index.get(), {{"old", {5, 1}}});
+  WriteBatch batch;
+  for (const TestDoc& d : std::vector<TestDoc>{{"x", {5, 1}}, {"x", {7, 1}}, {"old", {1, 1}}}) {
+    AddDoc(&batch, d);
+  }
+  batch.Delete("old");
+  std::vector<WriteOutcome> outcomes;
+  WriteTrace trace;
+  ASSERT_TRUE(index->Write(&batch, &outcomes, &trace).ok());
+  ASSERT_NE(trace.segment, nullptr);
+  ASSERT_NE(trace.mapping, nullptr);
+  EXPECT_NE(trace.mapping->Find("severity"), nullptr);
+  // Both versions of x are in the group's segment (the first one replaced); the stale write and
+  // the delete added nothing.
+  ASSERT_EQ(trace.docs.size(), 4u);
+  EXPECT_EQ(trace.docs[2], WriteTrace::kNoDoc);
+  EXPECT_EQ(trace.docs[3], WriteTrace::kNoDoc);
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_LT(trace.docs[i], trace.segment->num_docs());
+    Result<std::string> source = trace.segment->Source(trace.docs[i]);
+    ASSERT_TRUE(source.ok());
+    EXPECT_EQ(*source, Src("x", i == 0 ? 5 : 7, 1));
+  }
+  // A write that adds no document leaves no segment.
+  WriteBatch stale;
+  AddDoc(&stale, {"x", {6, 1}});
+  ASSERT_TRUE(index->Write(&stale, &outcomes, &trace).ok());
+  EXPECT_EQ(trace.segment, nullptr);
+  EXPECT_EQ(trace.docs, std::vector<uint32_t>{WriteTrace::kNoDoc});
+}
+
 TEST_F(IndexTest, GenericIndexCreateDelete) {
   auto index = OpenIndex();
   EXPECT_EQ(Write(index.get(), {{"g", {5, 0}}}, OpKind::kIndex),
