@@ -275,6 +275,20 @@ Result<Channel> ParseChannel(std::string_view text, size_t max_depth) {
             "[topic_arn] must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME), got \"{}\"",
             c.topic_arn));
       }
+      VIGIL_RETURN_IF_ERROR(f.String("endpoint", &c.endpoint, false));
+      if (!c.endpoint.empty() && !c.endpoint.starts_with("https://") &&
+          !c.endpoint.starts_with("http://")) {
+        return Status::InvalidArgument(
+            fmt::format("[endpoint] must be an https:// or http:// URL, got {}", c.endpoint));
+      }
+      VIGIL_RETURN_IF_ERROR(f.String("access_key_id", &c.access_key_id, false));
+      VIGIL_RETURN_IF_ERROR(f.String("secret_access_key", &c.secret_access_key, false));
+      VIGIL_RETURN_IF_ERROR(f.String("session_token", &c.session_token, false));
+      if (c.access_key_id.empty() != c.secret_access_key.empty()) {
+        return Status::InvalidArgument(
+            "[access_key_id] and [secret_access_key] go together: give both or neither (then "
+            "the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables are used)");
+      }
       break;
   }
   VIGIL_RETURN_IF_ERROR(f.Done());
@@ -355,6 +369,7 @@ Result<Rule> ParseRule(std::string_view text, size_t max_depth) {
       if (f.Get("threshold") == nullptr) return Status::InvalidArgument("[threshold] is missing");
       VIGIL_RETURN_IF_ERROR(f.Count("threshold", &r.threshold, 0));
       VIGIL_RETURN_IF_ERROR(f.String("cardinality_field", &r.cardinality_field, false));
+      VIGIL_RETURN_IF_ERROR(f.String("time_field", &r.time_field, false));
       break;
     case RuleKind::kFirstSeen:
       VIGIL_RETURN_IF_ERROR(f.String("field", &r.field, true));
@@ -362,6 +377,7 @@ Result<Rule> ParseRule(std::string_view text, size_t max_depth) {
       if (f.Get("lookback") == nullptr) return Status::InvalidArgument("[lookback] is missing");
       VIGIL_RETURN_IF_ERROR(f.Duration("lookback", &r.lookback_ms));
       if (r.lookback_ms <= 0) return Status::InvalidArgument("[lookback] must be longer than 0");
+      VIGIL_RETURN_IF_ERROR(f.String("time_field", &r.time_field, false));
       break;
   }
   VIGIL_RETURN_IF_ERROR(f.Done());
@@ -397,6 +413,10 @@ std::string ChannelToJson(const Channel& c, bool redact) {
       break;
     case ChannelType::kSns:
       j["topic_arn"] = c.topic_arn;
+      if (!c.endpoint.empty()) j["endpoint"] = c.endpoint;
+      if (!c.access_key_id.empty()) j["access_key_id"] = c.access_key_id;
+      if (!c.secret_access_key.empty()) j["secret_access_key"] = secret(c.secret_access_key);
+      if (!c.session_token.empty()) j["session_token"] = secret(c.session_token);
       break;
   }
   if (!c.title_template.empty()) j["title_template"] = c.title_template;
@@ -433,10 +453,12 @@ std::string RuleToJson(const Rule& r) {
       j["window"] = r.window_ms;
       j["threshold"] = r.threshold;
       if (!r.cardinality_field.empty()) j["cardinality_field"] = r.cardinality_field;
+      j["time_field"] = r.time_field;
       break;
     case RuleKind::kFirstSeen:
       j["field"] = r.field;
       j["lookback"] = r.lookback_ms;
+      j["time_field"] = r.time_field;
       break;
   }
   return j.dump();

@@ -37,8 +37,14 @@ struct Channel {
   std::string username;
   std::string password;
   bool starttls = true;
-  // sns: the topic (its region is the ARN's).
+  // sns: the topic (its region is the ARN's); the endpoint (default
+  // https://sns.REGION.amazonaws.com/, another for a stand-in); credentials (default: the
+  // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN environment variables).
   std::string topic_arn;
+  std::string endpoint;
+  std::string access_key_id;
+  std::string secret_access_key;  // secret
+  std::string session_token;      // secret
   // Templates of the title and the body ({{field}} for a finding's fields); empty: the default.
   std::string title_template;
   std::string body_template;
@@ -76,6 +82,8 @@ struct Rule {
   // first_seen: a value of `field` not seen within `lookback_ms` (per group).
   std::string field;
   int64_t lookback_ms = 0;
+  // threshold, first_seen: the date field windows and look-backs are measured on.
+  std::string time_field = "updatedAt";
 };
 
 // 1 to 64 lower-case letters, digits, '-' and '_'; InvalidArgument naming `what` otherwise.
@@ -92,7 +100,8 @@ Result<Channel> ParseChannel(std::string_view text, size_t max_depth = 32);
 Result<Rule> ParseRule(std::string_view text, size_t max_depth = 32);
 
 // As JSON, in the shape ParseChannel and ParseRule read (so that writing and reading again gives
-// the same definition). `redact` replaces secrets (webhook secret, SMTP password) by "********".
+// the same definition). `redact` replaces secrets (webhook secret, SMTP password, AWS secret key
+// and session token) by "********".
 std::string ChannelToJson(const Channel& c, bool redact);
 std::string RuleToJson(const Rule& r);
 

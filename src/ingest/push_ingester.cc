@@ -173,12 +173,25 @@ Status PushIngester::Commit() {
   }
   outcomes_.clear();
   Result<std::shared_ptr<storage::Index>> index = index_();
-  if (index.ok()) s = (*index)->Write(&batch_, &outcomes_);
+  const bool observe = index.ok() && observer_ != nullptr && observer_->active();
+  std::shared_ptr<const storage::Snapshot> before;
+  storage::WriteTrace trace;
+  if (observe) before = (*index)->GetSnapshot();
+  if (index.ok()) s = (*index)->Write(&batch_, &outcomes_, observe ? &trace : nullptr);
   if (!index.ok() || !s.ok()) {
     return Status(s.code(),
                   "the findings of this push are archived but the index could not take them "
                   "(vigil reindex restores them): " +
                       (index.ok() ? s : index.status()).message());
+  }
+  if (observe) {
+    CommittedWrite write{std::move(before), *index, &trace, outcomes_, ingested_at_};
+    if (Status o = observer_->OnCommit(write); !o.ok()) {
+      return Status(o.code(),
+                    "the findings of this push are indexed but its alerts could not be "
+                    "recorded: " +
+                        o.message());
+    }
   }
   return Status::Ok();
 }

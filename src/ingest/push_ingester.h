@@ -63,6 +63,26 @@ struct FindingWriteResult {
 
 using IndexProvider = std::function<Result<std::shared_ptr<storage::Index>>()>;
 
+// What one commit to the findings index changed, for an observer that must see it before the
+// push is acknowledged (the alert rules).
+struct CommittedWrite {
+  std::shared_ptr<const storage::Snapshot> before;  // the index just before the write
+  std::shared_ptr<storage::Index> index;            // the index written to
+  const storage::WriteTrace* trace = nullptr;       // where each operation's document went
+  std::span<const storage::WriteOutcome> outcomes;  // one per operation
+  int64_t ingested_at = 0;
+};
+
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  // False: no need to trace writes for now (no rule is enabled).
+  virtual bool active() const = 0;
+  // Called after each commit, with the ingester's lock held. An error fails the push: it is not
+  // acknowledged (its findings are archived and indexed, and a retry is a no-op for them).
+  virtual Status OnCommit(const CommittedWrite& write) = 0;
+};
+
 class PushIngester : private findings::FindingSink {
  public:
   PushIngester(archive::ArchiveWriter* archive, IndexProvider index,
@@ -74,6 +94,9 @@ class PushIngester : private findings::FindingSink {
   // Publishes every created or updated finding to `hub` once it is committed. Call before the
   // first push; `hub` must outlive the ingester.
   void SetEvents(FindingEventHub* hub) { events_ = hub; }
+  // Shows every commit to `observer` before it is acknowledged. Call before the first push;
+  // `observer` must outlive the ingester.
+  void SetObserver(CommitObserver* observer) { observer_ = observer; }
 
   // Reads every event of `body` and commits the accepted findings. `source` names the push in
   // reasons; ending in .jsonl it selects JSON Lines (as a declared content type does), otherwise
@@ -115,6 +138,7 @@ class PushIngester : private findings::FindingSink {
   const FindingWrite* write_ = nullptr;
   FindingWriteResult* write_result_ = nullptr;
   FindingEventHub* events_ = nullptr;
+  CommitObserver* observer_ = nullptr;
   std::span<const std::string> scope_;  // during Ingest() and Write(); empty: every account
   // Summaries are made only when someone listens (a subscriber that arrives during a commit
   // sees the commits after it).

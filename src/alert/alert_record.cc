@@ -1,0 +1,147 @@
+#include "alert/alert_record.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "alert/notification.h"
+#include "base/time.h"
+#include "findings/derived_fields.h"
+
+namespace vigil::alert {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr size_t kMaxBodyFindings = 10;
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string SummaryText(const json& s) {
+  auto str = [&s](const char* key) {
+    return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : std::string();
+  };
+  const double severity =
+      s.contains("severity") && s["severity"].is_number() ? s["severity"].get<double>() : 0.0;
+  std::string line = fmt::format("- {} {} ({}) in {}/{}", str("severityLabel"), str("type"),
+                                 severity, str("accountId"), str("region"));
+  if (!str("title").empty()) line += ": " + str("title");
+  if (!str("attackerIp").empty()) {
+    line += fmt::format(" [attacker {} {}]", str("attackerIp"), str("attackerCountryCode"));
+  }
+  return line + fmt::format(" (id {})", str("id"));
+}
+
+FieldLookup LookupOf(const Alert& alert) {
+  return [&alert](std::string_view field) -> std::optional<std::string> {
+    // The alert's own values first ({{rule}}, {{reason}}...), then the first finding's.
+    if (field == "rule") return alert.rule;
+    if (field == "reason") return alert.reason;
+    if (field == "group") return alert.group;
+    if (field == "kind") return alert.kind;
+    if (field == "count") return std::to_string(alert.count);
+    if (alert.first == nullptr) return std::nullopt;
+    return alert.first->Field(field);
+  };
+}
+
+}  // namespace
+
+std::optional<std::string> FindingFacts::Field(std::string_view name) const {
+  auto it = fields.find(std::string(name));
+  if (it == fields.end() || it->second.empty()) return std::nullopt;
+  return it->second.front();
+}
+
+std::string AlertTitle(const Alert& alert, std::string_view tmpl) {
+  if (!tmpl.empty()) return RenderTemplate(tmpl, LookupOf(alert));
+  std::string what;
+  if (!alert.summaries.empty()) {
+    json s = json::parse(alert.summaries.front(), nullptr, false);
+    if (s.is_object()) {
+      what = s.value("title", "");
+      if (what.empty()) what = s.value("type", "");
+    }
+  }
+  std::string title =
+      fmt::format("[{}] {}: {}", findings::SeverityLabel(alert.severity), alert.rule, alert.reason);
+  if (!what.empty()) title += " - " + what;
+  if (alert.finding_ids.size() > 1) {
+    title += fmt::format(" (+{} more)", alert.finding_ids.size() - 1);
+  }
+  return title;
+}
+
+std::string AlertBody(const Alert& alert, std::string_view tmpl) {
+  if (!tmpl.empty()) return RenderTemplate(tmpl, LookupOf(alert));
+  std::string body = fmt::format("Rule {} ({}): {}", alert.rule, alert.kind, alert.reason);
+  if (!alert.group.empty()) body += fmt::format(" [group {}]", alert.group);
+  body += fmt::format("\n{} finding(s)", alert.finding_ids.size());
+  body += ":\n";
+  size_t shown = 0;
+  for (const std::string& text : alert.summaries) {
+    if (shown++ == kMaxBodyFindings) break;
+    json s = json::parse(text, nullptr, false);
+    if (s.is_object()) body += SummaryText(s) + "\n";
+  }
+  if (alert.finding_ids.size() > shown) {
+    body += fmt::format("... and {} more\n", alert.finding_ids.size() - shown);
+  }
+  return body;
+}
+
+std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
+                        std::string_view base_url) {
+  json j = json::object();
+  j["id"] = alert.id;
+  j["rule"] = alert.rule;
+  j["kind"] = alert.kind;
+  j["reason"] = alert.reason;
+  j["group"] = alert.group;
+  j["created_at"] = FormatTimestamp(alert.created_at);
+  j["status"] = alert.suppressed ? "suppressed" : "pending";
+  j["title"] = std::string(title);
+  j["body"] = std::string(body);
+  j["severity"] = alert.severity;
+  j["severity_label"] = std::string(findings::SeverityLabel(alert.severity));
+  j["count"] = alert.count;
+  j["finding_ids"] = alert.finding_ids;
+  j["findings"] = json::array();
+  for (const std::string& s : alert.summaries) {
+    json parsed = json::parse(s, nullptr, false);
+    if (!parsed.is_discarded()) j["findings"].push_back(std::move(parsed));
+  }
+  j["channels"] = alert.channels;
+  if (!alert.digest_of.empty()) j["digest_of"] = alert.digest_of;
+  if (!base_url.empty() && !alert.finding_ids.empty()) {
+    std::string q = "id:(";
+    for (size_t i = 0; i < alert.finding_ids.size() && i < 50; ++i) {
+      if (i > 0) q += " or ";
+      q += "\"" + alert.finding_ids[i] + "\"";
+    }
+    q += ")";
+    const int64_t day = 86'400'000;
+    j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, UrlEncode(q),
+                            alert.created_at - 90 * day, alert.created_at + day);
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string NewAlertId(int64_t now) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:011x}{:016x}", static_cast<uint64_t>(now), rng());
+}
+
+}  // namespace vigil::alert

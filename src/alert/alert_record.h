@@ -1,0 +1,77 @@
+// An alert: what a rule found (the findings it is about, why it fired), as the alerts index keeps
+// it and as channels render it. One alert gives one notification per channel of its rule; each
+// notification carries the alert with the title and body of that channel's templates.
+//
+//   {"id": "...", "rule": "high-severity", "kind": "finding", "reason": "new finding",
+//    "group": "", "created_at": "2026-12-03T10:00:00.000Z", "status": "pending",
+//    "title": "...", "body": "...", "severity": 8.0, "severity_label": "High",
+//    "count": 1, "finding_ids": ["..."], "findings": [{summary}, ...],
+//    "channels": ["sec-webhook"], "link": "http://127.0.0.1:9200/#/discover?q=..."}
+//
+// `kind` is the rule's kind, or "digest" for the notification that sums up what a throttle held
+// back. `status` is "pending" (notified), "suppressed" (held back by the throttle, to be in the
+// next digest). `findings` are summaries (ingest::SummarizeFinding) of the first findings;
+// `finding_ids` names all of them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "alert/definitions.h"
+
+namespace vigil::alert {
+
+// What the rules know of one finding: its summary and its flattened fields (the first values
+// as text), for templates, groups and first-seen values.
+struct FindingFacts {
+  std::string id;
+  std::string type;
+  std::string account_id;
+  double severity = 0;
+  int64_t count = 0;
+  int64_t updated_at = 0;
+  bool sample = false;
+  std::string summary;  // a JSON object
+  std::unordered_map<std::string, std::vector<std::string>> fields;
+
+  std::optional<std::string> Field(std::string_view name) const;
+};
+
+struct Alert {
+  std::string id;
+  std::string rule;
+  std::string kind;  // "finding", "threshold", "first_seen" or "digest"
+  std::string reason;
+  std::string group;
+  int64_t created_at = 0;
+  bool suppressed = false;
+  double severity = 0;
+  uint64_t count = 0;  // findings (or the threshold's count, or distinct values)
+  std::vector<std::string> finding_ids;
+  std::vector<std::string> summaries;  // JSON objects, at most kMaxSummaries
+  std::vector<std::string> channels;
+  std::vector<std::string> digest_of;         // a digest: the alerts it sums up
+  std::shared_ptr<const FindingFacts> first;  // for templates; may be null (a digest)
+};
+
+// The most findings one alert is about (more make several alerts), and the most summaries a
+// digest carries.
+inline constexpr size_t kMaxSummaries = 100;
+
+// The title and body of `alert` for a channel's templates (empty: the defaults).
+std::string AlertTitle(const Alert& alert, std::string_view tmpl);
+std::string AlertBody(const Alert& alert, std::string_view tmpl);
+
+// The alert as JSON with `title` and `body`; `link` when base_url is not empty.
+std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
+                        std::string_view base_url);
+
+// A new alert id: time-ordered (the creation time in hex first), unique.
+std::string NewAlertId(int64_t now);
+
+}  // namespace vigil::alert

@@ -1,0 +1,657 @@
+#include "alert/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "alert/rule_queries.h"
+#include "base/time.h"
+#include "findings/derived_fields.h"
+#include "ingest/finding_events.h"
+#include "query/executor.h"
+#include "query/search.h"
+
+namespace vigil::alert {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+int SeverityLevel(double severity) {
+  std::string_view label = findings::SeverityLabel(severity);
+  if (label == "Critical") return 3;
+  if (label == "High") return 2;
+  if (label == "Medium") return 1;
+  return 0;
+}
+
+std::string ValueText(const findings::Value& v) {
+  switch (v.kind) {
+    case findings::ValueKind::kBool:
+      return v.boolean ? "true" : "false";
+    case findings::ValueKind::kInt:
+      return std::to_string(v.integer);
+    case findings::ValueKind::kDouble:
+      return fmt::format("{}", v.number);
+    case findings::ValueKind::kString:
+      return std::string(v.string());
+    case findings::ValueKind::kGeoPoint:
+      return fmt::format("{},{}", v.number, v.number2);
+    default:
+      return "";
+  }
+}
+
+// Captures what the rules need of one finding read again from its stored source.
+class FactsSink : public findings::FindingSink {
+ public:
+  explicit FactsSink(FindingFacts* out) : out_(out) {}
+  void OnFinding(const findings::ReadFinding& f) override {
+    const findings::FindingMeta& m = f.meta;
+    out_->id = std::string(m.id);
+    out_->type = std::string(m.type);
+    out_->account_id = std::string(m.account_id);
+    out_->severity = m.severity;
+    out_->count = m.service_count;
+    out_->updated_at = m.updated_at;
+    out_->sample = m.sample;
+    out_->summary = ingest::SummarizeFinding(f);
+    for (const findings::Field& field : f.document->fields()) {
+      std::vector<std::string>& values = out_->fields[std::string(field.name)];
+      for (const findings::Value& v : f.document->values(field)) {
+        std::string text = ValueText(v);
+        if (!text.empty()) values.push_back(std::move(text));
+      }
+    }
+    ok = true;
+  }
+  void OnIssue(const findings::ReadIssue& issue) override { problem = issue.reason; }
+  bool ok = false;
+  std::string problem;
+
+ private:
+  FindingFacts* out_;
+};
+
+struct GroupState {
+  int64_t last_sent = INT64_MIN;
+  // Suppressed alerts awaiting the digest.
+  std::vector<std::string> alert_ids;
+  std::vector<std::string> finding_ids;
+  std::vector<std::string> summaries;
+};
+
+using Key = std::pair<std::string, std::string>;
+
+}  // namespace
+
+struct AlertEngine::Prepared {
+  Rule rule;
+  int64_t last_scheduled = INT64_MIN;  // threshold: the last scheduled evaluation
+};
+
+struct AlertEngine::State {
+  uint64_t version = UINT64_MAX;
+  std::vector<Prepared> rules;
+  std::map<std::string, Channel, std::less<>> channels;
+  bool any_enabled = false;
+  struct Mark {
+    int level = 0;
+    int64_t count = 0;
+  };
+  std::map<Key, Mark> marks;         // (rule, finding id): as it last alerted
+  std::map<Key, GroupState> groups;  // (rule, group)
+  findings::FindingReader reader;
+};
+
+AlertEngine::AlertEngine(storage::Engine* db, AlertStore* store, Outbox* outbox,
+                         ingest::DocumentWriter* writer, AlertEngineOptions options)
+    : db_(db),
+      store_(store),
+      outbox_(outbox),
+      writer_(writer),
+      options_(std::move(options)),
+      state_(std::make_unique<State>()) {}
+
+AlertEngine::~AlertEngine() = default;
+
+int64_t AlertEngine::Now() const { return options_.clock ? options_.clock() : NowMillis(); }
+
+void AlertEngine::SetSink(NotificationSink sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sink_ = std::move(sink);
+}
+
+AlertEngineStats AlertEngine::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+Status AlertEngine::Refresh() {
+  const uint64_t version = store_->version();
+  if (version == state_->version) return Status::Ok();
+  Definitions d = store_->Get();
+  std::vector<Prepared> rules;
+  for (Rule& r : d.rules) {
+    Prepared p;
+    // Keep the schedule of a rule that did not change.
+    for (const Prepared& old : state_->rules) {
+      if (old.rule.name == r.name) p.last_scheduled = old.last_scheduled;
+    }
+    p.rule = std::move(r);
+    rules.push_back(std::move(p));
+  }
+  state_->rules = std::move(rules);
+  state_->channels.clear();
+  for (Channel& c : d.channels) state_->channels.emplace(c.name, std::move(c));
+  state_->any_enabled = std::any_of(state_->rules.begin(), state_->rules.end(),
+                                    [](const Prepared& p) { return p.rule.enabled; });
+  state_->version = version;
+  return Status::Ok();
+}
+
+bool AlertEngine::active() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  // A change of the definitions may enable a rule: let the commit look.
+  return state_->any_enabled || store_->version() != state_->version;
+}
+
+Status AlertEngine::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  VIGIL_RETURN_IF_ERROR(Refresh());
+  Result<std::shared_ptr<storage::Index>> index = db_->GetIndex(kAlertsIndex, false);
+  if (!index.ok()) {
+    return index.status().code() == StatusCode::kNotFound ? Status::Ok() : index.status();
+  }
+  std::shared_ptr<const storage::Snapshot> snapshot = (*index)->GetSnapshot();
+  std::vector<std::pair<int64_t, json>> alerts;
+  for (const storage::SegmentView& view : snapshot->segments) {
+    for (uint32_t doc = 0; doc < view.segment->num_docs(); ++doc) {
+      if (!view.IsLive(doc)) continue;
+      Result<std::string> source = view.segment->Source(doc);
+      if (!source.ok()) return source.status();
+      json j = json::parse(*source, nullptr, false);
+      if (!j.is_object() || !j.contains("created_at") || !j["created_at"].is_string()) continue;
+      Result<int64_t> t = ParseTimestamp(j["created_at"].get<std::string>());
+      if (!t.ok()) continue;
+      alerts.emplace_back(*t, std::move(j));
+    }
+  }
+  std::stable_sort(alerts.begin(), alerts.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [t, j] : alerts) {
+    const std::string rule = j.value("rule", "");
+    const std::string kind = j.value("kind", "");
+    GroupState& g = state_->groups[{rule, j.value("group", "")}];
+    const bool suppressed = j.value("status", "") == "suppressed";
+    if (kind == "finding" && j.contains("findings") && j["findings"].is_array()) {
+      for (const json& f : j["findings"]) {
+        if (!f.is_object() || !f.contains("id") || !f["id"].is_string()) continue;
+        State::Mark& m = state_->marks[{rule, f["id"].get<std::string>()}];
+        m.level = std::max(m.level, SeverityLevel(f.value("severity", 0.0)));
+        m.count = std::max(m.count, f.value("count", int64_t{0}));
+      }
+    }
+    if (suppressed) {
+      g.alert_ids.push_back(j.value("id", ""));
+      if (j.contains("finding_ids") && j["finding_ids"].is_array()) {
+        for (const json& id : j["finding_ids"]) {
+          if (id.is_string()) g.finding_ids.push_back(id.get<std::string>());
+        }
+      }
+      if (j.contains("findings") && j["findings"].is_array()) {
+        for (const json& f : j["findings"]) {
+          if (g.summaries.size() < kMaxSummaries) g.summaries.push_back(f.dump());
+        }
+      }
+    } else {
+      g.last_sent = std::max(g.last_sent, t);
+      g.alert_ids.clear();
+      g.finding_ids.clear();
+      g.summaries.clear();
+    }
+  }
+  if (options_.log && !alerts.empty()) {
+    options_.log(
+        fmt::format("alerts: {} earlier alert(s) read back from the alerts index", alerts.size()));
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<FindingFacts> AlertEngine::ReadFacts(std::string_view source, int64_t ingested_at) {
+  auto facts = std::make_shared<FindingFacts>();
+  FactsSink sink(facts.get());
+  findings::RawRecord record;
+  record.text = source;
+  record.location.line = 1;
+  state_->reader.ReadRecord("alert", record, ingested_at, &sink);
+  return sink.ok ? facts : nullptr;
+}
+
+namespace {
+
+std::string GroupOf(const Rule& rule, const FindingFacts& f) {
+  if (rule.group_by.empty()) return "";
+  std::string_view field = rule.group_by;
+  if (field.ends_with(".keyword")) field.remove_suffix(8);
+  return f.Field(field).value_or("");
+}
+
+Alert NewAlert(const Rule& rule, std::string kind, std::string reason, std::string group,
+               int64_t now) {
+  Alert a;
+  a.id = NewAlertId(now);
+  a.rule = rule.name;
+  a.kind = std::move(kind);
+  a.reason = std::move(reason);
+  a.group = std::move(group);
+  a.created_at = now;
+  a.channels = rule.channels;
+  return a;
+}
+
+void AddFinding(Alert* a, const std::shared_ptr<FindingFacts>& f) {
+  if (a->first == nullptr) a->first = f;
+  a->finding_ids.push_back(f->id);
+  if (a->summaries.size() < kMaxSummaries) a->summaries.push_back(f->summary);
+  a->severity = std::max(a->severity, f->severity);
+  if (a->kind != "threshold") ++a->count;
+}
+
+}  // namespace
+
+void AlertEngine::FindingAlerts(const Rule& rule,
+                                const std::vector<std::shared_ptr<FindingFacts>>& found,
+                                int64_t now, std::vector<Alert>* alerts) {
+  // One alert per group and reason for the whole commit (a new alert past kMaxSummaries).
+  std::map<std::pair<std::string, std::string>, size_t> open;
+  for (const std::shared_ptr<FindingFacts>& f : found) {
+    const int level = SeverityLevel(f->severity);
+    auto it = state_->marks.find({rule.name, f->id});
+    std::string reason;
+    if (it == state_->marks.end()) {
+      reason = "new finding";
+    } else if (rule.realert_on_severity_rise && level > it->second.level) {
+      reason = fmt::format("severity rose into {}", findings::SeverityLabel(f->severity));
+    } else if (rule.count_increase > 0 && f->count >= it->second.count + rule.count_increase) {
+      reason = fmt::format("service.count grew by {} or more", rule.count_increase);
+    } else {
+      continue;
+    }
+    state_->marks[{rule.name, f->id}] = State::Mark{level, f->count};
+    const std::string group = GroupOf(rule, *f);
+    auto slot = open.find({group, reason});
+    if (slot == open.end() || (*alerts)[slot->second].finding_ids.size() >= kMaxSummaries) {
+      alerts->push_back(NewAlert(rule, "finding", reason, group, now));
+      slot = open.insert_or_assign({group, reason}, alerts->size() - 1).first;
+    }
+    AddFinding(&(*alerts)[slot->second], f);
+  }
+}
+
+Status AlertEngine::ThresholdAlerts(const Rule& rule,
+                                    const std::shared_ptr<const storage::Snapshot>& snapshot,
+                                    int64_t now, const std::vector<std::string>& groups,
+                                    std::vector<Alert>* alerts) {
+  Result<std::vector<GroupCount>> counts = ThresholdCounts(snapshot, rule, now, groups);
+  if (!counts.ok()) return counts.status();
+  const int64_t quiet = std::max(rule.window_ms, rule.throttle_ms);
+  for (const GroupCount& c : *counts) {
+    if (c.value <= static_cast<uint64_t>(rule.threshold)) continue;
+    GroupState& g = state_->groups[{rule.name, c.group}];
+    if (g.last_sent != INT64_MIN && now - g.last_sent < quiet) continue;
+    std::string what = rule.cardinality_field.empty()
+                           ? fmt::format("{} findings", c.value)
+                           : fmt::format("{} distinct {}", c.value, rule.cardinality_field);
+    Alert a = NewAlert(
+        rule, "threshold",
+        fmt::format("{} within {}s (more than {})", what, rule.window_ms / 1000, rule.threshold),
+        c.group, now);
+    a.count = c.value;
+    std::vector<std::pair<std::string, std::string>> terms;
+    if (!rule.group_by.empty()) terms.emplace_back(rule.group_by, c.group);
+    Result<std::unique_ptr<query::Query>> q = RuleFilterWithin(rule, now - rule.window_ms, terms);
+    if (!q.ok()) return q.status();
+    Result<std::vector<std::string>> sources =
+        NewestFindings(snapshot, std::move(*q), rule.time_field, kMaxSummaries, now);
+    if (!sources.ok()) return sources.status();
+    for (const std::string& s : *sources) {
+      if (std::shared_ptr<FindingFacts> f = ReadFacts(s, now)) AddFinding(&a, f);
+    }
+    g.last_sent = now;
+    alerts->push_back(std::move(a));
+  }
+  return Status::Ok();
+}
+
+Status AlertEngine::FirstSeenAlerts(const Rule& rule,
+                                    const std::vector<std::shared_ptr<FindingFacts>>& found,
+                                    const std::shared_ptr<const storage::Snapshot>& before,
+                                    int64_t now, std::vector<Alert>* alerts) {
+  std::string_view field = rule.field;
+  if (field.ends_with(".keyword")) field.remove_suffix(8);
+  // (group, value) -> its alert in *alerts, or SIZE_MAX when the value is not new.
+  std::map<std::pair<std::string, std::string>, size_t> judged;
+  for (const std::shared_ptr<FindingFacts>& f : found) {
+    auto values = f->fields.find(std::string(field));
+    if (values == f->fields.end()) continue;
+    const std::string group = GroupOf(rule, *f);
+    for (const std::string& v : values->second) {
+      auto it = judged.find({group, v});
+      if (it == judged.end()) {
+        std::vector<std::pair<std::string, std::string>> terms = {{rule.field, v}};
+        if (!rule.group_by.empty()) terms.emplace_back(rule.group_by, group);
+        Result<std::unique_ptr<query::Query>> q =
+            RuleFilterWithin(rule, now - rule.lookback_ms, terms);
+        if (!q.ok()) return q.status();
+        Result<uint64_t> seen = CountFindings(before, **q, now);
+        if (!seen.ok()) return seen.status();
+        size_t slot = SIZE_MAX;
+        if (*seen == 0) {
+          alerts->push_back(NewAlert(rule, "first_seen",
+                                     fmt::format("{} [{}] first seen (not in the last {}s)",
+                                                 rule.field, v, rule.lookback_ms / 1000),
+                                     group, now));
+          slot = alerts->size() - 1;
+        }
+        it = judged.emplace(std::make_pair(group, v), slot).first;
+      }
+      if (it->second != SIZE_MAX && (*alerts)[it->second].finding_ids.size() < kMaxSummaries) {
+        Alert& a = (*alerts)[it->second];
+        if (std::find(a.finding_ids.begin(), a.finding_ids.end(), f->id) == a.finding_ids.end()) {
+          AddFinding(&a, f);
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void AlertEngine::Throttle(const Rule& rule, int64_t now, size_t first,
+                           std::vector<Alert>* alerts) {
+  if (rule.kind == RuleKind::kThreshold) return;  // ThresholdAlerts keeps its own quiet time
+  for (size_t i = first; i < alerts->size(); ++i) {
+    Alert& a = (*alerts)[i];
+    GroupState& g = state_->groups[{rule.name, a.group}];
+    if (rule.throttle_ms > 0 && g.last_sent != INT64_MIN && now - g.last_sent < rule.throttle_ms) {
+      a.suppressed = true;
+      g.alert_ids.push_back(a.id);
+      g.finding_ids.insert(g.finding_ids.end(), a.finding_ids.begin(), a.finding_ids.end());
+      for (const std::string& s : a.summaries) {
+        if (g.summaries.size() < kMaxSummaries) g.summaries.push_back(s);
+      }
+    } else {
+      g.last_sent = now;
+    }
+  }
+}
+
+void AlertEngine::Digests(int64_t now, std::vector<Alert>* alerts) {
+  for (auto& [key, g] : state_->groups) {
+    if (g.alert_ids.empty()) continue;
+    const Prepared* p = nullptr;
+    for (const Prepared& r : state_->rules) {
+      if (r.rule.name == key.first) p = &r;
+    }
+    if (p == nullptr || !p->rule.enabled) {
+      // The rule is gone or disabled: nothing to sum up for anyone.
+      g.alert_ids.clear();
+      g.finding_ids.clear();
+      g.summaries.clear();
+      continue;
+    }
+    if (g.last_sent != INT64_MIN && now - g.last_sent < p->rule.throttle_ms) continue;
+    Alert a =
+        NewAlert(p->rule, "digest",
+                 fmt::format("{} alert(s) about {} finding(s) held back by the {}s throttle",
+                             g.alert_ids.size(), g.finding_ids.size(), p->rule.throttle_ms / 1000),
+                 key.second, now);
+    a.finding_ids = std::move(g.finding_ids);
+    a.summaries = std::move(g.summaries);
+    a.digest_of = std::move(g.alert_ids);
+    a.count = a.finding_ids.size();
+    for (const std::string& s : a.summaries) {
+      json j = json::parse(s, nullptr, false);
+      if (j.is_object()) a.severity = std::max(a.severity, j.value("severity", 0.0));
+    }
+    g = GroupState{};
+    g.last_sent = now;
+    alerts->push_back(std::move(a));
+  }
+}
+
+Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
+  std::lock_guard<std::mutex> lock(mu_);
+  VIGIL_RETURN_IF_ERROR(Refresh());
+  if (!state_->any_enabled || write.trace == nullptr || write.trace->segment == nullptr) {
+    return Status::Ok();
+  }
+  const storage::WriteTrace& trace = *write.trace;
+  const int64_t now = Now();
+  // The operations that added a document, in the order they were accepted.
+  std::vector<uint32_t> docs;
+  for (size_t i = 0; i < trace.docs.size() && i < write.outcomes.size(); ++i) {
+    const storage::WriteOutcome o = write.outcomes[i];
+    if (trace.docs[i] == storage::WriteTrace::kNoDoc) continue;
+    if (o == storage::WriteOutcome::kCreated || o == storage::WriteOutcome::kUpdated) {
+      docs.push_back(trace.docs[i]);
+    }
+  }
+  if (docs.empty()) return Status::Ok();
+  // The group's segment alone, every document visible: a version replaced later in the same
+  // commit is judged too, in its turn.
+  storage::SegmentView view;
+  view.segment = trace.segment;
+  view.deleted = std::make_shared<storage::Bitmap>();
+  view.live_docs = trace.segment->num_docs();
+  query::FieldResolver resolver(trace.mapping.get());
+  query::SegmentContext segment{&view, trace.segment.get(), 0, &resolver, "findings"};
+  std::map<uint32_t, std::shared_ptr<FindingFacts>> facts;
+  auto facts_of = [&](uint32_t doc) -> std::shared_ptr<FindingFacts> {
+    auto it = facts.find(doc);
+    if (it != facts.end()) return it->second;
+    std::shared_ptr<FindingFacts> f;
+    if (Result<std::string> source = trace.segment->Source(doc); source.ok()) {
+      f = ReadFacts(*source, write.ingested_at);
+    }
+    facts[doc] = f;
+    return f;
+  };
+  std::shared_ptr<const storage::Snapshot> after;
+  std::vector<Alert> alerts;
+  for (Prepared& p : state_->rules) {
+    const Rule& rule = p.rule;
+    if (!rule.enabled) continue;
+    const size_t first = alerts.size();
+    Status s = [&]() -> Status {
+      Result<std::unique_ptr<query::Query>> q = RuleFilter(rule);
+      if (!q.ok()) return q.status();
+      query::ExecOptions exec;
+      exec.now = now;
+      Result<query::CompiledQuery> compiled = query::CompiledQuery::Compile(**q, resolver, exec);
+      if (!compiled.ok()) return compiled.status();
+      Result<storage::Bitmap> matched = compiled->Match(segment);
+      if (!matched.ok()) return matched.status();
+      std::vector<std::shared_ptr<FindingFacts>> found;
+      for (uint32_t doc : docs) {
+        if (!matched->contains(doc)) continue;
+        if (std::shared_ptr<FindingFacts> f = facts_of(doc)) found.push_back(std::move(f));
+      }
+      if (found.empty()) return Status::Ok();
+      switch (rule.kind) {
+        case RuleKind::kFinding:
+          FindingAlerts(rule, found, now, &alerts);
+          return Status::Ok();
+        case RuleKind::kThreshold: {
+          std::vector<std::string> groups;
+          for (const auto& f : found) groups.push_back(GroupOf(rule, *f));
+          std::sort(groups.begin(), groups.end());
+          groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+          if (after == nullptr) after = write.index->GetSnapshot();
+          return ThresholdAlerts(rule, after, now, groups, &alerts);
+        }
+        case RuleKind::kFirstSeen:
+          return FirstSeenAlerts(rule, found, write.before, now, &alerts);
+      }
+      return Status::Ok();
+    }();
+    std::lock_guard<std::mutex> stats(stats_mu_);
+    ++stats_.evaluations;
+    if (!s.ok()) {
+      // A rule that cannot run (a field of the wrong type for its query...) must not stop the
+      // ingest nor the other rules: it is logged and counted.
+      ++stats_.errors;
+      alerts.resize(first);
+      if (options_.log) {
+        options_.log(fmt::format("alert rule [{}] cannot run: {}", rule.name, s.message()));
+      }
+      continue;
+    }
+    Throttle(rule, now, first, &alerts);
+  }
+  return Emit(alerts, now);
+}
+
+Status AlertEngine::Tick(int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  VIGIL_RETURN_IF_ERROR(Refresh());
+  std::vector<Alert> alerts;
+  std::shared_ptr<const storage::Snapshot> snapshot;
+  for (Prepared& p : state_->rules) {
+    if (!p.rule.enabled || p.rule.kind != RuleKind::kThreshold) continue;
+    const int64_t every = std::clamp<int64_t>(p.rule.window_ms / 4, 5'000, 60'000);
+    if (p.last_scheduled != INT64_MIN && now - p.last_scheduled < every) continue;
+    p.last_scheduled = now;
+    if (snapshot == nullptr) {
+      Result<std::shared_ptr<storage::Index>> index = db_->GetIndex("findings", true);
+      if (!index.ok()) return index.status();
+      snapshot = (*index)->GetSnapshot();
+    }
+    const size_t first = alerts.size();
+    if (Status s = ThresholdAlerts(p.rule, snapshot, now, {}, &alerts); !s.ok()) {
+      alerts.resize(first);
+      std::lock_guard<std::mutex> stats(stats_mu_);
+      ++stats_.errors;
+      if (options_.log) {
+        options_.log(fmt::format("alert rule [{}] cannot run: {}", p.rule.name, s.message()));
+      }
+    }
+  }
+  Digests(now, &alerts);
+  return Emit(alerts, now);
+}
+
+Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
+  if (alerts.empty()) return Status::Ok();
+  std::vector<Notification> notifications;
+  std::vector<ingest::DocOp> ops;
+  std::vector<std::string> docs;
+  docs.reserve(alerts.size());
+  uint64_t notified = 0, suppressed = 0, digests = 0;
+  for (const Alert& a : alerts) {
+    json delivery = json::object();
+    if (!a.suppressed) {
+      for (const std::string& name : a.channels) {
+        auto c = state_->channels.find(name);
+        if (c == state_->channels.end()) continue;
+        Notification n;
+        n.id = a.id + "." + name;
+        n.alert_id = a.id;
+        n.channel = name;
+        n.created_at = now;
+        n.alert = AlertToJson(a, AlertTitle(a, c->second.title_template),
+                              AlertBody(a, c->second.body_template), options_.base_url);
+        notifications.push_back(std::move(n));
+        delivery[name] = {{"status", "pending"}, {"attempts", 0}};
+      }
+      ++(a.kind == "digest" ? digests : notified);
+    } else {
+      ++suppressed;
+    }
+    json doc = json::parse(AlertToJson(a, AlertTitle(a, ""), AlertBody(a, ""), options_.base_url));
+    doc["delivery"] = std::move(delivery);
+    docs.push_back(doc.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+  // The outbox first: once a notification is there it goes out, whatever happens next.
+  VIGIL_RETURN_IF_ERROR(outbox_->Add(notifications));
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    ops.push_back({ingest::DocOpType::kIndex, alerts[i].id, docs[i], {}, false});
+  }
+  Result<std::vector<ingest::DocResult>> written = writer_->Apply(kAlertsIndex, ops, now);
+  if (!written.ok()) {
+    return Status(written.status().code(),
+                  "the alerts index could not record alerts: " + written.status().message());
+  }
+  {
+    std::lock_guard<std::mutex> stats(stats_mu_);
+    stats_.alerts += notified;
+    stats_.suppressed += suppressed;
+    stats_.digests += digests;
+    stats_.notifications += notifications.size();
+  }
+  if (sink_ && !notifications.empty()) sink_(std::move(notifications));
+  return Status::Ok();
+}
+
+void AlertEngine::RecordDelivery(const Notification& n, std::string_view status, int attempts,
+                                 std::string_view error) {
+  json entry = {{"status", std::string(status)}, {"attempts", attempts}};
+  if (!error.empty()) entry["error"] = std::string(error);
+  entry["at"] = FormatTimestamp(Now());
+  json partial = {{"delivery", {{n.channel, entry}}}};
+  const std::string source = partial.dump(-1, ' ', false, json::error_handler_t::replace);
+  ingest::DocOp op{ingest::DocOpType::kUpdate, n.alert_id, source, {}, false};
+  Result<std::vector<ingest::DocResult>> r = writer_->Apply(kAlertsIndex, {&op, 1}, Now());
+  if ((!r.ok() || (!r->empty() && (*r)[0].kind == ingest::DocResultKind::kFailed)) &&
+      options_.log) {
+    options_.log(fmt::format("alerts: cannot record the delivery of {}: {}", n.id,
+                             r.ok() ? (*r)[0].error.message() : r.status().message()));
+  }
+}
+
+}  // namespace vigil::alert
+
+namespace vigil::alert {
+
+Result<std::string> AlertEngine::Preview(const Rule& rule, int64_t lookback_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = Now();
+  Result<std::shared_ptr<storage::Index>> index = db_->GetIndex("findings", true);
+  if (!index.ok()) return index.status();
+  std::shared_ptr<const storage::Snapshot> snapshot = (*index)->GetSnapshot();
+  Result<std::unique_ptr<query::Query>> q = RuleFilterWithin(rule, now - lookback_ms, {});
+  if (!q.ok()) return q.status();
+  Result<uint64_t> matches = CountFindings(snapshot, **q, now);
+  if (!matches.ok()) return matches.status();
+  Result<std::unique_ptr<query::Query>> newest_q = RuleFilterWithin(rule, now - lookback_ms, {});
+  if (!newest_q.ok()) return newest_q.status();
+  Result<std::vector<std::string>> newest =
+      NewestFindings(snapshot, std::move(*newest_q), rule.time_field, 20, now);
+  if (!newest.ok()) return newest.status();
+  json out = json::object();
+  out["rule"] = rule.name;
+  out["from"] = FormatTimestamp(now - lookback_ms);
+  out["to"] = FormatTimestamp(now);
+  out["matches"] = *matches;
+  out["findings"] = json::array();
+  for (const std::string& s : *newest) {
+    if (std::shared_ptr<FindingFacts> f = ReadFacts(s, now)) {
+      out["findings"].push_back(json::parse(f->summary));
+    }
+  }
+  if (rule.kind == RuleKind::kThreshold) {
+    Result<std::vector<GroupCount>> counts = ThresholdCounts(snapshot, rule, now, {});
+    if (!counts.ok()) return counts.status();
+    out["groups"] = json::array();
+    for (const GroupCount& c : *counts) {
+      out["groups"].push_back(
+          {{"group", c.group},
+           {"value", c.value},
+           {"over_threshold", c.value > static_cast<uint64_t>(rule.threshold)}});
+    }
+  }
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace vigil::alert

@@ -1,0 +1,284 @@
+#include "alert/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "ingest/findings_deriver.h"
+#include "testing/test_util.h"
+
+namespace vigil::alert {
+namespace {
+
+using json = nlohmann::json;
+
+const int64_t kNow = *ParseTimestamp("2026-12-01T12:00:00.000Z");
+
+// A finding: the sample with its id, type, account, severity, count and updatedAt (minutes
+// before kNow) replaced.
+std::string Finding(const std::string& id, double severity, int count, int minutes_ago = 1,
+                    const std::string& type = "Recon:EC2/PortProbeUnprotectedPort",
+                    const std::string& account = "111111111111", bool sample = false) {
+  json f = json::parse(vigil::testing::ReadFileOrDie(vigil::testing::SamplePath(
+      "foxsec__01__Stealth-IAMUser-LoggingConfigurationModified.json")))["detail"];
+  f["id"] = id;
+  f["type"] = type;
+  f["accountId"] = account;
+  f["severity"] = severity;
+  f["service"]["count"] = count;
+  f["service"]["additionalInfo"] = {{"sample", sample}};
+  f["updatedAt"] = FormatTimestamp(kNow - minutes_ago * 60'000LL + count);
+  return f.dump();
+}
+
+class AlertEngineTest : public ::testing::Test {
+ protected:
+  AlertEngineTest() : env_(NewPosixEnv()) { Open(); }
+
+  void Open() {
+    engine_.reset();
+    writer_.reset();
+    push_.reset();
+    archive_.reset();
+    outbox_.reset();
+    store_.reset();
+    db_.reset();
+    storage::IndexOptions options = ingest::IngestIndexOptions();
+    options.background = false;
+    options.log = [](std::string_view) {};
+    auto db = storage::Engine::Open(env_.get(), dir_.Join("data"), options);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    archive_ = std::make_unique<archive::ArchiveWriter>(env_.get(), dir_.Join("data/archive"));
+    archive::CommitStats recovered;
+    ASSERT_TRUE(archive_->Open(&recovered).ok());
+    push_ = std::make_unique<ingest::PushIngester>(
+        archive_.get(), [this] { return db_->GetIndex(storage::kDefaultIndex, true); });
+    writer_ = std::make_unique<ingest::DocumentWriter>(db_.get(), push_.get());
+    auto store = AlertStore::Open(env_.get(), dir_.Join("data/alerts/definitions.json"), {});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    auto outbox = Outbox::Open(env_.get(), dir_.Join("data/alerts/outbox"));
+    ASSERT_TRUE(outbox.ok());
+    outbox_ = std::move(*outbox);
+    AlertEngineOptions eo;
+    eo.clock = [this] { return now_; };
+    eo.log = [this](std::string_view line) { log_.emplace_back(line); };
+    engine_ =
+        std::make_unique<AlertEngine>(db_.get(), store_.get(), outbox_.get(), writer_.get(), eo);
+    ASSERT_TRUE(engine_->Start().ok());
+    engine_->SetSink([this](std::vector<Notification> ns) {
+      for (Notification& n : ns) sent_.push_back(std::move(n));
+    });
+    push_->SetObserver(engine_.get());
+  }
+
+  void Channel(const std::string& name) {
+    auto c =
+        ParseChannel(R"({"name":")" + name + R"(","type":"webhook","url":"http://127.0.0.1:9/"})");
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(store_->PutChannel(*c, true).ok());
+  }
+
+  void AddRule(const std::string& text) {
+    auto r = ParseRule(text);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    Status s = store_->PutRule(*r, true);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Pushes `body`; returns the alerts notified since the last call (one per notification's
+  // alert, as JSON), in order.
+  std::vector<json> Push(const std::string& body) {
+    Result<ingest::PushResult> r = push_->Ingest("push.jsonl", body, now_);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return Take();
+  }
+
+  std::vector<json> Take() {
+    std::vector<json> out;
+    for (const Notification& n : sent_) out.push_back(json::parse(n.alert));
+    sent_.clear();
+    return out;
+  }
+
+  std::vector<json> AlertDocs() {
+    std::vector<json> out;
+    auto index = db_->GetIndex(kAlertsIndex, false);
+    if (!index.ok()) return out;
+    auto snapshot = (*index)->GetSnapshot();
+    for (const storage::SegmentView& v : snapshot->segments) {
+      for (uint32_t d = 0; d < v.segment->num_docs(); ++d) {
+        if (v.IsLive(d)) out.push_back(json::parse(*v.segment->Source(d)));
+      }
+    }
+    return out;
+  }
+
+  vigil::testing::TempDir dir_;
+  std::unique_ptr<Env> env_;
+  std::unique_ptr<storage::Engine> db_;
+  std::unique_ptr<archive::ArchiveWriter> archive_;
+  std::unique_ptr<ingest::PushIngester> push_;
+  std::unique_ptr<ingest::DocumentWriter> writer_;
+  std::unique_ptr<AlertStore> store_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<AlertEngine> engine_;
+  std::vector<Notification> sent_;
+  std::vector<std::string> log_;
+  int64_t now_ = kNow;
+};
+
+TEST_F(AlertEngineTest, FindingRuleAlertsOnceAndAgainOnlyOnARiseOrAGrowth) {
+  Channel("hook");
+  AddRule(R"({"name":"high","query":{"kql":"severity >= 5"},"channels":["hook"],
+              "count_increase":10})");
+  // A new matching finding alerts; one that does not match does not.
+  std::vector<json> a = Push(Finding("f1", 5, 1) + "\n" + Finding("f2", 2, 1));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["rule"], "high");
+  EXPECT_EQ(a[0]["reason"], "new finding");
+  EXPECT_EQ(a[0]["finding_ids"], json::array({"f1"}));
+  EXPECT_EQ(a[0]["findings"][0]["id"], "f1");
+  // The same version again (stale), a newer one with no change that matters: nothing.
+  EXPECT_TRUE(Push(Finding("f1", 5, 1)).empty());
+  EXPECT_TRUE(Push(Finding("f1", 6, 5)).empty());
+  // Severity rises into High: again.
+  a = Push(Finding("f1", 7.5, 6));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["reason"], "severity rose into High");
+  // The count grows by 10 since the last alert (6 -> 16).
+  EXPECT_TRUE(Push(Finding("f1", 7.5, 15)).empty());
+  a = Push(Finding("f1", 7.5, 16));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["reason"], "service.count grew by 10 or more");
+  // f2 rises into the query: a first alert for it.
+  a = Push(Finding("f2", 5, 2));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["finding_ids"], json::array({"f2"}));
+  // Every alert is in the alerts index and its notification in the outbox.
+  EXPECT_EQ(AlertDocs().size(), 4u);
+  EXPECT_EQ(outbox_->pending(), 4u);
+  for (const json& doc : AlertDocs()) EXPECT_EQ(doc["delivery"]["hook"]["status"], "pending");
+}
+
+TEST_F(AlertEngineTest, StateSurvivesARestart) {
+  Channel("hook");
+  AddRule(R"({"name":"any","query":{"kql":"*"},"channels":["hook"]})");
+  ASSERT_EQ(Push(Finding("f1", 5, 1)).size(), 1u);
+  Open();
+  EXPECT_TRUE(Push(Finding("f1", 5, 2)).empty());  // already alerted before the restart
+  EXPECT_EQ(Push(Finding("f1", 8, 3)).size(), 1u);
+  EXPECT_EQ(outbox_->pending(), 2u);  // nothing was delivered in this test
+}
+
+TEST_F(AlertEngineTest, VersionsInOneCommitAreJudgedInTurn) {
+  Channel("hook");
+  AddRule(R"({"name":"any","query":{"kql":"severity >= 4"},"channels":["hook"]})");
+  // f1 appears at Medium and rises into High within one push: two reasons, two alerts.
+  std::vector<json> a = Push(Finding("f1", 5, 1) + "\n" + Finding("f1", 8, 2));
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0]["reason"], "new finding");
+  EXPECT_EQ(a[1]["reason"], "severity rose into High");
+}
+
+TEST_F(AlertEngineTest, SampleFindingsAlertOnlyWhenAsked) {
+  Channel("hook");
+  AddRule(R"({"name":"real","query":{"kql":"*"},"channels":["hook"]})");
+  AddRule(R"({"name":"all","query":{"kql":"*"},"channels":["hook"],"include_samples":true})");
+  std::vector<json> a = Push(Finding("s1", 5, 1, 1, "Recon:EC2/Portscan", "111111111111", true));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["rule"], "all");
+}
+
+TEST_F(AlertEngineTest, ThrottleHoldsBackAndTheDigestSumsUp) {
+  Channel("hook");
+  AddRule(R"({"name":"t","query":{"kql":"*"},"channels":["hook"],"throttle":"1m"})");
+  ASSERT_EQ(Push(Finding("f1", 5, 1)).size(), 1u);
+  now_ += 10'000;
+  EXPECT_TRUE(Push(Finding("f2", 5, 1)).empty());
+  EXPECT_TRUE(Push(Finding("f3", 5, 1)).empty());
+  ASSERT_TRUE(engine_->Tick(now_).ok());
+  EXPECT_TRUE(Take().empty());  // the throttle has not ended
+  now_ += 60'000;
+  ASSERT_TRUE(engine_->Tick(now_).ok());
+  std::vector<json> a = Take();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["kind"], "digest");
+  EXPECT_EQ(a[0]["finding_ids"], json::array({"f2", "f3"}));
+  EXPECT_EQ(a[0]["digest_of"].size(), 2u);
+  ASSERT_TRUE(engine_->Tick(now_ + 120'000).ok());
+  EXPECT_TRUE(Take().empty());  // nothing more to sum up
+  size_t suppressed = 0;
+  for (const json& d : AlertDocs()) suppressed += d["status"] == "suppressed" ? 1 : 0;
+  EXPECT_EQ(suppressed, 2u);
+}
+
+TEST_F(AlertEngineTest, SuppressedAlertsAwaitingADigestSurviveARestart) {
+  Channel("hook");
+  AddRule(R"({"name":"t","query":{"kql":"*"},"channels":["hook"],"throttle":"1m"})");
+  ASSERT_EQ(Push(Finding("f1", 5, 1)).size(), 1u);
+  EXPECT_TRUE(Push(Finding("f2", 5, 1)).empty());
+  Open();
+  now_ += 61'000;
+  ASSERT_TRUE(engine_->Tick(now_).ok());
+  std::vector<json> a = Take();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["finding_ids"], json::array({"f2"}));
+}
+
+TEST_F(AlertEngineTest, ThresholdPerGroupWithinItsWindow) {
+  Channel("hook");
+  AddRule(R"({"name":"burst","kind":"threshold","query":{"kql":"type:Recon*"},
+              "channels":["hook"],"window":"5m","threshold":2,"group_by":"accountId"})");
+  EXPECT_TRUE(Push(Finding("a1", 5, 1, 1, "Recon:A", "111111111111")).empty());
+  EXPECT_TRUE(Push(Finding("b1", 5, 1, 1, "Recon:A", "222222222222")).empty());
+  // Outside the window: not counted.
+  EXPECT_TRUE(Push(Finding("a0", 5, 1, 30, "Recon:A", "111111111111")).empty());
+  EXPECT_TRUE(Push(Finding("a2", 5, 1, 2, "Recon:A", "111111111111")).empty());
+  std::vector<json> a = Push(Finding("a3", 5, 1, 1, "Recon:A", "111111111111"));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["kind"], "threshold");
+  EXPECT_EQ(a[0]["group"], "111111111111");
+  EXPECT_EQ(a[0]["count"], 3);
+  EXPECT_EQ(a[0]["finding_ids"].size(), 3u);
+  // Still over, within the window: quiet. The other account is not over.
+  EXPECT_TRUE(Push(Finding("a4", 5, 1, 1, "Recon:A", "111111111111")).empty());
+  EXPECT_TRUE(Push(Finding("b2", 5, 1, 1, "Recon:A", "222222222222")).empty());
+  // The scheduled evaluation: the second account has two matches (b3 does not match), the
+  // first is quiet within its window.
+  EXPECT_TRUE(Push(Finding("b3", 5, 1, 1, "Other:A", "222222222222")).empty());
+  ASSERT_TRUE(engine_->Tick(now_).ok());
+  EXPECT_TRUE(Take().empty());
+}
+
+TEST_F(AlertEngineTest, FirstSeenValuesWithinTheLookback) {
+  Channel("hook");
+  AddRule(R"({"name":"new-type","kind":"first_seen","query":{"kql":"*"},"channels":["hook"],
+              "field":"type","lookback":"1d","group_by":"accountId"})");
+  // An old finding of type A (two days ago) is outside the look-back.
+  EXPECT_EQ(Push(Finding("old", 5, 1, 2 * 24 * 60, "A:B/C", "111111111111")).size(), 1u);
+  std::vector<json> a =
+      Push(Finding("f1", 5, 1, 1, "A:B/C") + "\n" + Finding("f2", 5, 1, 1, "A:B/C"));
+  ASSERT_EQ(a.size(), 1u);  // the old one is outside the look-back: new again, once
+  EXPECT_EQ(a[0]["finding_ids"], json::array({"f1", "f2"}));
+  EXPECT_TRUE(Push(Finding("f3", 5, 1, 1, "A:B/C")).empty());
+  // The same type in another account is new there.
+  EXPECT_EQ(Push(Finding("f4", 5, 1, 1, "A:B/C", "222222222222")).size(), 1u);
+  // An update of f1 with its type is not new.
+  EXPECT_TRUE(Push(Finding("f1", 5, 2, 1, "A:B/C")).empty());
+}
+
+TEST_F(AlertEngineTest, DisabledRulesDoNotRun) {
+  Channel("hook");
+  AddRule(R"({"name":"off","query":{"kql":"*"},"channels":["hook"],"enabled":false})");
+  EXPECT_TRUE(Push(Finding("f1", 5, 1)).empty());
+  EXPECT_FALSE(engine_->active());
+  AddRule(R"({"name":"on","query":{"kql":"*"},"channels":["hook"]})");
+  EXPECT_EQ(Push(Finding("f2", 5, 1)).size(), 1u);
+  EXPECT_EQ(engine_->stats().errors, 0u);
+}
+
+}  // namespace
+}  // namespace vigil::alert
