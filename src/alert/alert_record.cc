@@ -65,6 +65,31 @@ std::optional<std::string> FindingFacts::Field(std::string_view name) const {
   return it->second.front();
 }
 
+std::string FindingFacts::Resource() const {
+  const std::string kind = Field("resource.resourceType").value_or("");
+  static constexpr std::string_view kIds[] = {
+      "resource.instanceDetails.instanceId",
+      "resource.accessKeyDetails.accessKeyId",
+      "resource.eksClusterDetails.name",
+      "resource.rdsDbInstanceDetails.dbInstanceIdentifier",
+      "resource.s3BucketDetails.name",
+      "resource.ecsClusterDetails.name",
+      "resource.lambdaDetails.functionName",
+      "resource.ebsVolumeDetails.scannedVolumeDetails.volumeArn",
+  };
+  for (std::string_view field : kIds) {
+    if (std::optional<std::string> value = Field(field)) {
+      std::string out = kind.empty() ? *value : kind + " " + *value;
+      if (std::optional<std::string> user = Field("resource.accessKeyDetails.userName");
+          user && field == kIds[1]) {
+        out += " (user " + *user + ")";
+      }
+      return out;
+    }
+  }
+  return kind;
+}
+
 std::string AlertTitle(const Alert& alert, std::string_view tmpl) {
   if (!tmpl.empty()) return RenderTemplate(tmpl, LookupOf(alert));
   std::string what;
@@ -110,6 +135,7 @@ std::string AlertToJson(const Alert& alert, std::string_view title, std::string_
   j["kind"] = alert.kind;
   j["reason"] = alert.reason;
   j["group"] = alert.group;
+  j["resource"] = alert.resource;
   j["created_at"] = FormatTimestamp(alert.created_at);
   j["status"] = alert.suppressed ? "suppressed" : "pending";
   j["title"] = std::string(title);

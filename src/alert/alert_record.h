@@ -40,6 +40,8 @@ struct FindingFacts {
   std::unordered_map<std::string, std::vector<std::string>> fields;
 
   std::optional<std::string> Field(std::string_view name) const;
+  // "Instance i-0abc", "AccessKey AKIA... (user alice)": the resource the finding is about.
+  std::string Resource() const;
 };
 
 struct Alert {
@@ -48,6 +50,7 @@ struct Alert {
   std::string kind;  // "finding", "threshold", "first_seen" or "digest"
   std::string reason;
   std::string group;
+  std::string resource;  // the first finding's (FindingFacts::Resource)
   int64_t created_at = 0;
   bool suppressed = false;
   double severity = 0;

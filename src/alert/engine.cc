@@ -252,7 +252,10 @@ Alert NewAlert(const Rule& rule, std::string kind, std::string reason, std::stri
 }
 
 void AddFinding(Alert* a, const std::shared_ptr<FindingFacts>& f) {
-  if (a->first == nullptr) a->first = f;
+  if (a->first == nullptr) {
+    a->first = f;
+    a->resource = f->Resource();
+  }
   a->finding_ids.push_back(f->id);
   if (a->summaries.size() < kMaxSummaries) a->summaries.push_back(f->summary);
   a->severity = std::max(a->severity, f->severity);

@@ -49,6 +49,19 @@ Api::Api(storage::Engine* engine, ingest::PushIngester* push, ingest::DocumentWr
   add(Method::kGet, "/api/objects/{type}/{id}", kRead, HandleGetObject);
   add(Method::kPut, "/api/objects/{type}/{id}", kRead, HandlePutObject);
   add(Method::kDelete, "/api/objects/{type}/{id}", kRead, HandleDeleteObject);
+  // Alerting: also a key without an account scope (alert_handlers.cc).
+  add(Method::kGet, "/api/alerts/channels", kRead, HandleListAlertChannels);
+  add(Method::kPost, "/api/alerts/channels", kAdmin, HandleCreateAlertChannel);
+  add(Method::kGet, "/api/alerts/channels/{name}", kRead, HandleGetAlertChannel);
+  add(Method::kPut, "/api/alerts/channels/{name}", kAdmin, HandlePutAlertChannel);
+  add(Method::kDelete, "/api/alerts/channels/{name}", kAdmin, HandleDeleteAlertChannel);
+  add(Method::kGet, "/api/alerts/rules", kRead, HandleListAlertRules);
+  add(Method::kPost, "/api/alerts/rules", kAdmin, HandleCreateAlertRule);
+  add(Method::kGet, "/api/alerts/rules/{name}", kRead, HandleGetAlertRule);
+  add(Method::kPut, "/api/alerts/rules/{name}", kAdmin, HandlePutAlertRule);
+  add(Method::kDelete, "/api/alerts/rules/{name}", kAdmin, HandleDeleteAlertRule);
+  add(Method::kPost, "/api/alerts/preview", kRead, HandlePreviewAlertRule);
+  add(Method::kGet, "/api/alerts/history", kRead, HandleAlertHistory);
   add(Method::kGet, "/metrics", kAdmin, HandleMetrics);
   add(Method::kGet, "/_cat/indices", kRead, HandleCatIndices);
   add(Method::kGet, "/_search", kRead, HandleSearch);

@@ -15,6 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/alert_store.h"
+#include "alert/dispatcher.h"
+#include "alert/engine.h"
 #include "aws/sns.h"
 #include "base/json_writer.h"
 #include "http/auth.h"
@@ -50,6 +53,10 @@ struct ApiContext {
   aws::SnsReceiver* sns = nullptr;              // null: POST /api/ingest/sns answers 503
   const StaticAssets* assets = nullptr;         // null: the dashboard is not served
   storage::ObjectStore* objects = nullptr;      // null: /api/objects answers 503
+  // Alerting: null store or engine: /api/alerts answers 503; null dispatcher: no delivery state.
+  alert::AlertStore* alert_store = nullptr;
+  alert::AlertEngine* alert_engine = nullptr;
+  alert::Dispatcher* alert_dispatcher = nullptr;
   Metrics* metrics = nullptr;
   ApiOptions options;
 };
@@ -67,6 +74,13 @@ class Api {
   void SetAssets(const StaticAssets* assets) { ctx_.assets = assets; }
   // Keeps the dashboard's saved objects (/api/objects); call before serving.
   void SetObjects(storage::ObjectStore* objects) { ctx_.objects = objects; }
+  // Serves /api/alerts; call before serving.
+  void SetAlerts(alert::AlertStore* store, alert::AlertEngine* engine,
+                 alert::Dispatcher* dispatcher) {
+    ctx_.alert_store = store;
+    ctx_.alert_engine = engine;
+    ctx_.alert_dispatcher = dispatcher;
+  }
 
  private:
   HttpResponse Dispatch(HttpRequest& request, std::string_view* route) const;
@@ -107,7 +121,7 @@ int DocResultStatus(const ingest::DocResult& r);
 
 // The handlers, one file per resource (cluster_handlers.cc, search_handlers.cc,
 // document_handlers.cc, bulk_handlers.cc, index_handlers.cc, ingest_handlers.cc,
-// object_handlers.cc).
+// object_handlers.cc, alert_handlers.cc).
 HttpResponse HandleRoot(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleAsset(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleClusterHealth(const ApiContext& ctx, HttpRequest& r);
@@ -137,5 +151,17 @@ HttpResponse HandleGetObject(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleCreateObject(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandlePutObject(const ApiContext& ctx, HttpRequest& r);
 HttpResponse HandleDeleteObject(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleListAlertChannels(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetAlertChannel(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCreateAlertChannel(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandlePutAlertChannel(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleDeleteAlertChannel(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleListAlertRules(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleGetAlertRule(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleCreateAlertRule(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandlePutAlertRule(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleDeleteAlertRule(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandlePreviewAlertRule(const ApiContext& ctx, HttpRequest& r);
+HttpResponse HandleAlertHistory(const ApiContext& ctx, HttpRequest& r);
 
 }  // namespace vigil::http

@@ -156,7 +156,42 @@ HttpResponse HandleCatIndices(const ApiContext& ctx, HttpRequest& r) {
 namespace vigil::http {
 
 HttpResponse HandleMetrics(const ApiContext& ctx, HttpRequest& /*r*/) {
-  HttpResponse r = HttpResponse::Text(200, ctx.metrics->Render(ctx.engine));
+  std::string text = ctx.metrics->Render(ctx.engine);
+  if (ctx.alert_engine != nullptr) {
+    const alert::AlertEngineStats a = ctx.alert_engine->stats();
+    text += fmt::format(
+        "# HELP vigil_alerts_total Alerts made, by what became of them.\n"
+        "# TYPE vigil_alerts_total counter\n"
+        "vigil_alerts_total{{outcome=\"notified\"}} {}\n"
+        "vigil_alerts_total{{outcome=\"suppressed\"}} {}\n"
+        "vigil_alerts_total{{outcome=\"digest\"}} {}\n"
+        "# HELP vigil_alert_rule_errors_total Rule evaluations that failed (logged).\n"
+        "# TYPE vigil_alert_rule_errors_total counter\n"
+        "vigil_alert_rule_errors_total {}\n",
+        a.alerts, a.suppressed, a.digests, a.errors);
+  }
+  if (ctx.alert_dispatcher != nullptr) {
+    const auto stats = ctx.alert_dispatcher->stats();
+    auto family = [&](std::string_view name, std::string_view type, std::string_view help,
+                      auto value) {
+      text += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+      for (const auto& [channel, s] : stats) {
+        text += fmt::format("{}{{channel=\"{}\"}} {}\n", name, channel, value(s));
+      }
+    };
+    family("vigil_alert_notifications_pending", "gauge",
+           "Notifications in the outbox not delivered yet, by channel.",
+           [](const alert::ChannelStats& s) { return s.pending; });
+    family("vigil_alert_deliveries_total", "counter", "Notifications delivered, by channel.",
+           [](const alert::ChannelStats& s) { return s.delivered; });
+    family("vigil_alert_delivery_failures_total", "counter",
+           "Failed delivery attempts (each retried), by channel.",
+           [](const alert::ChannelStats& s) { return s.failures; });
+    family("vigil_alert_notifications_dropped_total", "counter",
+           "Notifications given up (channel deleted, or too old), by channel.",
+           [](const alert::ChannelStats& s) { return s.dropped; });
+  }
+  HttpResponse r = HttpResponse::Text(200, std::move(text));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

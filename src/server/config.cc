@@ -11,8 +11,10 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "alert/alert_store.h"
 #include "server/server.h"
 
 namespace vigil::server {
@@ -87,17 +89,19 @@ class Parser {
 
   Status Parse(const YAML::Node& root, ServerConfig* config) {
     Field top{"", root, root.Mark()};
-    return ForEachKey(top, {"data", "listen", "threads", "limits", "tls", "auth", "sns", "web"},
-                      [&](std::string_view key, const Field& f) -> Status {
-                        if (key == "data") return String(f, &config->data_dir);
-                        if (key == "listen") return Listen(f, &config->listen);
-                        if (key == "threads") return Threads(f, &config->threads);
-                        if (key == "limits") return Limits(f, config);
-                        if (key == "tls") return Tls(f, config);
-                        if (key == "sns") return Sns(f, config);
-                        if (key == "web") return Web(f, config);
-                        return Auth(f, config);
-                      });
+    return ForEachKey(
+        top, {"data", "listen", "threads", "limits", "tls", "auth", "sns", "web", "alerts"},
+        [&](std::string_view key, const Field& f) -> Status {
+          if (key == "alerts") return Alerts(f, config);
+          if (key == "data") return String(f, &config->data_dir);
+          if (key == "listen") return Listen(f, &config->listen);
+          if (key == "threads") return Threads(f, &config->threads);
+          if (key == "limits") return Limits(f, config);
+          if (key == "tls") return Tls(f, config);
+          if (key == "sns") return Sns(f, config);
+          if (key == "web") return Web(f, config);
+          return Auth(f, config);
+        });
   }
 
  private:
@@ -243,6 +247,78 @@ class Parser {
     return ForEachKey(f, {"root"}, [&](std::string_view, const Field& v) -> Status {
       return String(v, &c->web_root);
     });
+  }
+
+  // alerts: base_url, channels and rules in the shapes of the API (docs/alerting.md); each
+  // entry is read by the alert module, and its error placed at the entry.
+  Status Alerts(const Field& f, ServerConfig* c) const {
+    Status read = ForEachKey(
+        f, {"base_url", "channels", "rules"}, [&](std::string_view key, const Field& v) -> Status {
+          if (key == "base_url") {
+            VIGIL_RETURN_IF_ERROR(String(v, &c->alerts_base_url));
+            if (!IsUrlPrefix(*c->alerts_base_url + "/")) {
+              return Error(v,
+                           fmt::format("expected an http:// or https:// URL, got {}", Got(v.node)));
+            }
+            if (c->alerts_base_url->ends_with("/")) c->alerts_base_url->pop_back();
+            return Status::Ok();
+          }
+          return AlertEntries(v, key == "channels", c);
+        });
+    if (!read.ok()) return read;
+    alert::Definitions d{c->alert_channels, c->alert_rules, 0};
+    if (Status s = alert::AlertStore::Check(d); !s.ok()) return Error(f, s.message());
+    return Status::Ok();
+  }
+
+  Status AlertEntries(const Field& f, bool channels, ServerConfig* c) const {
+    if (f.node.IsNull()) return Status::Ok();
+    if (!f.node.IsSequence()) return Error(f, fmt::format("expected a list, got {}", Got(f.node)));
+    for (size_t i = 0; i < f.node.size(); ++i) {
+      const YAML::Node n = f.node[i];
+      Field e{fmt::format("{}[{}]", f.path, i), n, n.IsNull() ? f.mark : n.Mark()};
+      if (!n.IsMap()) return Error(e, fmt::format("expected a mapping, got {}", Got(n)));
+      const std::string text = ToJson(n).dump();
+      if (channels) {
+        Result<alert::Channel> ch = alert::ParseChannel(text);
+        if (!ch.ok()) return Error(e, ch.status().message());
+        c->alert_channels.push_back(std::move(*ch));
+      } else {
+        Result<alert::Rule> r = alert::ParseRule(text);
+        if (!r.ok()) return Error(e, r.status().message());
+        c->alert_rules.push_back(std::move(*r));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // A YAML value as JSON: a plain scalar that reads as a boolean or a number is one; a quoted
+  // scalar is a string.
+  static nlohmann::json ToJson(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Map: {
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& entry : n) o[entry.first.Scalar()] = ToJson(entry.second);
+        return o;
+      }
+      case YAML::NodeType::Sequence: {
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& entry : n) a.push_back(ToJson(entry));
+        return a;
+      }
+      case YAML::NodeType::Scalar: {
+        const std::string& s = n.Scalar();
+        if (n.Tag() == "!") return s;
+        if (s == "true") return true;
+        if (s == "false") return false;
+        int64_t i = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+        if (ec == std::errc() && end == s.data() + s.size()) return i;
+        return s;
+      }
+      default:
+        return nullptr;
+    }
   }
 
   Status Auth(const Field& f, ServerConfig* c) const {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/definitions.h"
 #include "base/status.h"
 #include "env/env.h"
 
@@ -59,6 +60,11 @@ struct ServerConfig {
   std::vector<std::string> sns_extra_trusted_url_prefixes;
   // web.root: the directory of the dashboard's built files (default: web/ beside the binary).
   std::optional<std::string> web_root;
+  // alerts: the dashboard's address for links in notifications (base_url), and channels and
+  // rules as the alerts API takes them (docs/alerting.md); the API may not change these.
+  std::optional<std::string> alerts_base_url;
+  std::vector<alert::Channel> alert_channels;
+  std::vector<alert::Rule> alert_rules;
 };
 
 // The largest configuration file LoadConfig reads.

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <thread>
 
+#include "alert/alert_store.h"
+#include "alert/dispatcher.h"
+#include "alert/engine.h"
+#include "alert/outbox.h"
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "aws/sns.h"
@@ -132,14 +136,56 @@ Status Serve(Env* env, const ServeOptions& options) {
     VIGIL_RETURN_IF_ERROR(server.EnableTls(*config.tls_cert_file, *config.tls_key_file));
   }
   VIGIL_RETURN_IF_ERROR(server.Listen(options.host, options.port));
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-  server.Start(threads);
+  // Alerting (DATA/alerts/): the definitions, the outbox, the rules on every commit, the
+  // deliveries. Set up before the first request: every acknowledged push has been judged.
+  alert::Definitions configured{config.alert_channels, config.alert_rules, 0};
+  Result<std::unique_ptr<alert::AlertStore>> alert_store = alert::AlertStore::Open(
+      env, JoinPath(options.data_dir, "alerts/definitions.json"), std::move(configured));
+  if (!alert_store.ok()) {
+    return Status(alert_store.status().code(),
+                  "cannot read the alert definitions: " + alert_store.status().message());
+  }
+  alert::OutboxOptions outbox_options;
+  outbox_options.log = options.log;
+  Result<std::unique_ptr<alert::Outbox>> outbox =
+      alert::Outbox::Open(env, JoinPath(options.data_dir, "alerts/outbox"), outbox_options);
+  if (!outbox.ok()) {
+    return Status(outbox.status().code(),
+                  "cannot open the alert outbox: " + outbox.status().message());
+  }
   const std::string_view scheme = server.tls() ? "https" : "http";
   const std::string address = options.host.find(':') != std::string::npos
                                   ? fmt::format("{}://[{}]:{}", scheme, options.host, server.port())
                                   : fmt::format("{}://{}:{}", scheme, options.host, server.port());
+  alert::AlertEngineOptions engine_options;
+  engine_options.log = options.log;
+  engine_options.base_url = config.alerts_base_url.value_or(address);
+  alert::AlertEngine alerts(db, alert_store->get(), outbox->get(), &documents, engine_options);
+  VIGIL_RETURN_IF_ERROR(alerts.Start());
+  alert::DispatcherOptions dispatcher_options;
+  dispatcher_options.log = options.log;
+  dispatcher_options.record = [&alerts](const alert::Notification& n, std::string_view status,
+                                        int attempts, std::string_view error) {
+    alerts.RecordDelivery(n, status, attempts, error);
+  };
+  dispatcher_options.tick = [&alerts, &options](int64_t now) {
+    Status s = alerts.Tick(now);
+    if (!s.ok() && options.log) options.log("alerts: scheduled evaluation failed: " + s.message());
+  };
+  alert::Dispatcher dispatcher(alert_store->get(), outbox->get(), dispatcher_options);
+  dispatcher.Start();
+  alerts.SetSink(
+      [&dispatcher](std::vector<alert::Notification> n) { dispatcher.Enqueue(std::move(n)); });
+  push.SetObserver(&alerts);
+  api.SetAlerts(alert_store->get(), &alerts, &dispatcher);
+  if (options.log && (*outbox)->pending() > 0) {
+    options.log(fmt::format("alerts: {} notification(s) from an earlier run to deliver",
+                            (*outbox)->pending()));
+  }
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  server.Start(threads);
   if (options.log) {
     if (auth.enabled()) {
       options.log(
@@ -164,6 +210,8 @@ Status Serve(Env* env, const ServeOptions& options) {
                             sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   }
   server.Stop();
+  // What is not delivered stays in the outbox for the next start.
+  dispatcher.Stop();
   // Every acknowledged push is durable in the archive's journal; the seal writes it to the
   // partition files now rather than at the next start.
   archive::CommitStats sealed;
