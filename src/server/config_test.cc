@@ -130,10 +130,48 @@ TEST(ConfigTest, WebRoot) {
             "vigil.yaml:2:3: web.dir: unknown key; expected one of root");
 }
 
+TEST(ConfigTest, Alerts) {
+  const std::string yaml =
+      "alerts:\n"
+      "  base_url: https://vigil.example.com/\n"
+      "  channels:\n"
+      "    - name: hook\n"
+      "      type: webhook\n"
+      "      url: https://hooks.example.com/x\n"
+      "  rules:\n"
+      "    - name: high\n"
+      "      query: {kql: \"severity >= 7\"}\n"
+      "      channels: [hook]\n"
+      "      enabled: false\n"
+      "      throttle: 5m\n"
+      "      count_increase: 10\n";
+  Result<ServerConfig> c = ParseConfig(yaml, "vigil.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->alerts_base_url, "https://vigil.example.com");
+  ASSERT_EQ(c->alert_channels.size(), 1u);
+  EXPECT_EQ(c->alert_channels[0].url, "https://hooks.example.com/x");
+  ASSERT_EQ(c->alert_rules.size(), 1u);
+  EXPECT_FALSE(c->alert_rules[0].enabled);  // a YAML boolean
+  EXPECT_EQ(c->alert_rules[0].throttle_ms, 300000);
+  EXPECT_EQ(c->alert_rules[0].count_increase, 10);  // a YAML integer
+  // A mistake inside an entry is placed at the entry and named by the alert module.
+  EXPECT_EQ(ErrorOf("alerts:\n  channels:\n    - {name: a, type: webhook, url: ftp://x}\n"),
+            "vigil.yaml:3:7: alerts.channels[0]: [url] must be an https:// or http:// URL, got "
+            "ftp://x");
+  // A quoted "true" is a string, which [enabled] refuses.
+  EXPECT_THAT(ErrorOf("alerts:\n  channels:\n    - {name: a, type: webhook, url: http://x}\n"
+                      "  rules:\n    - {name: r, query: {kql: x}, channels: [a], enabled: "
+                      "\"true\"}\n"),
+              HasSubstr("alerts.rules[0]: [enabled]"));
+  EXPECT_THAT(ErrorOf("alerts:\n  rules:\n    - {name: r, query: {kql: x}, channels: [b]}\n"),
+              HasSubstr("alerts: alert rule [r]: no channel is named [b]"));
+  EXPECT_THAT(ErrorOf("alerts:\n  base_url: ftp://x\n"), HasSubstr("alerts.base_url: expected"));
+}
+
 TEST(ConfigTest, UnknownKeysAreErrors) {
   EXPECT_EQ(ErrorOf("data: x\nlisten_on: 1.2.3.4:1\n"),
             "vigil.yaml:2:1: listen_on: unknown key; expected one of data, listen, threads, "
-            "limits, tls, auth, sns, web");
+            "limits, tls, auth, sns, web, alerts");
   EXPECT_THAT(ErrorOf("limits:\n  max_body_byte: 10\n"),
               HasSubstr("vigil.yaml:2:3: limits.max_body_byte: unknown key; expected one of "
                         "max_body_bytes,"));
