@@ -158,9 +158,18 @@ std::string AlertToJson(const Alert& alert, std::string_view title, std::string_
       q += "\"" + alert.finding_ids[i] + "\"";
     }
     q += ")";
-    const int64_t day = 86'400'000;
-    j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, UrlEncode(q),
-                            alert.created_at - 90 * day, alert.created_at + day);
+    // The time range of the findings (their updatedAt), an hour wider on each side.
+    int64_t from = alert.created_at, to = alert.created_at;
+    for (const json& f : j["findings"]) {
+      if (!f.is_object() || !f.contains("updatedAt") || !f["updatedAt"].is_string()) continue;
+      Result<int64_t> t = ParseTimestamp(f["updatedAt"].get<std::string>());
+      if (!t.ok()) continue;
+      from = std::min(from, *t);
+      to = std::max(to, *t);
+    }
+    const int64_t hour = 3'600'000;
+    j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, UrlEncode(q), from - hour,
+                            to + hour);
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
