@@ -4,6 +4,7 @@ import { Discover } from './discover.js';
 import { Overview } from './overview_page.js';
 import { VisualizeList, VisualizeEditor } from './visualize_page.js';
 import { DashboardList, Dashboard } from './dashboards_page.js';
+import { AlertsPage } from './alerts_page.js';
 import { HIDE_SAMPLES } from './overview.js';
 import { decodeState, encodeState } from './state.js';
 import { request, apiKey, setApiKey } from './api.js';
@@ -22,6 +23,7 @@ const PAGES = {
   '/visualize/edit': { Page: VisualizeEditor, filters: [], keep: ['id', 'kind'], nav: '/visualize' },
   '/dashboards': { Page: DashboardList, filters: [] },
   '/dashboard': { Page: Dashboard, filters: [], keep: ['id'], nav: '/dashboards' },
+  '/alerts': { Page: AlertsPage, filters: [] },
 };
 
 function route() {
