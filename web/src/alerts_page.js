@@ -135,7 +135,7 @@ export class AlertsPage {
 
   renderHistory(history) {
     if (!history.alerts.length) { this.history.replaceChildren(el('p', {}, 'No alerts yet.')); return; }
-    this.history.replaceChildren(el('p', {}, `${formatCount(history.total)} ${history.total === 1 ? "alert" : "alerts"} in all; the newest:`), el('table', { class: 'alerts' },
+    this.history.replaceChildren(el('p', {}, `${formatCount(history.total)} ${history.total === 1 ? 'alert' : 'alerts'} in all; the newest:`), el('table', { class: 'alerts' },
       el('thead', {}, el('tr', {}, ['Time', 'Rule', 'Reason', 'Severity', 'Findings', 'Delivery'].map((h) => el('th', {}, h)))),
       el('tbody', {}, history.alerts.map((a) => el('tr', { 'data-alert': a.id },
         el('td', {}, formatTime(a.created_at)), el('td', {}, a.rule),
