@@ -52,6 +52,7 @@ bench: bench-deps
 	$(VIGIL) bench ingest --count 100000
 	$(VIGIL) bench query --count 1000000
 	node bench/dashboard.mjs --count 1000000
+	node bench/alerts.mjs --count 200000
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'fuzz/*.cc')

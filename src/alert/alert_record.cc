@@ -66,7 +66,7 @@ std::optional<std::string> FindingFacts::Field(std::string_view name) const {
 }
 
 std::string FindingFacts::Resource() const {
-  const std::string kind = Field("resource.resourceType").value_or("");
+  std::string kind = Field("resource.resourceType").value_or("");
   static constexpr std::string_view kIds[] = {
       "resource.instanceDetails.instanceId",
       "resource.accessKeyDetails.accessKeyId",

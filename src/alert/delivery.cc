@@ -437,7 +437,8 @@ DeliveryResult Send(const OutgoingRequest& request, const TransportOptions& opti
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     for (const auto& [k, v] : request.headers) {
-      list = curl_slist_append(list, (k + ": " + v).c_str());
+      const std::string line = fmt::format("{}: {}", k, v);
+      list = curl_slist_append(list, line.c_str());
     }
     list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);

@@ -488,6 +488,7 @@ Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
           return Status::Ok();
         case RuleKind::kThreshold: {
           std::vector<std::string> groups;
+          groups.reserve(found.size());
           for (const auto& f : found) groups.push_back(GroupOf(rule, *f));
           std::sort(groups.begin(), groups.end());
           groups.erase(std::unique(groups.begin(), groups.end()), groups.end());

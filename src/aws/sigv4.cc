@@ -95,7 +95,7 @@ std::vector<std::pair<std::string, std::string>> SignV4(const SignableRequest& r
   std::string canonical_headers;
   std::string names;
   for (const auto& [k, v] : signed_headers) {
-    canonical_headers += k + ":" + v + "\n";
+    canonical_headers.append(k).append(":").append(v).append("\n");
     if (!names.empty()) names += ";";
     names += k;
   }
