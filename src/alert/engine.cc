@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "alert/rule_queries.h"
 #include "base/time.h"
@@ -88,7 +89,16 @@ using Key = std::pair<std::string, std::string>;
 
 struct AlertEngine::Prepared {
   Rule rule;
+  std::string json;  // RuleToJson(rule): what tells a changed rule from the same one
+  // The rule's filter, parsed once (or why it cannot be).
+  std::shared_ptr<const query::Query> filter;
+  Status filter_status;
   int64_t last_scheduled = INT64_MIN;  // threshold: the last scheduled evaluation
+  int64_t last_exact = INT64_MIN;      // threshold: the last evaluation on a commit
+  std::set<std::string> dirty;         // threshold: groups with matches not evaluated yet
+  // first_seen: (group '\0' value) -> the newest time_field it was seen with, as far as this
+  // run knows (an underestimate only costs a search of the index).
+  std::unordered_map<std::string, int64_t> seen;
 };
 
 struct AlertEngine::State {
@@ -106,11 +116,11 @@ struct AlertEngine::State {
 };
 
 AlertEngine::AlertEngine(storage::Engine* db, AlertStore* store, Outbox* outbox,
-                         ingest::DocumentWriter* writer, AlertEngineOptions options)
+                         AlertEngineOptions options)
     : db_(db),
       store_(store),
       outbox_(outbox),
-      writer_(writer),
+      alert_index_(db),
       options_(std::move(options)),
       state_(std::make_unique<State>()) {}
 
@@ -135,9 +145,18 @@ Status AlertEngine::Refresh() {
   std::vector<Prepared> rules;
   for (Rule& r : d.rules) {
     Prepared p;
-    // Keep the schedule of a rule that did not change.
-    for (const Prepared& old : state_->rules) {
-      if (old.rule.name == r.name) p.last_scheduled = old.last_scheduled;
+    p.json = RuleToJson(r);
+    // A rule that did not change keeps its schedule and what it has seen.
+    for (Prepared& old : state_->rules) {
+      if (old.rule.name == r.name && old.json == p.json) p = std::move(old);
+    }
+    if (p.filter == nullptr && p.filter_status.ok()) {
+      Result<std::unique_ptr<query::Query>> q = RuleFilter(r);
+      if (q.ok()) {
+        p.filter = std::move(*q);
+      } else {
+        p.filter_status = q.status();
+      }
     }
     p.rule = std::move(r);
     rules.push_back(std::move(p));
@@ -238,6 +257,18 @@ std::string GroupOf(const Rule& rule, const FindingFacts& f) {
   return f.Field(field).value_or("");
 }
 
+// The finding's time for windows and look-backs: its rule's time_field (updatedAt by default),
+// or `fallback` when it has none that reads as a time.
+int64_t TimeOf(const Rule& rule, const FindingFacts& f, int64_t fallback) {
+  if (rule.time_field == "updatedAt" && f.updated_at != INT64_MIN) return f.updated_at;
+  std::optional<std::string> text = f.Field(rule.time_field);
+  if (!text) return fallback;
+  Result<int64_t> t = ParseTimestamp(*text);
+  return t.ok() ? *t : fallback;
+}
+
+constexpr size_t kMaxSeen = 1'000'000;  // first_seen values remembered per rule
+
 Alert NewAlert(const Rule& rule, std::string kind, std::string reason, std::string group,
                int64_t now) {
   Alert a;
@@ -328,30 +359,44 @@ Status AlertEngine::ThresholdAlerts(const Rule& rule,
   return Status::Ok();
 }
 
-Status AlertEngine::FirstSeenAlerts(const Rule& rule,
+Status AlertEngine::FirstSeenAlerts(Prepared& p,
                                     const std::vector<std::shared_ptr<FindingFacts>>& found,
                                     const std::shared_ptr<const storage::Snapshot>& before,
                                     int64_t now, std::vector<Alert>* alerts) {
+  const Rule& rule = p.rule;
   std::string_view field = rule.field;
   if (field.ends_with(".keyword")) field.remove_suffix(8);
+  if (p.seen.size() > kMaxSeen) p.seen.clear();  // then the index answers again
   // (group, value) -> its alert in *alerts, or SIZE_MAX when the value is not new.
   std::map<std::pair<std::string, std::string>, size_t> judged;
   for (const std::shared_ptr<FindingFacts>& f : found) {
     auto values = f->fields.find(std::string(field));
     if (values == f->fields.end()) continue;
     const std::string group = GroupOf(rule, *f);
+    const int64_t at = TimeOf(rule, *f, now);
     for (const std::string& v : values->second) {
       auto it = judged.find({group, v});
       if (it == judged.end()) {
-        std::vector<std::pair<std::string, std::string>> terms = {{rule.field, v}};
-        if (!rule.group_by.empty()) terms.emplace_back(rule.group_by, group);
-        Result<std::unique_ptr<query::Query>> q =
-            RuleFilterWithin(rule, now - rule.lookback_ms, terms);
-        if (!q.ok()) return q.status();
-        Result<uint64_t> seen = CountFindings(before, **q, now);
-        if (!seen.ok()) return seen.status();
+        std::string key = group;
+        key.push_back('\0');
+        key += v;
+        auto known = p.seen.find(key);
+        bool seen = known != p.seen.end() && known->second >= now - rule.lookback_ms;
+        if (!seen) {
+          // Not seen by this run within the look-back: the index before this commit says.
+          std::vector<std::pair<std::string, std::string>> terms = {{rule.field, v}};
+          if (!rule.group_by.empty()) terms.emplace_back(rule.group_by, group);
+          Result<std::unique_ptr<query::Query>> q =
+              RuleFilterWithin(rule, now - rule.lookback_ms, terms);
+          if (!q.ok()) return q.status();
+          Result<uint64_t> count = CountFindings(before, **q, now);
+          if (!count.ok()) return count.status();
+          seen = *count > 0;
+        }
+        int64_t& newest = p.seen[key];
+        newest = std::max(newest, at);
         size_t slot = SIZE_MAX;
-        if (*seen == 0) {
+        if (!seen) {
           alerts->push_back(NewAlert(rule, "first_seen",
                                      fmt::format("{} [{}] first seen (not in the last {}s)",
                                                  rule.field, v, rule.lookback_ms / 1000),
@@ -359,6 +404,12 @@ Status AlertEngine::FirstSeenAlerts(const Rule& rule,
           slot = alerts->size() - 1;
         }
         it = judged.emplace(std::make_pair(group, v), slot).first;
+      } else {
+        std::string key = group;
+        key.push_back('\0');
+        key += v;
+        int64_t& newest = p.seen[key];
+        newest = std::max(newest, at);
       }
       if (it->second != SIZE_MAX && (*alerts)[it->second].finding_ids.size() < kMaxSummaries) {
         Alert& a = (*alerts)[it->second];
@@ -450,36 +501,61 @@ Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
   view.live_docs = trace.segment->num_docs();
   query::FieldResolver resolver(trace.mapping.get());
   query::SegmentContext segment{&view, trace.segment.get(), 0, &resolver, "findings"};
-  std::map<uint32_t, std::shared_ptr<FindingFacts>> facts;
-  auto facts_of = [&](uint32_t doc) -> std::shared_ptr<FindingFacts> {
-    auto it = facts.find(doc);
-    if (it != facts.end()) return it->second;
-    std::shared_ptr<FindingFacts> f;
-    if (Result<std::string> source = trace.segment->Source(doc); source.ok()) {
-      f = ReadFacts(*source, write.ingested_at);
-    }
-    facts[doc] = f;
-    return f;
-  };
-  std::shared_ptr<const storage::Snapshot> after;
-  std::vector<Alert> alerts;
-  for (Prepared& p : state_->rules) {
-    const Rule& rule = p.rule;
-    if (!rule.enabled) continue;
-    const size_t first = alerts.size();
+  // Each rule's matches among the documents of this commit; a rule that cannot run is logged
+  // and counted, and the others go on.
+  std::vector<std::optional<storage::Bitmap>> matches(state_->rules.size());
+  storage::Bitmap wanted;
+  storage::Bitmap ours;
+  for (uint32_t d : docs) ours.add(d);
+  for (size_t i = 0; i < state_->rules.size(); ++i) {
+    Prepared& p = state_->rules[i];
+    if (!p.rule.enabled) continue;
     Status s = [&]() -> Status {
-      Result<std::unique_ptr<query::Query>> q = RuleFilter(rule);
-      if (!q.ok()) return q.status();
+      if (!p.filter_status.ok()) return p.filter_status;
       query::ExecOptions exec;
       exec.now = now;
-      Result<query::CompiledQuery> compiled = query::CompiledQuery::Compile(**q, resolver, exec);
+      Result<query::CompiledQuery> compiled =
+          query::CompiledQuery::Compile(*p.filter, resolver, exec);
       if (!compiled.ok()) return compiled.status();
       Result<storage::Bitmap> matched = compiled->Match(segment);
       if (!matched.ok()) return matched.status();
+      *matched &= ours;
+      wanted |= *matched;
+      matches[i] = std::move(*matched);
+      return Status::Ok();
+    }();
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> stats(stats_mu_);
+      ++stats_.errors;
+      if (options_.log) {
+        options_.log(fmt::format("alert rule [{}] cannot run: {}", p.rule.name, s.message()));
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> stats(stats_mu_);
+    stats_.evaluations += state_->rules.size();
+  }
+  if (wanted.isEmpty()) return Status::Ok();
+  // The matched documents read back, each block of the segment decompressed once.
+  std::unordered_map<uint32_t, std::shared_ptr<FindingFacts>> facts;
+  VIGIL_RETURN_IF_ERROR(trace.segment->ForEachSource(
+      wanted.minimum(), wanted.maximum() + 1, [&](uint32_t doc, std::string_view source) {
+        if (wanted.contains(doc)) facts[doc] = ReadFacts(source, write.ingested_at);
+      }));
+  std::shared_ptr<const storage::Snapshot> after;
+  std::vector<Alert> alerts;
+  for (size_t i = 0; i < state_->rules.size(); ++i) {
+    Prepared& p = state_->rules[i];
+    const Rule& rule = p.rule;
+    if (!matches[i] || matches[i]->isEmpty()) continue;
+    const size_t first = alerts.size();
+    Status s = [&]() -> Status {
       std::vector<std::shared_ptr<FindingFacts>> found;
       for (uint32_t doc : docs) {
-        if (!matched->contains(doc)) continue;
-        if (std::shared_ptr<FindingFacts> f = facts_of(doc)) found.push_back(std::move(f));
+        if (!matches[i]->contains(doc)) continue;
+        auto f = facts.find(doc);
+        if (f != facts.end() && f->second != nullptr) found.push_back(f->second);
       }
       if (found.empty()) return Status::Ok();
       switch (rule.kind) {
@@ -487,25 +563,31 @@ Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
           FindingAlerts(rule, found, now, &alerts);
           return Status::Ok();
         case RuleKind::kThreshold: {
-          std::vector<std::string> groups;
-          groups.reserve(found.size());
-          for (const auto& f : found) groups.push_back(GroupOf(rule, *f));
-          std::sort(groups.begin(), groups.end());
-          groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+          for (const auto& f : found) p.dirty.insert(GroupOf(rule, *f));
+          // At most one search of the index per rule and interval on commits; groups with
+          // matches meanwhile wait for the next tick (every second).
+          if (p.last_exact != INT64_MIN &&
+              now - p.last_exact < options_.threshold_min_interval_ms) {
+            return Status::Ok();
+          }
+          p.last_exact = now;
+          std::vector<std::string> groups(p.dirty.begin(), p.dirty.end());
+          p.dirty.clear();
           if (after == nullptr) after = write.index->GetSnapshot();
           return ThresholdAlerts(rule, after, now, groups, &alerts);
         }
         case RuleKind::kFirstSeen:
-          return FirstSeenAlerts(rule, found, write.before, now, &alerts);
+          return FirstSeenAlerts(p, found, write.before, now, &alerts);
       }
       return Status::Ok();
     }();
-    std::lock_guard<std::mutex> stats(stats_mu_);
-    ++stats_.evaluations;
     if (!s.ok()) {
       // A rule that cannot run (a field of the wrong type for its query...) must not stop the
       // ingest nor the other rules: it is logged and counted.
-      ++stats_.errors;
+      {
+        std::lock_guard<std::mutex> stats(stats_mu_);
+        ++stats_.errors;
+      }
       alerts.resize(first);
       if (options_.log) {
         options_.log(fmt::format("alert rule [{}] cannot run: {}", rule.name, s.message()));
@@ -525,15 +607,25 @@ Status AlertEngine::Tick(int64_t now) {
   for (Prepared& p : state_->rules) {
     if (!p.rule.enabled || p.rule.kind != RuleKind::kThreshold) continue;
     const int64_t every = std::clamp<int64_t>(p.rule.window_ms / 4, 5'000, 60'000);
-    if (p.last_scheduled != INT64_MIN && now - p.last_scheduled < every) continue;
-    p.last_scheduled = now;
+    const bool scheduled = p.last_scheduled == INT64_MIN || now - p.last_scheduled >= every;
+    if (!scheduled && p.dirty.empty()) continue;
+    // The schedule looks at every group; otherwise only the groups that had matches since the
+    // last evaluation.
+    std::vector<std::string> groups;
+    if (scheduled) {
+      p.last_scheduled = now;
+    } else {
+      groups.assign(p.dirty.begin(), p.dirty.end());
+    }
+    p.dirty.clear();
+    p.last_exact = now;
     if (snapshot == nullptr) {
       Result<std::shared_ptr<storage::Index>> index = db_->GetIndex("findings", true);
       if (!index.ok()) return index.status();
       snapshot = (*index)->GetSnapshot();
     }
     const size_t first = alerts.size();
-    if (Status s = ThresholdAlerts(p.rule, snapshot, now, {}, &alerts); !s.ok()) {
+    if (Status s = ThresholdAlerts(p.rule, snapshot, now, groups, &alerts); !s.ok()) {
       alerts.resize(first);
       std::lock_guard<std::mutex> stats(stats_mu_);
       ++stats_.errors;
@@ -543,14 +635,16 @@ Status AlertEngine::Tick(int64_t now) {
     }
   }
   Digests(now, &alerts);
-  return Emit(alerts, now);
+  VIGIL_RETURN_IF_ERROR(Emit(alerts, now));
+  return alert_index_.Flush();
 }
+
+Status AlertEngine::FlushDeliveries() { return alert_index_.Flush(); }
 
 Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
   if (alerts.empty()) return Status::Ok();
   std::vector<Notification> notifications;
-  std::vector<ingest::DocOp> ops;
-  std::vector<std::string> docs;
+  std::vector<json> docs;
   docs.reserve(alerts.size());
   uint64_t notified = 0, suppressed = 0, digests = 0;
   for (const Alert& a : alerts) {
@@ -573,19 +667,14 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
     } else {
       ++suppressed;
     }
-    json doc = json::parse(AlertToJson(a, AlertTitle(a, ""), AlertBody(a, ""), options_.base_url));
-    doc["delivery"] = std::move(delivery);
-    docs.push_back(doc.dump(-1, ' ', false, json::error_handler_t::replace));
+    docs.push_back(
+        json::parse(AlertToJson(a, AlertTitle(a, ""), AlertBody(a, ""), options_.base_url)));
+    docs.back()["delivery"] = std::move(delivery);
   }
   // The outbox first: once a notification is there it goes out, whatever happens next.
   VIGIL_RETURN_IF_ERROR(outbox_->Add(notifications));
-  for (size_t i = 0; i < alerts.size(); ++i) {
-    ops.push_back({ingest::DocOpType::kIndex, alerts[i].id, docs[i], {}, false});
-  }
-  Result<std::vector<ingest::DocResult>> written = writer_->Apply(kAlertsIndex, ops, now);
-  if (!written.ok()) {
-    return Status(written.status().code(),
-                  "the alerts index could not record alerts: " + written.status().message());
+  if (Status s = alert_index_.Put(docs); !s.ok()) {
+    return Status(s.code(), "the alerts index could not record alerts: " + s.message());
   }
   {
     std::lock_guard<std::mutex> stats(stats_mu_);
@@ -603,14 +692,9 @@ void AlertEngine::RecordDelivery(const Notification& n, std::string_view status,
   json entry = {{"status", std::string(status)}, {"attempts", attempts}};
   if (!error.empty()) entry["error"] = std::string(error);
   entry["at"] = FormatTimestamp(Now());
-  json partial = {{"delivery", {{n.channel, entry}}}};
-  const std::string source = partial.dump(-1, ' ', false, json::error_handler_t::replace);
-  ingest::DocOp op{ingest::DocOpType::kUpdate, n.alert_id, source, {}, false};
-  Result<std::vector<ingest::DocResult>> r = writer_->Apply(kAlertsIndex, {&op, 1}, Now());
-  if ((!r.ok() || (!r->empty() && (*r)[0].kind == ingest::DocResultKind::kFailed)) &&
-      options_.log) {
-    options_.log(fmt::format("alerts: cannot record the delivery of {}: {}", n.id,
-                             r.ok() ? (*r)[0].error.message() : r.status().message()));
+  Status s = alert_index_.SetDelivery(n.alert_id, n.channel, entry);
+  if (!s.ok() && options_.log) {
+    options_.log(fmt::format("alerts: cannot record the delivery of {}: {}", n.id, s.message()));
   }
 }
 

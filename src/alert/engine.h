@@ -12,10 +12,12 @@
 //               they are accepted (a stale version is never seen).
 //   threshold   more than `threshold` matching findings (or distinct values of cardinality_field)
 //               with time_field within the last `window`, per group; evaluated on each commit
-//               that adds a match of the group and every tick; a group fires at most once per
-//               window (or throttle, if longer).
+//               that adds a match of the group (at most one search per second and rule: groups
+//               matched meanwhile are evaluated by the next tick) and on a schedule; a group
+//               fires at most once per window (or throttle, if longer).
 //   first_seen  a value of `field` that no matching finding had within `lookback` before this
-//               commit, per group.
+//               commit, per group: this run remembers the values it saw, and asks the index
+//               about the others.
 // Throttle: a (rule, group) notifies at most once per throttle; what it holds back is recorded as
 // suppressed alerts, summed up by one digest when the throttle ends.
 //
@@ -36,12 +38,12 @@
 #include <utility>
 #include <vector>
 
+#include "alert/alert_index.h"
 #include "alert/alert_record.h"
 #include "alert/alert_store.h"
 #include "alert/outbox.h"
 #include "base/status.h"
 #include "findings/finding_reader.h"
-#include "ingest/document_writer.h"
 #include "ingest/push_ingester.h"
 #include "storage/engine.h"
 
@@ -53,7 +55,9 @@ struct AlertEngineOptions {
   std::function<void(std::string_view)> log;
   std::function<int64_t()> clock;  // epoch ms; default: the system clock
   std::string base_url;            // the dashboard's address, for links in alerts
-  size_t max_findings_per_alert = 100;
+  // A threshold rule searches the index on commits at most once per this interval; groups with
+  // matches meanwhile are evaluated by the next tick.
+  int64_t threshold_min_interval_ms = 1000;
 };
 
 struct AlertEngineStats {
@@ -70,9 +74,9 @@ using NotificationSink = std::function<void(std::vector<Notification>)>;
 
 class AlertEngine : public ingest::CommitObserver {
  public:
-  // Everything must outlive the engine. `writer` writes the alerts index.
+  // Everything must outlive the engine.
   AlertEngine(storage::Engine* db, AlertStore* store, Outbox* outbox,
-              ingest::DocumentWriter* writer, AlertEngineOptions options = {});
+              AlertEngineOptions options = {});
   ~AlertEngine() override;
 
   // Reads the alerts index back. Call once, before the first commit.
@@ -90,9 +94,11 @@ class AlertEngine : public ingest::CommitObserver {
   Result<std::string> Preview(const Rule& rule, int64_t lookback_ms);
 
   // Records the state of a notification's delivery on its alert's document: status "delivered",
-  // "retrying" or "dropped", the attempts so far, the last error.
+  // "retrying" or "dropped", the attempts so far, the last error. Written by the next Tick() or
+  // FlushDeliveries().
   void RecordDelivery(const Notification& n, std::string_view status, int attempts,
                       std::string_view error);
+  Status FlushDeliveries();
 
   AlertEngineStats stats() const;
 
@@ -110,7 +116,7 @@ class AlertEngine : public ingest::CommitObserver {
   Status ThresholdAlerts(const Rule& rule, const std::shared_ptr<const storage::Snapshot>& snapshot,
                          int64_t now, const std::vector<std::string>& groups,
                          std::vector<Alert>* alerts);
-  Status FirstSeenAlerts(const Rule& rule, const std::vector<std::shared_ptr<FindingFacts>>& found,
+  Status FirstSeenAlerts(Prepared& p, const std::vector<std::shared_ptr<FindingFacts>>& found,
                          const std::shared_ptr<const storage::Snapshot>& before, int64_t now,
                          std::vector<Alert>* alerts);
   // Marks the alerts from index `first` on that a throttle holds back. REQUIRES mu_.
@@ -123,7 +129,7 @@ class AlertEngine : public ingest::CommitObserver {
   storage::Engine* db_;
   AlertStore* store_;
   Outbox* outbox_;
-  ingest::DocumentWriter* writer_;
+  AlertIndex alert_index_;
   AlertEngineOptions options_;
   mutable std::mutex mu_;
   std::unique_ptr<State> state_;  // GUARDED_BY(mu_)

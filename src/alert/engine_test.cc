@@ -42,7 +42,6 @@ class AlertEngineTest : public ::testing::Test {
 
   void Open() {
     engine_.reset();
-    writer_.reset();
     push_.reset();
     archive_.reset();
     outbox_.reset();
@@ -59,7 +58,6 @@ class AlertEngineTest : public ::testing::Test {
     ASSERT_TRUE(archive_->Open(&recovered).ok());
     push_ = std::make_unique<ingest::PushIngester>(
         archive_.get(), [this] { return db_->GetIndex(storage::kDefaultIndex, true); });
-    writer_ = std::make_unique<ingest::DocumentWriter>(db_.get(), push_.get());
     auto store = AlertStore::Open(env_.get(), dir_.Join("data/alerts/definitions.json"), {});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
@@ -68,9 +66,9 @@ class AlertEngineTest : public ::testing::Test {
     outbox_ = std::move(*outbox);
     AlertEngineOptions eo;
     eo.clock = [this] { return now_; };
+    eo.threshold_min_interval_ms = threshold_interval_;
     eo.log = [this](std::string_view line) { log_.emplace_back(line); };
-    engine_ =
-        std::make_unique<AlertEngine>(db_.get(), store_.get(), outbox_.get(), writer_.get(), eo);
+    engine_ = std::make_unique<AlertEngine>(db_.get(), store_.get(), outbox_.get(), eo);
     ASSERT_TRUE(engine_->Start().ok());
     engine_->SetSink([this](std::vector<Notification> ns) {
       for (Notification& n : ns) sent_.push_back(std::move(n));
@@ -125,13 +123,13 @@ class AlertEngineTest : public ::testing::Test {
   std::unique_ptr<storage::Engine> db_;
   std::unique_ptr<archive::ArchiveWriter> archive_;
   std::unique_ptr<ingest::PushIngester> push_;
-  std::unique_ptr<ingest::DocumentWriter> writer_;
   std::unique_ptr<AlertStore> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<AlertEngine> engine_;
   std::vector<Notification> sent_;
   std::vector<std::string> log_;
   int64_t now_ = kNow;
+  int64_t threshold_interval_ = 0;  // every commit searches (ThresholdWaitsForTheTick: not)
 };
 
 TEST_F(AlertEngineTest, FindingRuleAlertsOnceAndAgainOnlyOnARiseOrAGrowth) {
@@ -165,6 +163,13 @@ TEST_F(AlertEngineTest, FindingRuleAlertsOnceAndAgainOnlyOnARiseOrAGrowth) {
   EXPECT_EQ(AlertDocs().size(), 4u);
   EXPECT_EQ(outbox_->pending(), 4u);
   for (const json& doc : AlertDocs()) EXPECT_EQ(doc["delivery"]["hook"]["status"], "pending");
+  // The alerts index maps the lists as multi-valued fields, not one field per position.
+  auto mapping = (*db_->GetIndex(kAlertsIndex, false))->GetSnapshot()->mapping;
+  EXPECT_NE(mapping->Find("finding_ids"), nullptr);
+  EXPECT_NE(mapping->Find("findings.type"), nullptr);
+  EXPECT_NE(mapping->Find("delivery.hook.status"), nullptr);
+  EXPECT_EQ(mapping->Find("finding_ids.0"), nullptr);
+  EXPECT_EQ(mapping->Find("findings.0.id"), nullptr);
 }
 
 TEST_F(AlertEngineTest, StateSurvivesARestart) {
@@ -255,6 +260,21 @@ TEST_F(AlertEngineTest, ThresholdPerGroupWithinItsWindow) {
   EXPECT_TRUE(Push(Finding("b3", 5, 1, 1, "Other:A", "222222222222")).empty());
   ASSERT_TRUE(engine_->Tick(now_).ok());
   EXPECT_TRUE(Take().empty());
+}
+
+TEST_F(AlertEngineTest, ThresholdWaitsForTheTickBetweenSearches) {
+  threshold_interval_ = 1000;
+  Open();
+  Channel("hook");
+  AddRule(R"({"name":"burst","kind":"threshold","query":{"kql":"*"},"channels":["hook"],
+              "window":"5m","threshold":1,"group_by":"accountId"})");
+  EXPECT_TRUE(Push(Finding("a1", 5, 1)).empty());  // searched: 1 is not more than 1
+  EXPECT_TRUE(Push(Finding("a2", 5, 1)).empty());  // within the interval: not searched yet
+  now_ += 500;
+  ASSERT_TRUE(engine_->Tick(now_).ok());  // the tick evaluates the waiting group
+  std::vector<json> a = Take();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["count"], 2);
 }
 
 TEST_F(AlertEngineTest, FirstSeenValuesWithinTheLookback) {
@@ -407,17 +427,19 @@ TEST_P(ChainTest, FirstSeenRule) {
   // Each alert as its type and findings, sorted at the end (a commit's alerts may come in
   // another order than the model's).
   std::vector<std::pair<std::string, std::set<std::string>>> expected, actual;
+  std::set<std::string> seen;
   for (const std::vector<Version>& commit : ShuffledChains(GetParam())) {
-    std::set<std::string> before;  // types of matching live findings before the commit
-    for (const auto& [id, v] : live) {
-      if (v.severity >= 5) before.insert(v.type);
-    }
+    // Types seen before the commit: in any matching version accepted so far (the run
+    // remembers them even when the finding stopped matching since).
+    const std::set<std::string> before = seen;
     std::map<std::string, std::set<std::string>> here;
     for (const Version& v : commit) {
       auto it = live.find(v.id);
       if (it != live.end() && v.count <= it->second.count) continue;
       live[v.id] = v;
-      if (v.severity >= 5 && before.count(v.type) == 0) here[v.type].insert(v.id);
+      if (v.severity < 5) continue;
+      seen.insert(v.type);
+      if (before.count(v.type) == 0) here[v.type].insert(v.id);
     }
     for (auto& e : here) expected.push_back(e);
     for (const json& a : Push(Body(commit))) {

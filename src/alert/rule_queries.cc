@@ -82,15 +82,20 @@ Result<std::unique_ptr<query::Query>> RuleFilterWithin(
     const Rule& rule, int64_t from, const std::vector<std::pair<std::string, std::string>>& terms) {
   Result<std::unique_ptr<query::Query>> q = RuleFilter(rule);
   if (!q.ok()) return q.status();
+  // The most selective clauses first (the executor stops at an empty intersection): the terms,
+  // then the time range (which leaves nothing in the segments older than it), then the rule's.
+  auto all = std::make_unique<query::Query>();
+  all->kind = query::QueryKind::kBool;
+  for (const auto& [field, value] : terms) {
+    all->filter.push_back(Term(field, query::Scalar::String(value)));
+  }
   auto range = std::make_unique<query::Query>();
   range->kind = query::QueryKind::kRange;
   range->field = rule.time_field;
   range->lower = query::RangeBound{query::Scalar::String(FormatTimestamp(from)), true};
-  (*q)->filter.push_back(std::move(range));
-  for (const auto& [field, value] : terms) {
-    (*q)->filter.push_back(Term(field, query::Scalar::String(value)));
-  }
-  return q;
+  all->filter.push_back(std::move(range));
+  all->filter.push_back(std::move(*q));
+  return all;
 }
 
 Result<uint64_t> CountFindings(const std::shared_ptr<const storage::Snapshot>& snapshot,
@@ -125,7 +130,7 @@ Result<std::vector<GroupCount>> ThresholdCounts(
     terms->kind = query::QueryKind::kTerms;
     terms->field = rule.group_by;
     for (const std::string& g : groups) terms->values.push_back(query::Scalar::String(g));
-    (*q)->filter.push_back(std::move(terms));
+    (*q)->filter.insert((*q)->filter.begin(), std::move(terms));
   }
   request->query = std::move(*q);
   Result<json> response = RunSearch(snapshot, *request, now);

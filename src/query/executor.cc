@@ -511,8 +511,11 @@ class Evaluator {
 
   Result<Bitmap> EvalBool(const PlanNode& n) {
     std::optional<Bitmap> acc;
+    // Once the required clauses leave nothing, the rest cannot add anything: skip them (a
+    // selective clause first, such as a recent time range, spares the segments it excludes).
     auto intersect = [&](const std::vector<std::unique_ptr<PlanNode>>& list) -> Status {
       for (const auto& c : list) {
+        if (acc && acc->isEmpty()) return Status::Ok();
         Result<Bitmap> b = Eval(*c);
         if (!b.ok()) return b.status();
         if (!acc) {
@@ -525,6 +528,7 @@ class Evaluator {
     };
     VIGIL_RETURN_IF_ERROR(intersect(n.must));
     VIGIL_RETURN_IF_ERROR(intersect(n.filter));
+    if (acc && acc->isEmpty()) return Bitmap();
     if (!n.should.empty()) {
       if (n.minimum_should_match <= 1) {
         Bitmap any;

@@ -160,7 +160,7 @@ Status Serve(Env* env, const ServeOptions& options) {
   alert::AlertEngineOptions engine_options;
   engine_options.log = options.log;
   engine_options.base_url = config.alerts_base_url.value_or(address);
-  alert::AlertEngine alerts(db, alert_store->get(), outbox->get(), &documents, engine_options);
+  alert::AlertEngine alerts(db, alert_store->get(), outbox->get(), engine_options);
   VIGIL_RETURN_IF_ERROR(alerts.Start());
   alert::DispatcherOptions dispatcher_options;
   dispatcher_options.log = options.log;
@@ -212,6 +212,9 @@ Status Serve(Env* env, const ServeOptions& options) {
   server.Stop();
   // What is not delivered stays in the outbox for the next start.
   dispatcher.Stop();
+  if (Status flushed = alerts.FlushDeliveries(); !flushed.ok() && options.log) {
+    options.log("alerts: cannot record the last delivery states: " + flushed.message());
+  }
   // Every acknowledged push is durable in the archive's journal; the seal writes it to the
   // partition files now rather than at the next start.
   archive::CommitStats sealed;
