@@ -1,23 +1,27 @@
 // The alerting benchmark (docs/alerting.md): what 100 active alert rules cost the ingest path, and
 // how long a pushed finding takes to reach a webhook. Usage:
 //
-//   node bench/alerts.mjs [--count 200000] [--seconds 10] [--rate 1000] [--json]
+//   node bench/alerts.mjs [--count 200000] [--history N] [--seconds 10] [--rate 1000] [--json]
 //
 // Both parts run `vigil serve` (VIGIL_BIN, default build/release/vigil) on a fresh temporary data
 // directory, and a local HTTP receiver in this process as the one webhook channel: it answers 200
 // to every request and counts them.
 //
 // 1. Ingest rate with rules against none (target: with >= 80% of without). N findings are
-//    generated once (`vigil generate --count N --days 1`: the last day up to now, sample findings
-//    and updates included) and pushed to POST /api/ingest as JSON Lines, 500 findings a request,
+//    generated once with --history more (default N) before them (`vigil generate --count
+//    N+history --days 7`: the last week up to now, sample findings and updates included). On
+//    each server the history is pushed first (untimed, before any rule exists), then the N
+//    findings (new ones and updates of earlier ones) are pushed to POST /api/ingest as JSON
+//    Lines, 500 findings a request,
 //    by 2 concurrent clients; findings/s is N over the time from the first request to the last
 //    answer. Once on a server with no rules, once on another with 100 rules made through the API
 //    first: finding rules (KQL on severity, type, account, action, attacker country, ports...;
 //    most match a small part of the findings, a few with a throttle), threshold rules (more than
 //    T matching findings, or distinct attackers, within 5 minutes per account or region) and
 //    first_seen rules (a type, country, ASN, instance type... not seen within 7 days), all with
-//    include_samples (the data directory starts empty, so the first_seen rules find every value
-//    new at first and alert far more than they would on a data set with history). Alerts are made while the push is answered (they are in the time); their
+//    include_samples (with --history 0 the data directory starts empty, so the first_seen rules
+//    find every value new at first and alert far more than they do on a data set with history).
+//    Alerts are made while the push is answered (they are in the time); their
 //    deliveries are not: after the last push the script waits until the outbox has nothing
 //    pending (GET /metrics, with a deadline) and reports that wait as the drain, with the alerts
 //    made (GET /api/alerts/history, vigil_alerts_total), the notifications delivered and the
@@ -46,6 +50,10 @@ function option(name, fallback) {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 const COUNT = Number(option('count', '200000'));
+// Findings before the timed ones, ingested first (untimed, before the rules are made), so that
+// the rules meet a data set with a history as they would in service: first_seen rules then find
+// new only what is new. --history 0 measures on an empty data directory instead.
+const HISTORY = Number(option('history', String(COUNT)));
 const SECONDS = Number(option('seconds', '10'));
 const RATE = Number(option('rate', '1000'));
 const JSON_OUT = process.argv.includes('--json');
@@ -281,11 +289,17 @@ async function drain(base) {
   }
 }
 
-async function ingestRun(label, lines, rules) {
+async function ingestRun(label, lines, rules, history) {
   const data = join(WORK, `ingest-${label}`);
   const server = startServer(data);
   try {
     const base = await server.ready;
+    if (history.length) {
+      // The data set's past, before the rules exist and untimed.
+      const past = [];
+      for (let i = 0; i < history.length; i += BATCH) past.push(history.slice(i, i + BATCH).join('\n') + '\n');
+      await pushAll(base, past);
+    }
     if (rules.length) {
       await api(base, 'POST', '/api/alerts/channels', CHANNEL);
       for (const r of rules) await api(base, 'POST', '/api/alerts/rules', r);
@@ -463,19 +477,22 @@ process.on('SIGINT', () => { cleanup(); process.exit(130); });
 try {
   log(`generating ${COUNT.toLocaleString('en-US')} findings (part 1) and ${fmtInt(RATE * SECONDS)} (part 2) ...`);
   const ingestFile = join(WORK, 'ingest.jsonl');
-  run(['generate', '--count', String(COUNT), '--seed', '1', '--days', '1', '--out', ingestFile]);
-  const lines = readFileSync(ingestFile, 'utf8').split('\n').filter((l) => l.trim());
+  // One data set of a week: its first --history findings are the past, the last N are timed.
+  run(['generate', '--count', String(COUNT + HISTORY), '--seed', '1', '--days', HISTORY > 0 ? '7' : '1', '--out', ingestFile]);
+  const all = readFileSync(ingestFile, 'utf8').split('\n').filter((l) => l.trim());
   rmSync(ingestFile);
+  const history = all.slice(0, HISTORY);
+  const lines = all.slice(HISTORY);
   const latencyFile = join(WORK, 'latency.jsonl');
   run(['generate', '--count', String(Math.ceil(RATE * SECONDS)), '--seed', '2', '--days', '1', '--out', latencyFile]);
   const latencyLines = readFileSync(latencyFile, 'utf8').split('\n').filter((l) => l.trim());
   rmSync(latencyFile);
 
   const rules = ruleSet(lines.map((l) => JSON.parse(l)));
-  log(`ingest: ${fmtInt(lines.length)} findings, ${BATCH} a push, ${CLIENTS} clients`);
-  const without = await ingestRun('without-rules', lines, []);
+  log(`ingest: ${fmtInt(lines.length)} findings, ${BATCH} a push, ${CLIENTS} clients, after ${fmtInt(history.length)} findings of the week before`);
+  const without = await ingestRun('without-rules', lines, [], history);
   log(`  no rules:  ${fmtInt(without.findings_per_s)} findings/s (${without.seconds} s)`);
-  const withRules = await ingestRun('with-rules', lines, rules);
+  const withRules = await ingestRun('with-rules', lines, rules, history);
   const ratio = withRules.findings_per_s / without.findings_per_s;
   log(`  ${rules.length} rules: ${fmtInt(withRules.findings_per_s)} findings/s (${withRules.seconds} s): ${(ratio * 100).toFixed(0)}% retained (target >= 80%)`);
   log(`  alerts: ${withRules.alerts_in_history} in history (notified ${withRules.alerts_notified}, suppressed ${withRules.alerts_suppressed}, digests ${withRules.alerts_digest}; rule errors ${withRules.rule_errors})`);

@@ -67,15 +67,10 @@ std::optional<std::string> FindingFacts::Field(std::string_view name) const {
 
 std::string FindingFacts::Resource() const {
   std::string kind = Field("resource.resourceType").value_or("");
+  // The identifying fields among kResourceFields, in order of preference.
   static constexpr std::string_view kIds[] = {
-      "resource.instanceDetails.instanceId",
-      "resource.accessKeyDetails.accessKeyId",
-      "resource.eksClusterDetails.name",
-      "resource.rdsDbInstanceDetails.dbInstanceIdentifier",
-      "resource.s3BucketDetails.name",
-      "resource.ecsClusterDetails.name",
-      "resource.lambdaDetails.functionName",
-      "resource.ebsVolumeDetails.scannedVolumeDetails.volumeArn",
+      kResourceFields[1], kResourceFields[2], kResourceFields[4], kResourceFields[5],
+      kResourceFields[6], kResourceFields[7], kResourceFields[8], kResourceFields[9],
   };
   for (std::string_view field : kIds) {
     if (std::optional<std::string> value = Field(field)) {
@@ -129,6 +124,13 @@ std::string AlertBody(const Alert& alert, std::string_view tmpl) {
 
 std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
                         std::string_view base_url) {
+  json j = AlertJson(alert, base_url);
+  j["title"] = std::string(title);
+  j["body"] = std::string(body);
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url) {
   json j = json::object();
   j["id"] = alert.id;
   j["rule"] = alert.rule;
@@ -138,8 +140,8 @@ std::string AlertToJson(const Alert& alert, std::string_view title, std::string_
   j["resource"] = alert.resource;
   j["created_at"] = FormatTimestamp(alert.created_at);
   j["status"] = alert.suppressed ? "suppressed" : "pending";
-  j["title"] = std::string(title);
-  j["body"] = std::string(body);
+  j["title"] = "";  // AlertToJson's, or the caller's
+  j["body"] = "";
   j["severity"] = alert.severity;
   j["severity_label"] = std::string(findings::SeverityLabel(alert.severity));
   j["count"] = alert.count;
@@ -148,6 +150,13 @@ std::string AlertToJson(const Alert& alert, std::string_view title, std::string_
   for (const std::string& s : alert.summaries) {
     json parsed = json::parse(s, nullptr, false);
     if (!parsed.is_discarded()) j["findings"].push_back(std::move(parsed));
+  }
+  if (!alert.finding_state.empty()) {
+    json state = json::array();
+    for (const Alert::FindingState& f : alert.finding_state) {
+      state.push_back(json::array({f.id, f.severity, f.count}));
+    }
+    j["finding_state"] = std::move(state);
   }
   j["channels"] = alert.channels;
   if (!alert.digest_of.empty()) j["digest_of"] = alert.digest_of;
@@ -171,7 +180,7 @@ std::string AlertToJson(const Alert& alert, std::string_view title, std::string_
     j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, UrlEncode(q), from - hour,
                             to + hour);
   }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return j;
 }
 
 std::string NewAlertId(int64_t now) {

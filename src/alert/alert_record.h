@@ -6,6 +6,7 @@
 //    "group": "", "created_at": "2026-12-03T10:00:00.000Z", "status": "pending",
 //    "title": "...", "body": "...", "severity": 8.0, "severity_label": "High",
 //    "count": 1, "finding_ids": ["..."], "findings": [{summary}, ...],
+//    "finding_state": [["...", 8.0, 3]],
 //    "channels": ["sec-webhook"], "link": "http://127.0.0.1:9200/#/discover?q=..."}
 //
 // `kind` is the rule's kind, or "digest" for the notification that sums up what a throttle held
@@ -14,8 +15,10 @@
 // `finding_ids` names all of them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +45,19 @@ struct FindingFacts {
   std::optional<std::string> Field(std::string_view name) const;
   // "Instance i-0abc", "AccessKey AKIA... (user alice)": the resource the finding is about.
   std::string Resource() const;
+  // The fields Resource() reads.
+  static constexpr std::array<std::string_view, 10> kResourceFields = {
+      "resource.resourceType",
+      "resource.instanceDetails.instanceId",
+      "resource.accessKeyDetails.accessKeyId",
+      "resource.accessKeyDetails.userName",
+      "resource.eksClusterDetails.name",
+      "resource.rdsDbInstanceDetails.dbInstanceIdentifier",
+      "resource.s3BucketDetails.name",
+      "resource.ecsClusterDetails.name",
+      "resource.lambdaDetails.functionName",
+      "resource.ebsVolumeDetails.scannedVolumeDetails.volumeArn",
+  };
 };
 
 struct Alert {
@@ -58,13 +74,22 @@ struct Alert {
   std::vector<std::string> finding_ids;
   std::vector<std::string> summaries;  // JSON objects, at most kMaxSummaries
   std::vector<std::string> channels;
-  std::vector<std::string> digest_of;         // a digest: the alerts it sums up
+  std::vector<std::string> digest_of;  // a digest: the alerts it sums up
+  // A finding rule's alert: each finding's severity and service.count as it alerted, which a
+  // restart reads back (in the JSON: "finding_state": [[id, severity, count], ...]).
+  struct FindingState {
+    std::string id;
+    double severity = 0;
+    int64_t count = 0;
+  };
+  std::vector<FindingState> finding_state;
   std::shared_ptr<const FindingFacts> first;  // for templates; may be null (a digest)
 };
 
-// The most findings one alert is about (more make several alerts), and the most summaries a
-// digest carries.
-inline constexpr size_t kMaxSummaries = 100;
+// The most findings one alert is about (more make several alerts; a digest names them all), and
+// the most of them an alert summarises.
+inline constexpr size_t kMaxFindingsPerAlert = 100;
+inline constexpr size_t kMaxSummaries = 20;
 
 // The title and body of `alert` for a channel's templates (empty: the defaults).
 std::string AlertTitle(const Alert& alert, std::string_view tmpl);
@@ -73,6 +98,9 @@ std::string AlertBody(const Alert& alert, std::string_view tmpl);
 // The alert as JSON with `title` and `body`; `link` when base_url is not empty.
 std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
                         std::string_view base_url);
+// The same as a JSON value with empty "title" and "body", for callers that make several
+// versions of one alert (one per channel's templates).
+nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url);
 
 // A new alert id: time-ordered (the creation time in hex first), unique.
 std::string NewAlertId(int64_t now);

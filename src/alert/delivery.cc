@@ -398,12 +398,15 @@ Result<OutgoingRequest> RenderNotification(const Channel& c, const Notification&
 
 DeliveryResult Send(const OutgoingRequest& request, const TransportOptions& options) {
   DeliveryResult result;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  // One handle per thread, reset for each request: it keeps its connections open, so a channel
+  // delivering one notification after another reuses one.
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) {
     result.error = "cannot start a libcurl transfer";
     return result;
   }
   CURL* c = curl.get();
+  curl_easy_reset(c);
   char error[CURL_ERROR_SIZE] = {0};
   std::string answer;
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

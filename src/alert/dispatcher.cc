@@ -19,7 +19,7 @@ int64_t Dispatcher::Now() const { return options_.clock ? options_.clock() : Now
 void Dispatcher::Start() {
   Enqueue(outbox_->Pending());
   for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { Work(); });
-  if (options_.tick) threads_.emplace_back([this] { Ticks(); });
+  threads_.emplace_back([this] { Ticks(); });
 }
 
 void Dispatcher::Stop() {
@@ -30,6 +30,7 @@ void Dispatcher::Stop() {
   cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  (void)outbox_->Sync();
 }
 
 void Dispatcher::Enqueue(std::vector<Notification> notifications) {
@@ -51,11 +52,17 @@ std::map<std::string, ChannelStats> Dispatcher::stats() const {
 
 void Dispatcher::Ticks() {
   std::unique_lock<std::mutex> lock(mu_);
+  auto next = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::seconds(1));
-    if (stopping_) break;
+    // Every second: the condition variable is also notified by every delivery, which must not
+    // make ticks more frequent.
+    if (cv_.wait_until(lock, next, [this] { return stopping_; })) break;
+    next = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     lock.unlock();
-    options_.tick(Now());
+    if (Status s = outbox_->Sync(); !s.ok() && options_.log) {
+      options_.log("alerts: cannot sync the outbox: " + s.message());
+    }
+    if (options_.tick) options_.tick(Now());
     lock.lock();
   }
 }
@@ -92,11 +99,29 @@ void Dispatcher::Work() {
   }
 }
 
+std::optional<Channel> Dispatcher::FindChannel(const std::string& name) {
+  std::lock_guard<std::mutex> lock(channels_mu_);
+  if (const uint64_t v = store_->version(); v != channels_version_) {
+    channels_.clear();
+    for (Channel& c : store_->Get().channels) channels_.emplace(c.name, std::move(c));
+    channels_version_ = v;
+  }
+  auto it = channels_.find(name);
+  if (it == channels_.end()) return std::nullopt;
+  return it->second;
+}
+
 void Dispatcher::Deliver(const std::string& name, const Notification& n, int attempts) {
   const int64_t now = Now();
   // Settled (delivered or dropped): the head leaves the queue.
   auto settle = [&](Settlement how, std::string_view status, const std::string& error) {
-    Status s = outbox_->Settle(n.id, how);
+    // Settlements are fsynced in groups, at most kSettleSyncMs apart (and by every Add and
+    // tick): a crash may send the last ones again, with their idempotency keys.
+    Status s = outbox_->Settle(n.id, how, false);
+    if (s.ok() && now - last_sync_.load() >= kSettleSyncMs) {
+      last_sync_ = now;
+      s = outbox_->Sync();
+    }
     if (!s.ok() && options_.log) {
       options_.log(fmt::format("alerts: cannot settle notification {} in the outbox: {}", n.id,
                                s.message()));
@@ -118,10 +143,7 @@ void Dispatcher::Deliver(const std::string& name, const Notification& n, int att
       ++st.dropped;
     }
   };
-  std::optional<Channel> channel;
-  for (Channel& c : store_->Get().channels) {
-    if (c.name == name) channel = std::move(c);
-  }
+  std::optional<Channel> channel = FindChannel(name);
   if (!channel) {
     if (options_.log) {
       options_.log(fmt::format("alerts: notification {} dropped: channel [{}] no longer exists",

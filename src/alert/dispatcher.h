@@ -9,17 +9,21 @@
 // At Start(), what the outbox holds unsettled is queued again: after a crash or a restart it
 // goes out (with the same idempotency keys).
 //
-// A thread also calls `tick` every second (the engine's scheduled work).
+// Settlements are fsynced in groups (at most 100 ms apart, and every second): a crash may send
+// the last ones again, with the same idempotency keys. A thread also calls `tick` every second
+// (the engine's scheduled work).
 //
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -84,6 +88,8 @@ class Dispatcher {
   int64_t Now() const;
   // Delivers the head of `name`'s queue (mu_ not held).
   void Deliver(const std::string& name, const Notification& n, int attempts);
+  // The channel named `name` as the store has it now, or nullopt.
+  std::optional<Channel> FindChannel(const std::string& name);
 
   AlertStore* store_;
   Outbox* outbox_;
@@ -94,7 +100,12 @@ class Dispatcher {
   std::map<std::string, Queue> queues_;        // GUARDED_BY(mu_)
   std::map<std::string, ChannelStats> stats_;  // GUARDED_BY(mu_)
   std::mt19937_64 rng_;                        // GUARDED_BY(mu_)
+  std::mutex channels_mu_;
+  uint64_t channels_version_ = UINT64_MAX;  // GUARDED_BY(channels_mu_), as below
+  std::map<std::string, Channel> channels_;
   std::vector<std::thread> threads_;
+  static constexpr int64_t kSettleSyncMs = 100;
+  std::atomic<int64_t> last_sync_{0};
 };
 
 }  // namespace vigil::alert

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "alert/notification.h"
 #include "alert/rule_queries.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
@@ -47,7 +49,9 @@ std::string ValueText(const findings::Value& v) {
 // Captures what the rules need of one finding read again from its stored source.
 class FactsSink : public findings::FindingSink {
  public:
-  explicit FactsSink(FindingFacts* out) : out_(out) {}
+  // `wanted`: the fields to keep (null: all).
+  FactsSink(FindingFacts* out, const std::unordered_set<std::string>* wanted)
+      : out_(out), wanted_(wanted) {}
   void OnFinding(const findings::ReadFinding& f) override {
     const findings::FindingMeta& m = f.meta;
     out_->id = std::string(m.id);
@@ -59,6 +63,7 @@ class FactsSink : public findings::FindingSink {
     out_->sample = m.sample;
     out_->summary = ingest::SummarizeFinding(f);
     for (const findings::Field& field : f.document->fields()) {
+      if (wanted_ != nullptr && wanted_->count(std::string(field.name)) == 0) continue;
       std::vector<std::string>& values = out_->fields[std::string(field.name)];
       for (const findings::Value& v : f.document->values(field)) {
         std::string text = ValueText(v);
@@ -73,6 +78,7 @@ class FactsSink : public findings::FindingSink {
 
  private:
   FindingFacts* out_;
+  const std::unordered_set<std::string>* wanted_;
 };
 
 struct GroupState {
@@ -113,6 +119,8 @@ struct AlertEngine::State {
   std::map<Key, Mark> marks;         // (rule, finding id): as it last alerted
   std::map<Key, GroupState> groups;  // (rule, group)
   findings::FindingReader reader;
+  // The flattened fields the rules and templates read of a finding (FindingFacts::fields).
+  std::unordered_set<std::string> wanted_fields;
 };
 
 AlertEngine::AlertEngine(storage::Engine* db, AlertStore* store, Outbox* outbox,
@@ -164,6 +172,28 @@ Status AlertEngine::Refresh() {
   state_->rules = std::move(rules);
   state_->channels.clear();
   for (Channel& c : d.channels) state_->channels.emplace(c.name, std::move(c));
+  // What FindingFacts keeps: the fields of groups, first-seen values and times, the resource,
+  // and whatever a template names.
+  std::unordered_set<std::string>& wanted = state_->wanted_fields;
+  wanted.clear();
+  for (std::string_view f : FindingFacts::kResourceFields) wanted.emplace(f);
+  auto want = [&wanted](std::string_view field) {
+    if (field.ends_with(".keyword")) field.remove_suffix(8);
+    if (!field.empty()) wanted.emplace(field);
+  };
+  for (const Prepared& p : state_->rules) {
+    want(p.rule.group_by);
+    want(p.rule.field);
+    want(p.rule.time_field);
+  }
+  for (const auto& [name, c] : state_->channels) {
+    for (const std::string* t : {&c.title_template, &c.body_template}) {
+      RenderTemplate(*t, [&want](std::string_view field) -> std::optional<std::string> {
+        want(field);
+        return std::nullopt;
+      });
+    }
+  }
   state_->any_enabled = std::any_of(state_->rules.begin(), state_->rules.end(),
                                     [](const Prepared& p) { return p.rule.enabled; });
   state_->version = version;
@@ -204,12 +234,15 @@ Status AlertEngine::Start() {
     const std::string kind = j.value("kind", "");
     GroupState& g = state_->groups[{rule, j.value("group", "")}];
     const bool suppressed = j.value("status", "") == "suppressed";
-    if (kind == "finding" && j.contains("findings") && j["findings"].is_array()) {
-      for (const json& f : j["findings"]) {
-        if (!f.is_object() || !f.contains("id") || !f["id"].is_string()) continue;
-        State::Mark& m = state_->marks[{rule, f["id"].get<std::string>()}];
-        m.level = std::max(m.level, SeverityLevel(f.value("severity", 0.0)));
-        m.count = std::max(m.count, f.value("count", int64_t{0}));
+    if (kind == "finding" && j.contains("finding_state") && j["finding_state"].is_array()) {
+      for (const json& f : j["finding_state"]) {
+        if (!f.is_array() || f.size() != 3 || !f[0].is_string() || !f[1].is_number() ||
+            !f[2].is_number_integer()) {
+          continue;
+        }
+        State::Mark& m = state_->marks[{rule, f[0].get<std::string>()}];
+        m.level = std::max(m.level, SeverityLevel(f[1].get<double>()));
+        m.count = std::max(m.count, f[2].get<int64_t>());
       }
     }
     if (suppressed) {
@@ -240,7 +273,7 @@ Status AlertEngine::Start() {
 
 std::shared_ptr<FindingFacts> AlertEngine::ReadFacts(std::string_view source, int64_t ingested_at) {
   auto facts = std::make_shared<FindingFacts>();
-  FactsSink sink(facts.get());
+  FactsSink sink(facts.get(), &state_->wanted_fields);
   findings::RawRecord record;
   record.text = source;
   record.location.line = 1;
@@ -267,7 +300,8 @@ int64_t TimeOf(const Rule& rule, const FindingFacts& f, int64_t fallback) {
   return t.ok() ? *t : fallback;
 }
 
-constexpr size_t kMaxSeen = 1'000'000;  // first_seen values remembered per rule
+constexpr size_t kMaxSeen = 1'000'000;    // first_seen values remembered per rule
+constexpr size_t kMaxDigestIds = 10'000;  // finding ids a digest names
 
 Alert NewAlert(const Rule& rule, std::string kind, std::string reason, std::string group,
                int64_t now) {
@@ -316,11 +350,13 @@ void AlertEngine::FindingAlerts(const Rule& rule,
     state_->marks[{rule.name, f->id}] = State::Mark{level, f->count};
     const std::string group = GroupOf(rule, *f);
     auto slot = open.find({group, reason});
-    if (slot == open.end() || (*alerts)[slot->second].finding_ids.size() >= kMaxSummaries) {
+    if (slot == open.end() || (*alerts)[slot->second].finding_ids.size() >= kMaxFindingsPerAlert) {
       alerts->push_back(NewAlert(rule, "finding", reason, group, now));
       slot = open.insert_or_assign({group, reason}, alerts->size() - 1).first;
     }
-    AddFinding(&(*alerts)[slot->second], f);
+    Alert& a = (*alerts)[slot->second];
+    AddFinding(&a, f);
+    a.finding_state.push_back({f->id, f->severity, f->count});
   }
 }
 
@@ -348,7 +384,7 @@ Status AlertEngine::ThresholdAlerts(const Rule& rule,
     Result<std::unique_ptr<query::Query>> q = RuleFilterWithin(rule, now - rule.window_ms, terms);
     if (!q.ok()) return q.status();
     Result<std::vector<std::string>> sources =
-        NewestFindings(snapshot, std::move(*q), rule.time_field, kMaxSummaries, now);
+        NewestFindings(snapshot, std::move(*q), rule.time_field, kMaxFindingsPerAlert, now);
     if (!sources.ok()) return sources.status();
     for (const std::string& s : *sources) {
       if (std::shared_ptr<FindingFacts> f = ReadFacts(s, now)) AddFinding(&a, f);
@@ -411,7 +447,8 @@ Status AlertEngine::FirstSeenAlerts(Prepared& p,
         int64_t& newest = p.seen[key];
         newest = std::max(newest, at);
       }
-      if (it->second != SIZE_MAX && (*alerts)[it->second].finding_ids.size() < kMaxSummaries) {
+      if (it->second != SIZE_MAX &&
+          (*alerts)[it->second].finding_ids.size() < kMaxFindingsPerAlert) {
         Alert& a = (*alerts)[it->second];
         if (std::find(a.finding_ids.begin(), a.finding_ids.end(), f->id) == a.finding_ids.end()) {
           AddFinding(&a, f);
@@ -431,7 +468,9 @@ void AlertEngine::Throttle(const Rule& rule, int64_t now, size_t first,
     if (rule.throttle_ms > 0 && g.last_sent != INT64_MIN && now - g.last_sent < rule.throttle_ms) {
       a.suppressed = true;
       g.alert_ids.push_back(a.id);
-      g.finding_ids.insert(g.finding_ids.end(), a.finding_ids.begin(), a.finding_ids.end());
+      for (const std::string& id : a.finding_ids) {
+        if (g.finding_ids.size() < kMaxDigestIds) g.finding_ids.push_back(id);
+      }
       for (const std::string& s : a.summaries) {
         if (g.summaries.size() < kMaxSummaries) g.summaries.push_back(s);
       }
@@ -649,6 +688,7 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
   uint64_t notified = 0, suppressed = 0, digests = 0;
   for (const Alert& a : alerts) {
     json delivery = json::object();
+    json base = AlertJson(a, options_.base_url);
     if (!a.suppressed) {
       for (const std::string& name : a.channels) {
         auto c = state_->channels.find(name);
@@ -658,8 +698,9 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
         n.alert_id = a.id;
         n.channel = name;
         n.created_at = now;
-        n.alert = AlertToJson(a, AlertTitle(a, c->second.title_template),
-                              AlertBody(a, c->second.body_template), options_.base_url);
+        base["title"] = AlertTitle(a, c->second.title_template);
+        base["body"] = AlertBody(a, c->second.body_template);
+        n.alert = base.dump(-1, ' ', false, json::error_handler_t::replace);
         notifications.push_back(std::move(n));
         delivery[name] = {{"status", "pending"}, {"attempts", 0}};
       }
@@ -667,9 +708,10 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
     } else {
       ++suppressed;
     }
-    docs.push_back(
-        json::parse(AlertToJson(a, AlertTitle(a, ""), AlertBody(a, ""), options_.base_url)));
-    docs.back()["delivery"] = std::move(delivery);
+    base["title"] = AlertTitle(a, "");
+    base["body"] = AlertBody(a, "");
+    base["delivery"] = std::move(delivery);
+    docs.push_back(std::move(base));
   }
   // The outbox first: once a notification is there it goes out, whatever happens next.
   VIGIL_RETURN_IF_ERROR(outbox_->Add(notifications));

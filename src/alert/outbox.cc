@@ -160,6 +160,7 @@ Status Outbox::Add(std::span<const Notification> notifications) {
     error_ = s;
     return s;
   }
+  unsynced_ = false;
   for (const Notification& n : notifications) {
     if (pending_.count(n.id) != 0) continue;
     pending_[n.id] = Entry{n, files_.back().number, next_order_++};
@@ -168,18 +169,31 @@ Status Outbox::Add(std::span<const Notification> notifications) {
   return Status::Ok();
 }
 
-Status Outbox::Settle(std::string_view id, Settlement how) {
+Status Outbox::Sync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  if (!unsynced_) return Status::Ok();
+  if (Status s = writer_->Sync(); !s.ok()) {
+    error_ = s;
+    return s;
+  }
+  unsynced_ = false;
+  return Status::Ok();
+}
+
+Status Outbox::Settle(std::string_view id, Settlement how, bool sync) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!error_.ok()) return error_;
   auto it = pending_.find(id);
   if (it == pending_.end()) return Status::Ok();
   json j = {{"op", "settle"}, {"id", std::string(id)}, {"how", SettlementName(how)}};
   Status s = Append(j.dump());
-  if (s.ok()) s = writer_->Sync();
+  if (s.ok() && sync) s = writer_->Sync();
   if (!s.ok()) {
     error_ = s;
     return s;
   }
+  unsynced_ = !sync;
   for (File& f : files_) {
     if (f.number == it->second.file) --f.unsettled;
   }

@@ -58,8 +58,12 @@ class Outbox {
   // Appends the notifications and fsyncs: durable when this returns OK. Nothing is added on an
   // error, and every later call fails (the log's tail is unknown).
   Status Add(std::span<const Notification> notifications);
-  // Records that a notification is settled (fsynced). An unknown or already settled id is OK.
-  Status Settle(std::string_view id, Settlement how);
+  // Records that a notification is settled: fsynced, or with `sync` false only appended (then
+  // durable at the next Sync() or Add(); a crash before that sends it again). An unknown or
+  // already settled id is OK.
+  Status Settle(std::string_view id, Settlement how, bool sync = true);
+  // Makes the settlements appended so far durable.
+  Status Sync();
 
   // The unsettled notifications, oldest first.
   std::vector<Notification> Pending() const;
@@ -84,6 +88,7 @@ class Outbox {
   mutable std::mutex mu_;
   std::unique_ptr<storage::WalWriter> writer_;  // the current file
   Status error_;                                // sticky
+  bool unsynced_ = false;                       // settlements appended since the last fsync
   uint64_t next_seq_ = 1;
   std::vector<File> files_;  // oldest first; the last is the current one
   struct Entry {
