@@ -67,6 +67,9 @@ before(async () => {
       arrived(path);
     });
   });
+  // Vigil keeps its connections open; one reset by a killed server is not an error here.
+  receiver.on('clientError', (e, socket) => socket.destroy());
+  receiver.on('connection', (socket) => socket.on('error', () => {}));
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${receiver.address().port}`;
   smtp = new SMTPServer({
@@ -282,6 +285,12 @@ test('SIGKILL between the outbox write and the delivery loses and duplicates not
   assert.equal(r.status, 201);
   failFirst['/down'] = 1e9;  // the receiver is down: nothing can be delivered before the kill
   for (let i = 0; i < 5; i++) await push(finding(`down-${i}`, 5));
+  // A channel that keeps failing holds back only itself: another rule's webhook goes out.
+  const before = got['/hook'].length;
+  await push(finding('high-2', 7.5));
+  await received('/hook', before + 1);
+  assert.deepEqual(JSON.parse(got['/hook'][before].body).finding_ids, ['high-2']);
+  assert.ok((failures['/down'] ?? 0) >= 1);
   server.child.kill('SIGKILL');
   await server.exited;
   failFirst['/down'] = 0;

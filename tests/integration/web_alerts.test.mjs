@@ -33,6 +33,9 @@ before(async () => {
       onBody();
     });
   });
+  // Vigil keeps its connections open; one reset by a killed server is not an error here.
+  receiver.on('clientError', (e, socket) => socket.destroy());
+  receiver.on('connection', (socket) => socket.on('error', () => {}));
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
 });
