@@ -164,7 +164,11 @@ const hook = http.createServer((req, res) => {
     receiver.onAlert?.(body, now);
   });
 });
-hook.on('connection', () => { receiver.connections += 1; });
+hook.on('connection', (socket) => {
+  receiver.connections += 1;
+  socket.on('error', () => {}); // a connection reset by a stopped server is not the benchmark's
+});
+hook.on('clientError', (e, socket) => socket.destroy());
 hook.keepAliveTimeout = 30_000;
 await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
 const HOOK_URL = `http://127.0.0.1:${hook.address().port}/hook`;
