@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
@@ -271,9 +272,10 @@ Status AlertEngine::Start() {
   return Status::Ok();
 }
 
-std::shared_ptr<FindingFacts> AlertEngine::ReadFacts(std::string_view source, int64_t ingested_at) {
+std::shared_ptr<FindingFacts> AlertEngine::ReadFacts(std::string_view source, int64_t ingested_at,
+                                                     bool all_fields) {
   auto facts = std::make_shared<FindingFacts>();
-  FactsSink sink(facts.get(), &state_->wanted_fields);
+  FactsSink sink(facts.get(), all_fields ? nullptr : &state_->wanted_fields);
   findings::RawRecord record;
   record.text = source;
   record.location.line = 1;
@@ -300,8 +302,10 @@ int64_t TimeOf(const Rule& rule, const FindingFacts& f, int64_t fallback) {
   return t.ok() ? *t : fallback;
 }
 
-constexpr size_t kMaxSeen = 1'000'000;    // first_seen values remembered per rule
-constexpr size_t kMaxDigestIds = 10'000;  // finding ids a digest names
+constexpr size_t kMaxSeen = 1'000'000;     // first_seen values remembered per rule
+constexpr size_t kMaxDigestIds = 10'000;   // finding ids a digest names
+constexpr size_t kReplayFindings = 5'000;  // matches a preview replays (the newest)
+constexpr size_t kReplayListed = 50;       // alerts a preview lists
 
 Alert NewAlert(const Rule& rule, std::string kind, std::string reason, std::string group,
                int64_t now) {
@@ -744,6 +748,132 @@ void AlertEngine::RecordDelivery(const Notification& n, std::string_view status,
 
 namespace vigil::alert {
 
+Status AlertEngine::Replay(const Rule& rule,
+                           const std::shared_ptr<const storage::Snapshot>& snapshot, int64_t now,
+                           int64_t lookback_ms, nlohmann::ordered_json* out) {
+  // The newest kReplayFindings matches of the window, replayed oldest first as if they arrived
+  // one by one at their time_field: what the rule would have sent. The index keeps only each
+  // finding's newest version, so a finding alerts once (no rises or growth are replayed), and
+  // first_seen values count as seen only from the start of the window.
+  Result<std::unique_ptr<query::Query>> q = RuleFilterWithin(rule, now - lookback_ms, {});
+  if (!q.ok()) return q.status();
+  Result<std::vector<std::string>> sources =
+      NewestFindings(snapshot, std::move(*q), rule.time_field, kReplayFindings, now);
+  if (!sources.ok()) return sources.status();
+  std::vector<std::pair<int64_t, std::shared_ptr<FindingFacts>>> found;
+  for (const std::string& s : *sources) {
+    // Every field: the rule being previewed may not be one the engine runs.
+    if (std::shared_ptr<FindingFacts> f = ReadFacts(s, now, true)) {
+      found.emplace_back(TimeOf(rule, *f, now), std::move(f));
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  struct Sent {
+    int64_t at;
+    std::string group, reason;
+    std::vector<std::string> ids;
+    uint64_t count;
+  };
+  std::vector<Sent> sent;
+  uint64_t suppressed = 0;
+  std::map<std::string, int64_t> last;                   // group -> when it last notified
+  std::map<std::string, std::vector<std::string>> held;  // group -> ids held back
+  auto notify = [&](int64_t at, const std::string& group, std::string reason,
+                    std::vector<std::string> ids, uint64_t count) {
+    auto l = last.find(group);
+    if (rule.throttle_ms > 0 && l != last.end() && at - l->second < rule.throttle_ms) {
+      ++suppressed;
+      for (std::string& id : ids) held[group].push_back(std::move(id));
+      return;
+    }
+    if (rule.throttle_ms > 0 && l != last.end() && !held[group].empty()) {
+      std::vector<std::string>& h = held[group];
+      sent.push_back({l->second + rule.throttle_ms, group, "digest", h, h.size()});
+      h.clear();
+    }
+    last[group] = at;
+    sent.push_back({at, group, std::move(reason), std::move(ids), count});
+  };
+  std::map<std::string, std::deque<std::pair<int64_t, std::shared_ptr<FindingFacts>>>> windows;
+  std::map<std::string, int64_t> fired;
+  std::map<std::pair<std::string, std::string>, int64_t> seen;
+  std::string_view field = rule.field;
+  if (field.ends_with(".keyword")) field.remove_suffix(8);
+  for (const auto& [at, f] : found) {
+    const std::string group = GroupOf(rule, *f);
+    switch (rule.kind) {
+      case RuleKind::kFinding:
+        notify(at, group, "new finding", {f->id}, 1);
+        break;
+      case RuleKind::kThreshold: {
+        auto& w = windows[group];
+        w.emplace_back(at, f);
+        while (!w.empty() && w.front().first < at - rule.window_ms) w.pop_front();
+        uint64_t value = w.size();
+        if (!rule.cardinality_field.empty()) {
+          std::set<std::string> distinct;
+          std::string_view cf = rule.cardinality_field;
+          if (cf.ends_with(".keyword")) cf.remove_suffix(8);
+          for (const auto& [t, x] : w) {
+            if (auto v = x->Field(cf)) distinct.insert(*v);
+          }
+          value = distinct.size();
+        }
+        auto l = fired.find(group);
+        const int64_t quiet = std::max(rule.window_ms, rule.throttle_ms);
+        if (value > static_cast<uint64_t>(rule.threshold) &&
+            (l == fired.end() || at - l->second >= quiet)) {
+          fired[group] = at;
+          std::vector<std::string> ids;
+          for (const auto& [t, x] : w) ids.push_back(x->id);
+          sent.push_back({at, group,
+                          fmt::format("{} within {}s (more than {})", value, rule.window_ms / 1000,
+                                      rule.threshold),
+                          std::move(ids), value});
+        }
+        break;
+      }
+      case RuleKind::kFirstSeen: {
+        auto values = f->fields.find(std::string(field));
+        if (values == f->fields.end()) break;
+        for (const std::string& v : values->second) {
+          auto it = seen.find({group, v});
+          const bool fresh = it == seen.end() || it->second < at - rule.lookback_ms;
+          seen[{group, v}] = at;
+          if (fresh)
+            notify(at, group, fmt::format("{} [{}] first seen", rule.field, v), {f->id}, 1);
+        }
+        break;
+      }
+    }
+  }
+  for (auto& [group, h] : held) {
+    if (!h.empty() && last[group] + rule.throttle_ms <= now) {
+      sent.push_back({last[group] + rule.throttle_ms, group, "digest", h, h.size()});
+    }
+  }
+  std::stable_sort(sent.begin(), sent.end(),
+                   [](const Sent& a, const Sent& b) { return a.at < b.at; });
+  json list = json::array();
+  for (size_t i = 0; i < sent.size() && i < kReplayListed; ++i) {
+    const Sent& x = sent[i];
+    json ids = json::array();
+    for (size_t k = 0; k < x.ids.size() && k < 10; ++k) ids.push_back(x.ids[k]);
+    list.push_back({{"at", FormatTimestamp(x.at)},
+                    {"group", x.group},
+                    {"reason", x.reason},
+                    {"count", x.count},
+                    {"finding_ids", std::move(ids)}});
+  }
+  (*out)["would_send"] = {{"alerts", sent.size()},
+                          {"notifications", sent.size() * rule.channels.size()},
+                          {"held_back", suppressed},
+                          {"replayed", found.size()},
+                          {"alerts_listed", std::move(list)}};
+  return Status::Ok();
+}
+
 Result<std::string> AlertEngine::Preview(const Rule& rule, int64_t lookback_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = Now();
@@ -770,6 +900,7 @@ Result<std::string> AlertEngine::Preview(const Rule& rule, int64_t lookback_ms) 
       out["findings"].push_back(json::parse(f->summary));
     }
   }
+  VIGIL_RETURN_IF_ERROR(Replay(rule, snapshot, now, lookback_ms, &out));
   if (rule.kind == RuleKind::kThreshold) {
     Result<std::vector<GroupCount>> counts = ThresholdCounts(snapshot, rule, now, {});
     if (!counts.ok()) return counts.status();

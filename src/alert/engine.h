@@ -89,8 +89,9 @@ class AlertEngine : public ingest::CommitObserver {
   Status Tick(int64_t now);
 
   // What `rule` would do over the findings of the last `lookback_ms`: a JSON object with the
-  // matching findings' count, the groups, and the alerts it would have made (a preview: nothing
-  // is sent or recorded).
+  // matching findings' count, the newest of them, the groups of a threshold rule, and
+  // "would_send": the alerts it would have made had the newest 5,000 matches arrived one by one
+  // (a preview: nothing is sent or recorded).
   Result<std::string> Preview(const Rule& rule, int64_t lookback_ms);
 
   // Records the state of a notification's delivery on its alert's document: status "delivered",
@@ -123,8 +124,13 @@ class AlertEngine : public ingest::CommitObserver {
   void Throttle(const Rule& rule, int64_t now, size_t first, std::vector<Alert>* alerts);
   // Digests of throttled groups whose throttle ended. REQUIRES mu_.
   void Digests(int64_t now, std::vector<Alert>* alerts);
+  // Preview's replay into (*out)["would_send"]. REQUIRES mu_.
+  Status Replay(const Rule& rule, const std::shared_ptr<const storage::Snapshot>& snapshot,
+                int64_t now, int64_t lookback_ms, nlohmann::ordered_json* out);
   // A finding read again from its stored source; null when it cannot be read. REQUIRES mu_.
-  std::shared_ptr<FindingFacts> ReadFacts(std::string_view source, int64_t ingested_at);
+  // `all_fields`: keep every field, not only those the engine's rules and templates read.
+  std::shared_ptr<FindingFacts> ReadFacts(std::string_view source, int64_t ingested_at,
+                                          bool all_fields = false);
 
   storage::Engine* db_;
   AlertStore* store_;

@@ -262,6 +262,35 @@ TEST_F(AlertEngineTest, ThresholdPerGroupWithinItsWindow) {
   EXPECT_TRUE(Take().empty());
 }
 
+TEST_F(AlertEngineTest, PreviewReplaysWhatTheRuleWouldHaveSent) {
+  // Findings pushed with no rule: three of one type a minute apart, one of another.
+  Push(Finding("p1", 5, 1, 3, "A:B/C") + "\n" + Finding("p2", 5, 1, 2, "A:B/C") + "\n" +
+       Finding("p3", 5, 1, 1, "A:B/C") + "\n" + Finding("p4", 8, 1, 1, "X:Y/Z"));
+  auto preview = [&](const std::string& text) {
+    Result<Rule> rule = ParseRule(text);
+    EXPECT_TRUE(rule.ok()) << rule.status().ToString();
+    Result<std::string> p = engine_->Preview(*rule, 86'400'000);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? json::parse(*p) : json();
+  };
+  json p =
+      preview(R"({"name":"r","query":{"kql":"type:A*"},"channels":["a","b"],"throttle":"5m"})");
+  EXPECT_EQ(p["matches"], 3);
+  EXPECT_EQ(p["would_send"]["replayed"], 3);
+  EXPECT_EQ(p["would_send"]["alerts"], 1);  // the first; the throttle holds the others back
+  EXPECT_EQ(p["would_send"]["notifications"], 2);
+  EXPECT_EQ(p["would_send"]["held_back"], 2);
+  EXPECT_EQ(p["would_send"]["alerts_listed"][0]["finding_ids"], json::array({"p1"}));
+  p = preview(R"({"name":"t","kind":"threshold","query":{"kql":"*"},"channels":["a"],
+                  "window":"5m","threshold":2})");
+  EXPECT_EQ(p["would_send"]["alerts"], 1);
+  EXPECT_EQ(p["would_send"]["alerts_listed"][0]["count"], 3);  // at the third of the minute
+  p = preview(R"({"name":"f","kind":"first_seen","query":{"kql":"*"},"channels":["a"],
+                  "field":"type","lookback":"1d"})");
+  EXPECT_EQ(p["would_send"]["alerts"], 2);
+  EXPECT_EQ(outbox_->pending(), 0u);  // nothing was sent
+}
+
 TEST_F(AlertEngineTest, ThresholdWaitsForTheTickBetweenSearches) {
   threshold_interval_ = 1000;
   Open();

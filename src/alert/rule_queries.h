@@ -40,7 +40,8 @@ Result<std::vector<GroupCount>> ThresholdCounts(
     const std::shared_ptr<const storage::Snapshot>& snapshot, const Rule& rule, int64_t now,
     const std::vector<std::string>& groups);
 
-// The stored sources of the newest `size` findings matching `query` (by the rule's time field).
+// The stored sources of the newest `size` findings matching `query` (by the rule's time field),
+// newest first.
 Result<std::vector<std::string>> NewestFindings(
     const std::shared_ptr<const storage::Snapshot>& snapshot, std::unique_ptr<query::Query> query,
     const std::string& time_field, size_t size, int64_t now);

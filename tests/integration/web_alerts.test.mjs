@@ -95,6 +95,10 @@ test('a channel and a rule made in the forms, tested, alerting, disabled', async
     && f.service?.additionalInfo?.sample !== true).length;
   assert.ok(expected > 0);
   assert.match(await page.textContent('#rule-preview .preview-total'), new RegExp(`^${expected.toLocaleString('en-US')} matching findings`));
+  assert.doesNotMatch(await page.textContent('#rule-preview'), /null|undefined/);
+  // Replayed one by one, each matching finding would have alerted once (no throttle yet).
+  assert.match(await page.textContent('#rule-preview .preview-send'),
+    new RegExp(`^Would have sent ${expected.toLocaleString('en-US')} alerts? \\(${expected.toLocaleString('en-US')} notifications\\)`));
   await page.screenshot({ path: join(TEST_OUTPUT, 'alerts-rule-test.png'), fullPage: true });
 
   await page.fill('#f-throttle', '10m');

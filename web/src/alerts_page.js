@@ -212,9 +212,15 @@ export class AlertsPage {
       if (!rule.channels.length) rule.channels = ['preview'];
       const p = await api.preview(rule, Number(days.value) || 7);
       const rows = (p.findings ?? []).map((x) => el('li', {}, `${formatTime(x.updatedAt)} · ${x.severityLabel} ${x.type} · ${x.accountId} · ${x.id}`));
-      preview.replaceChildren(el('p', { class: 'preview-total' }, `${formatCount(p.matches)} matching findings from ${formatTime(p.from)} to ${formatTime(p.to)}.`),
+      const w = p.would_send;
+      const sent = (w?.alerts_listed ?? []).map((a) => el('li', {}, `${formatTime(a.at)} · ${a.group ? `${a.group} · ` : ''}${a.reason} · ${formatCount(a.count)} finding${a.count === 1 ? '' : 's'} (${a.finding_ids.join(', ')}${a.count > a.finding_ids.length ? ', ...' : ''})`));
+      // (replaceChildren would write a null as the text "null")
+      preview.replaceChildren(...[el('p', { class: 'preview-total' }, `${formatCount(p.matches)} matching findings from ${formatTime(p.from)} to ${formatTime(p.to)}.`),
+        w ? el('p', { class: 'preview-send' }, `Would have sent ${formatCount(w.alerts)} ${w.alerts === 1 ? 'alert' : 'alerts'} (${formatCount(w.notifications)} notifications)`
+          + `${w.held_back ? `, ${formatCount(w.held_back)} held back by the throttle` : ''}${w.replayed < p.matches ? `, replaying the newest ${formatCount(w.replayed)} matches` : ''}.`) : null,
+        sent.length ? el('details', {}, el('summary', {}, 'What it would have sent'), el('ol', {}, sent)) : null,
         p.groups ? el('p', {}, `Groups over the threshold now: ${p.groups.filter((g) => g.over_threshold).map((g) => `${g.group || '(all)'} (${g.value})`).join(', ') || 'none'}.`) : null,
-        rows.length ? el('ul', {}, rows) : null);
+        rows.length ? el('details', {}, el('summary', {}, 'The newest matching findings'), el('ul', {}, rows)) : null].filter(Boolean));
     } catch (err) { error.textContent = reportError(err); }
   }
 
