@@ -6,6 +6,7 @@
 #include <random>
 
 #include "alert/notification.h"
+#include "base/percent_encode.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
 
@@ -16,18 +17,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr size_t kMaxBodyFindings = 10;
-
-std::string UrlEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 std::string SummaryText(const json& s) {
   auto str = [&s](const char* key) {
@@ -177,8 +166,8 @@ nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url) 
       to = std::max(to, *t);
     }
     const int64_t hour = 3'600'000;
-    j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, UrlEncode(q), from - hour,
-                            to + hour);
+    j["link"] = fmt::format("{}/#/discover?q={}&from={}&to={}", base_url, PercentEncode(q),
+                            from - hour, to + hour);
   }
   return j;
 }

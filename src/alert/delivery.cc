@@ -11,6 +11,7 @@
 
 #include "alert/notification.h"
 #include "aws/sigv4.h"
+#include "base/percent_encode.h"
 #include "base/time.h"
 
 namespace vigil::alert {
@@ -34,18 +35,6 @@ std::string Truncated(std::string s, size_t n) {
   while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
   if (!s.empty() && (static_cast<unsigned char>(s.back()) & 0x80) != 0) s.pop_back();
   return s + "...";
-}
-
-std::string FormEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
 }
 
 std::string HtmlEscape(std::string_view s) {
@@ -310,7 +299,7 @@ Result<OutgoingRequest> SnsRequest(const Channel& c, const Notification& n, cons
   }
   for (const auto& [k, v] : form) {
     if (!r.body.empty()) r.body += "&";
-    r.body += FormEncode(k) + "=" + FormEncode(v);
+    r.body += PercentEncode(k) + "=" + PercentEncode(v);
   }
   aws::SignableRequest s;
   s.host = host;

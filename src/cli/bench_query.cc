@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/json_writer.h"
+#include "base/percent_encode.h"
 #include "base/time.h"
 #include "cli/bench_util.h"
 #include "cli/commands.h"
@@ -132,18 +133,6 @@ Result<std::string> HttpPost(int port, const std::string& target, const std::str
   return payload;
 }
 
-std::string UrlEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
 // A field's terms in a segment, decoded once, in order.
 std::vector<std::string> DecodeAll(const storage::TermDict& dict) {
   std::vector<std::string> out;
@@ -222,15 +211,15 @@ Status LoadClickHouse(int port, const storage::Snapshot& snap, uint64_t* rows) {
       ++*rows;
       if (chunk.size() > (32u << 20)) {
         Result<std::string> r2 = HttpPost(
-            port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
+            port, "/?query=" + PercentEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
         if (!r2.ok()) return r2.status();
         chunk.clear();
       }
     }
   }
   if (!chunk.empty()) {
-    Result<std::string> r2 =
-        HttpPost(port, "/?query=" + UrlEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
+    Result<std::string> r2 = HttpPost(
+        port, "/?query=" + PercentEncode("INSERT INTO findings FORMAT TabSeparated"), chunk);
     if (!r2.ok()) return r2.status();
   }
   // Merged into as few parts as the server will, as a loaded table would be after a while.
