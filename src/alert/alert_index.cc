@@ -57,10 +57,10 @@ void AlertIndex::BuildDocument(const json& alert) {
   doc_.Finish();
 }
 
-void AlertIndex::Remember(const json& alert) {
-  const std::string id = alert.value("id", "");
-  auto [it, inserted] = recent_.insert_or_assign(id, alert);
-  if (inserted) order_.push_back(id);
+void AlertIndex::Remember(json alert) {
+  std::string id = alert.value("id", "");
+  auto [it, inserted] = recent_.insert_or_assign(id, std::move(alert));
+  if (inserted) order_.push_back(std::move(id));
   while (recent_.size() > cached_ && !order_.empty()) {
     // A changed alert stays until it is flushed.
     if (dirty_.count(order_.front()) != 0) break;
@@ -89,13 +89,13 @@ Status AlertIndex::Write(std::span<const json* const> alerts) {
   return (*index)->Write(&batch_, &outcomes);
 }
 
-Status AlertIndex::Put(std::span<const json> alerts) {
+Status AlertIndex::Put(std::vector<json> alerts) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<const json*> list;
   list.reserve(alerts.size());
   for (const json& a : alerts) list.push_back(&a);
   VIGIL_RETURN_IF_ERROR(Write(list));
-  for (const json& a : alerts) Remember(a);
+  for (json& a : alerts) Remember(std::move(a));
   return Status::Ok();
 }
 
@@ -115,7 +115,7 @@ Status AlertIndex::SetDelivery(std::string_view alert_id, std::string_view chann
     }
     json j = json::parse(**source, nullptr, false);
     if (!j.is_object()) return Status::Corruption(fmt::format("alert [{}] is not JSON", id));
-    Remember(j);
+    Remember(std::move(j));
     it = recent_.find(id);
     if (it == recent_.end()) return Status::Ok();
   }

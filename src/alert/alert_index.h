@@ -24,6 +24,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "findings/document.h"
@@ -40,7 +41,7 @@ class AlertIndex {
   explicit AlertIndex(storage::Engine* db, size_t cached = 20'000) : db_(db), cached_(cached) {}
 
   // Indexes (or replaces) alerts (each a JSON object with an "id"). Durable when OK.
-  Status Put(std::span<const nlohmann::ordered_json> alerts);
+  Status Put(std::vector<nlohmann::ordered_json> alerts);
   // Sets delivery.<channel> of an alert to `entry`, in memory until the next Flush (NotFound
   // when the alert is in neither memory nor the index).
   Status SetDelivery(std::string_view alert_id, std::string_view channel,
@@ -52,7 +53,7 @@ class AlertIndex {
   // Builds doc_ from `alert` (a JSON object).
   void BuildDocument(const nlohmann::ordered_json& alert);
   Status Write(std::span<const nlohmann::ordered_json* const> alerts);  // REQUIRES mu_
-  void Remember(const nlohmann::ordered_json& alert);                   // REQUIRES mu_
+  void Remember(nlohmann::ordered_json alert);                          // REQUIRES mu_
 
   storage::Engine* db_;
   const size_t cached_;

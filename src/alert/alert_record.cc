@@ -74,15 +74,13 @@ std::string FindingFacts::Resource() const {
   return kind;
 }
 
-std::string AlertTitle(const Alert& alert, std::string_view tmpl) {
+std::string AlertTitle(const Alert& alert, const json& findings, std::string_view tmpl) {
   if (!tmpl.empty()) return RenderTemplate(tmpl, LookupOf(alert));
   std::string what;
-  if (!alert.summaries.empty()) {
-    json s = json::parse(alert.summaries.front(), nullptr, false);
-    if (s.is_object()) {
-      what = s.value("title", "");
-      if (what.empty()) what = s.value("type", "");
-    }
+  if (findings.is_array() && !findings.empty() && findings.front().is_object()) {
+    const json& s = findings.front();
+    what = s.value("title", "");
+    if (what.empty()) what = s.value("type", "");
   }
   std::string title =
       fmt::format("[{}] {}: {}", findings::SeverityLabel(alert.severity), alert.rule, alert.reason);
@@ -93,30 +91,25 @@ std::string AlertTitle(const Alert& alert, std::string_view tmpl) {
   return title;
 }
 
-std::string AlertBody(const Alert& alert, std::string_view tmpl) {
+std::string AlertBody(const Alert& alert, const json& findings, std::string_view tmpl) {
   if (!tmpl.empty()) return RenderTemplate(tmpl, LookupOf(alert));
   std::string body = fmt::format("Rule {} ({}): {}", alert.rule, alert.kind, alert.reason);
   if (!alert.group.empty()) body += fmt::format(" [group {}]", alert.group);
   body += fmt::format("\n{} finding(s)", alert.finding_ids.size());
   body += ":\n";
   size_t shown = 0;
-  for (const std::string& text : alert.summaries) {
-    if (shown++ == kMaxBodyFindings) break;
-    json s = json::parse(text, nullptr, false);
-    if (s.is_object()) body += SummaryText(s) + "\n";
+  if (findings.is_array()) {
+    for (const json& s : findings) {
+      if (shown == kMaxBodyFindings) break;
+      if (!s.is_object()) continue;
+      body += SummaryText(s) + "\n";
+      ++shown;
+    }
   }
   if (alert.finding_ids.size() > shown) {
     body += fmt::format("... and {} more\n", alert.finding_ids.size() - shown);
   }
   return body;
-}
-
-std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
-                        std::string_view base_url) {
-  json j = AlertJson(alert, base_url);
-  j["title"] = std::string(title);
-  j["body"] = std::string(body);
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url) {
@@ -129,7 +122,7 @@ nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url) 
   j["resource"] = alert.resource;
   j["created_at"] = FormatTimestamp(alert.created_at);
   j["status"] = alert.suppressed ? "suppressed" : "pending";
-  j["title"] = "";  // AlertToJson's, or the caller's
+  j["title"] = "";  // the caller's
   j["body"] = "";
   j["severity"] = alert.severity;
   j["severity_label"] = std::string(findings::SeverityLabel(alert.severity));

@@ -91,16 +91,16 @@ struct Alert {
 inline constexpr size_t kMaxFindingsPerAlert = 100;
 inline constexpr size_t kMaxSummaries = 20;
 
-// The title and body of `alert` for a channel's templates (empty: the defaults).
-std::string AlertTitle(const Alert& alert, std::string_view tmpl);
-std::string AlertBody(const Alert& alert, std::string_view tmpl);
-
-// The alert as JSON with `title` and `body`; `link` when base_url is not empty.
-std::string AlertToJson(const Alert& alert, std::string_view title, std::string_view body,
-                        std::string_view base_url);
-// The same as a JSON value with empty "title" and "body", for callers that make several
-// versions of one alert (one per channel's templates).
+// The alert as JSON, with empty "title" and "body" for the caller to fill (one version per
+// channel's templates), "findings" the parsed summaries, and "link" when base_url is not empty.
 nlohmann::ordered_json AlertJson(const Alert& alert, std::string_view base_url);
+
+// The title and body of `alert` for a channel's templates (empty: the defaults); `findings` is
+// AlertJson's "findings" (the summaries, parsed once for all the versions).
+std::string AlertTitle(const Alert& alert, const nlohmann::ordered_json& findings,
+                       std::string_view tmpl);
+std::string AlertBody(const Alert& alert, const nlohmann::ordered_json& findings,
+                      std::string_view tmpl);
 
 // A new alert id: time-ordered (the creation time in hex first), unique.
 std::string NewAlertId(int64_t now);

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "alert/notification.h"
 #include "aws/sigv4.h"
+#include "base/json_writer.h"
 #include "base/percent_encode.h"
 #include "base/time.h"
 
@@ -337,16 +339,32 @@ size_t Feed(char* buffer, size_t size, size_t n, void* in) {
 }  // namespace
 
 Result<OutgoingRequest> RenderNotification(const Channel& c, const Notification& n, int64_t now) {
-  json alert = json::parse(n.alert, nullptr, false);
-  if (!alert.is_object()) return Status::InvalidArgument("the notification's alert is not JSON");
   OutgoingRequest r;
+  json alert;
+  if (c.type == ChannelType::kWebhook) {
+    // The alert as the outbox has it (JSON this process wrote) with two members more, spliced
+    // in rather than parsed and written again.
+    std::string_view a = n.alert;
+    while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
+    while (!a.empty() && std::isspace(static_cast<unsigned char>(a.front()))) a.remove_prefix(1);
+    if (a.size() < 2 || a.front() != '{' || a.back() != '}') {
+      return Status::InvalidArgument("the notification's alert is not a JSON object");
+    }
+    r.body.reserve(a.size() + n.id.size() + c.name.size() + 40);
+    r.body.append(a.substr(0, a.size() - 1));
+    if (a.find_first_not_of(" \t\r\n", 1) != a.size() - 1) r.body += ',';
+    r.body += "\"notification_id\":";
+    AppendJsonString(&r.body, n.id);
+    r.body += ",\"channel\":";
+    AppendJsonString(&r.body, c.name);
+    r.body += '}';
+  } else {
+    alert = json::parse(n.alert, nullptr, false);
+    if (!alert.is_object()) return Status::InvalidArgument("the notification's alert is not JSON");
+  }
   switch (c.type) {
     case ChannelType::kWebhook: {
-      json body = alert;
-      body["notification_id"] = n.id;
-      body["channel"] = c.name;
       r.url = c.url;
-      r.body = Dump(body);
       r.headers.emplace_back("Content-Type", "application/json");
       for (const auto& h : c.headers) r.headers.push_back(h);
       if (!c.secret.empty())

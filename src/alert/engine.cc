@@ -414,7 +414,10 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
   for (const Alert& a : alerts) {
     json delivery = json::object();
     json base = AlertJson(a, options_.base_url);
+    const std::string title = AlertTitle(a, base["findings"], "");
+    const std::string body = AlertBody(a, base["findings"], "");
     if (!a.suppressed) {
+      std::string plain;  // the notification of a channel without templates, made once
       for (const std::string& name : a.channels) {
         auto c = state_->channels.find(name);
         if (c == state_->channels.end()) continue;
@@ -423,9 +426,23 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
         n.alert_id = a.id;
         n.channel = name;
         n.created_at = now;
-        base["title"] = AlertTitle(a, c->second.title_template);
-        base["body"] = AlertBody(a, c->second.body_template);
-        n.alert = base.dump(-1, ' ', false, json::error_handler_t::replace);
+        const Channel& channel = c->second;
+        if (channel.title_template.empty() && channel.body_template.empty()) {
+          if (plain.empty()) {
+            base["title"] = title;
+            base["body"] = body;
+            plain = base.dump(-1, ' ', false, json::error_handler_t::replace);
+          }
+          n.alert = plain;
+        } else {
+          base["title"] = channel.title_template.empty()
+                              ? title
+                              : AlertTitle(a, base["findings"], channel.title_template);
+          base["body"] = channel.body_template.empty()
+                             ? body
+                             : AlertBody(a, base["findings"], channel.body_template);
+          n.alert = base.dump(-1, ' ', false, json::error_handler_t::replace);
+        }
         notifications.push_back(std::move(n));
         delivery[name] = {{"status", "pending"}, {"attempts", 0}};
       }
@@ -433,14 +450,14 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
     } else {
       ++suppressed;
     }
-    base["title"] = AlertTitle(a, "");
-    base["body"] = AlertBody(a, "");
+    base["title"] = title;
+    base["body"] = body;
     base["delivery"] = std::move(delivery);
     docs.push_back(std::move(base));
   }
   // The outbox first: once a notification is there it goes out, whatever happens next.
   VIGIL_RETURN_IF_ERROR(outbox_->Add(notifications));
-  if (Status s = alert_index_.Put(docs); !s.ok()) {
+  if (Status s = alert_index_.Put(std::move(docs)); !s.ok()) {
     return Status(s.code(), "the alerts index could not record alerts: " + s.message());
   }
   {

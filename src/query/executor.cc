@@ -27,6 +27,9 @@ bool IsString(FieldType t) { return t == FieldType::kKeyword || t == FieldType::
 
 // A range of ordinals this wide or wider is read from the column rather than from postings.
 constexpr uint32_t kColumnScanOrds = 1024;
+// A range clause after others that left fewer than 1 document in this many is checked on those
+// documents alone (Evaluator::EvalWithin).
+constexpr uint64_t kCandidateRatio = 16;
 
 class Compiler {
  public:
@@ -428,21 +431,9 @@ class Evaluator {
           break;
         }
         case LeafOp::kRange: {
-          uint32_t lo = 0;
-          uint32_t hi = dict->size();
-          if (n.lower) {
-            Result<uint32_t> b =
-                n.lower_inclusive ? dict->LowerBound(*n.lower) : dict->UpperBound(*n.lower);
-            if (!b.ok()) return b.status();
-            lo = *b;
-          }
-          if (n.upper) {
-            Result<uint32_t> b =
-                n.upper_inclusive ? dict->UpperBound(*n.upper) : dict->LowerBound(*n.upper);
-            if (!b.ok()) return b.status();
-            hi = *b;
-          }
-          VIGIL_RETURN_IF_ERROR(AddOrdRange(r, f.index, lo, hi, &out));
+          Result<std::pair<uint32_t, uint32_t>> ords = RangeOrds(n, *dict);
+          if (!ords.ok()) return ords.status();
+          VIGIL_RETURN_IF_ERROR(AddOrdRange(r, f.index, ords->first, ords->second, &out));
           break;
         }
         case LeafOp::kPattern: {
@@ -509,13 +500,84 @@ class Evaluator {
     return out;
   }
 
-  Result<Bitmap> EvalBool(const PlanNode& n) {
+  // The ordinals [lo, hi) of a range leaf's bounds in a segment's dictionary.
+  static Result<std::pair<uint32_t, uint32_t>> RangeOrds(const PlanNode& n,
+                                                         const storage::TermDict& dict) {
+    uint32_t lo = 0;
+    uint32_t hi = dict.size();
+    if (n.lower) {
+      Result<uint32_t> b =
+          n.lower_inclusive ? dict.LowerBound(*n.lower) : dict.UpperBound(*n.lower);
+      if (!b.ok()) return b.status();
+      lo = *b;
+    }
+    if (n.upper) {
+      Result<uint32_t> b =
+          n.upper_inclusive ? dict.UpperBound(*n.upper) : dict.LowerBound(*n.upper);
+      if (!b.ok()) return b.status();
+      hi = *b;
+    }
+    return std::make_pair(lo, hi);
+  }
+
+  // A clause that only has to be checked on a few candidates (the documents the clauses before
+  // it left) is checked on them alone: a range on their column values, a bool clause with the
+  // candidates as its start, instead of collecting every document in the range. A time range
+  // or a rule's query after a selective term then costs the term's documents, not the range's.
+  bool FewCandidates(const Bitmap& candidates) const {
+    return candidates.cardinality() * kCandidateRatio < seg_.reader->num_docs();
+  }
+  Result<Bitmap> EvalWithin(const PlanNode& c, const Bitmap& candidates) {
+    if (!c.scoring) {
+      if (c.kind == QueryKind::kBool || c.kind == QueryKind::kConstantScore) {
+        return EvalBool(c, &candidates);
+      }
+      if (c.op == LeafOp::kRange && c.conflict_terms.empty()) return RangeWithin(c, candidates);
+    }
+    Result<Bitmap> b = Eval(c);
+    if (b.ok()) *b &= candidates;
+    return b;
+  }
+  Result<Bitmap> RangeWithin(const PlanNode& n, const Bitmap& candidates) {
+    Bitmap out;
+    FieldInSegment f = FindSegmentField(seg_, n.field);
+    if (!f.present()) return out;
+    const storage::SegmentReader& r = *seg_.reader;
+    Result<storage::TermDict> dict = r.Terms(f.index);
+    if (!dict.ok()) return dict.status();
+    Result<std::pair<uint32_t, uint32_t>> ords = RangeOrds(n, *dict);
+    if (!ords.ok()) return ords.status();
+    const uint32_t lo = ords->first;
+    const uint32_t hi = ords->second;
+    if (lo >= hi) return out;
+    Result<storage::Column> col = r.GetColumn(f.index);
+    if (!col.ok()) return col.status();
+    std::vector<uint32_t> docs;
+    for (uint32_t d : candidates) {
+      bool hit = false;
+      col->ForEach(d, [&](uint32_t o) { hit = hit || (o >= lo && o < hi); });
+      if (hit) docs.push_back(d);
+    }
+    out.addMany(docs.size(), docs.data());
+    return out;
+  }
+
+  // The documents of a bool (or constant_score) node; with `within`, only those among them
+  // (the caller intersects with them anyway).
+  Result<Bitmap> EvalBool(const PlanNode& n, const Bitmap* within = nullptr) {
     std::optional<Bitmap> acc;
+    if (within != nullptr) acc = *within;
     // Once the required clauses leave nothing, the rest cannot add anything: skip them (a
     // selective clause first, such as a recent time range, spares the segments it excludes).
     auto intersect = [&](const std::vector<std::unique_ptr<PlanNode>>& list) -> Status {
       for (const auto& c : list) {
         if (acc && acc->isEmpty()) return Status::Ok();
+        if (acc && FewCandidates(*acc)) {
+          Result<Bitmap> b = EvalWithin(*c, *acc);
+          if (!b.ok()) return b.status();
+          acc = std::move(*b);
+          continue;
+        }
         Result<Bitmap> b = Eval(*c);
         if (!b.ok()) return b.status();
         if (!acc) {
@@ -532,8 +594,9 @@ class Evaluator {
     if (!n.should.empty()) {
       if (n.minimum_should_match <= 1) {
         Bitmap any;
+        const bool few = acc && n.minimum_should_match == 1 && FewCandidates(*acc);
         for (const auto& c : n.should) {
-          Result<Bitmap> b = Eval(*c);
+          Result<Bitmap> b = few ? EvalWithin(*c, *acc) : Eval(*c);
           if (!b.ok()) return b.status();
           any |= *b;
         }

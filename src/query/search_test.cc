@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "env/env.h"
 #include "query/dsl_parser.h"
@@ -230,6 +231,63 @@ TEST_F(SearchTest, IdIsAKeywordFieldForQueriesSortsAndAggregations) {
   ASSERT_EQ(buckets.size(), 3u);  // the deleted "d" is not counted
   EXPECT_EQ(buckets[0]["key"], "a");
   EXPECT_EQ(buckets[2]["key"], "c");
+}
+
+// A range after a selective clause is checked on that clause's few documents
+// (Evaluator::EvalWithin) rather than collected whole: the answers must be those of the
+// range collected whole, at each bound and with a range that has no documents in a segment.
+TEST_F(SearchTest, RangeAfterASelectiveClauseMatchesTheWholeRange) {
+  std::vector<Doc> docs;
+  docs.reserve(400);
+  for (int i = 0; i < 400; ++i) {
+    docs.push_back({fmt::format("d{:03d}", i), i % 7 == 0 ? "111111111111" : "222222222222", "t",
+                    static_cast<double>(i % 50) / 5});
+  }
+  Build(docs);
+  const std::vector<std::string> picked = {"d003", "d010", "d049", "d050", "d123", "d399"};
+  std::string ids = "[";
+  for (const std::string& id : picked) ids += (ids.size() > 1 ? ",\"" : "\"") + id + "\"";
+  ids += "]";
+  for (const auto& [op_lo, lo, op_hi, hi] :
+       std::vector<std::tuple<std::string, double, std::string, double>>{{"gte", 0.6, "lte", 9.8},
+                                                                         {"gt", 0.6, "lt", 9.8},
+                                                                         {"gte", 9.9, "lte", 20},
+                                                                         {"gte", -5, "lt", 0},
+                                                                         {"gte", 2, "lte", 2}}) {
+    uint64_t want = 0, want_or_account = 0, want_not = 0;
+    for (const std::string& id : picked) {
+      const int i = std::stoi(id.substr(1));
+      const double v = static_cast<double>(i % 50) / 5;
+      const bool above = op_lo == "gte" ? v >= lo : v > lo;
+      const bool below = op_hi == "lte" ? v <= hi : v < hi;
+      want += above && below ? 1 : 0;
+      want_or_account += (above && below) || i % 7 == 0 ? 1 : 0;
+      want_not += above && below ? 0 : 1;
+    }
+    const std::string range =
+        fmt::format(R"({{"range":{{"severity":{{"{}":{},"{}":{}}}}}}})", op_lo, lo, op_hi, hi);
+    // The ids first (selective), the range second: checked on the candidates.
+    json r = Run(fmt::format(R"({{"size":0,"track_total_hits":true,"query":{{"bool":{{"filter":[)"
+                             R"({{"ids":{{"values":{}}}}},{}]}}}}}})",
+                             ids, range));
+    EXPECT_EQ(r["hits"]["total"]["value"], want) << range;
+    // The same with the range first (collected whole).
+    r = Run(fmt::format(R"({{"size":0,"track_total_hits":true,"query":{{"bool":{{"filter":[{},)"
+                        R"({{"ids":{{"values":{}}}}}]}}}}}})",
+                        range, ids));
+    EXPECT_EQ(r["hits"]["total"]["value"], want) << range;
+    // Nested bools after the ids start from the candidates: a should of the range or an
+    // account, and a must_not of the range.
+    r = Run(fmt::format(R"({{"size":0,"track_total_hits":true,"query":{{"bool":{{"filter":[)"
+                        R"({{"ids":{{"values":{}}}}},{{"bool":{{"should":[{},)"
+                        R"({{"term":{{"accountId":"111111111111"}}}}]}}}}]}}}}}})",
+                        ids, range));
+    EXPECT_EQ(r["hits"]["total"]["value"], want_or_account) << range;
+    r = Run(fmt::format(R"({{"size":0,"track_total_hits":true,"query":{{"bool":{{"filter":[)"
+                        R"({{"ids":{{"values":{}}}}},{{"bool":{{"must_not":[{}]}}}}]}}}}}})",
+                        ids, range));
+    EXPECT_EQ(r["hits"]["total"]["value"], want_not) << range;
+  }
 }
 
 TEST(SourceFilter, IncludesExcludesAndKeyOrder) {
