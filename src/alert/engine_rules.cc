@@ -100,7 +100,9 @@ Status AlertEngine::FirstSeenAlerts(Prepared& p,
     auto values = f->fields.find(std::string(field));
     if (values == f->fields.end()) continue;
     const std::string group = GroupOf(rule, *f);
-    const int64_t at = TimeOf(rule, *f, now);
+    // The look-back ends at the finding's own time (a finding delivered late, from an export
+    // or a replay, is judged against what came before it, as the preview does).
+    const int64_t at = std::min(TimeOf(rule, *f, now), now);
     for (const std::string& v : values->second) {
       auto it = judged.find({group, v});
       if (it == judged.end()) {
@@ -108,13 +110,13 @@ Status AlertEngine::FirstSeenAlerts(Prepared& p,
         key.push_back('\0');
         key += v;
         auto known = p.seen.find(key);
-        bool seen = known != p.seen.end() && known->second >= now - rule.lookback_ms;
+        bool seen = known != p.seen.end() && known->second >= at - rule.lookback_ms;
         if (!seen) {
           // Not seen by this run within the look-back: the index before this commit says.
           std::vector<std::pair<std::string, std::string>> terms = {{rule.field, v}};
           if (!rule.group_by.empty()) terms.emplace_back(rule.group_by, group);
           Result<std::unique_ptr<query::Query>> q =
-              RuleFilterWithin(rule, now - rule.lookback_ms, terms);
+              RuleFilterWithin(rule, at - rule.lookback_ms, terms);
           if (!q.ok()) return q.status();
           Result<uint64_t> count = CountFindings(before, **q, now);
           if (!count.ok()) return count.status();

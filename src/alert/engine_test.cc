@@ -321,6 +321,12 @@ TEST_F(AlertEngineTest, FirstSeenValuesWithinTheLookback) {
   EXPECT_EQ(Push(Finding("f4", 5, 1, 1, "A:B/C", "222222222222")).size(), 1u);
   // An update of f1 with its type is not new.
   EXPECT_TRUE(Push(Finding("f1", 5, 2, 1, "A:B/C")).empty());
+  // Findings delivered late (an export, a replay) are judged against the look-back before
+  // their own time: five days old and new then, alerts; an hour later with the same type, does
+  // not (though both are older than the day before now); a day and a half later, new again.
+  EXPECT_EQ(Push(Finding("late1", 5, 1, 5 * 24 * 60, "X:Y/Z")).size(), 1u);
+  EXPECT_TRUE(Push(Finding("late2", 5, 1, 5 * 24 * 60 - 60, "X:Y/Z")).empty());
+  EXPECT_EQ(Push(Finding("late3", 5, 1, 3 * 24 * 60 + 12 * 60, "X:Y/Z")).size(), 1u);
 }
 
 TEST_F(AlertEngineTest, DisabledRulesDoNotRun) {
