@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <cctype>
 #include <cstring>
@@ -342,17 +343,19 @@ Result<OutgoingRequest> RenderNotification(const Channel& c, const Notification&
   OutgoingRequest r;
   json alert;
   if (c.type == ChannelType::kWebhook) {
-    // The alert as the outbox has it (JSON this process wrote) with two members more, spliced
-    // in rather than parsed and written again.
+    // The alert as the outbox has it with two members more, spliced in once simdjson has
+    // checked it is a JSON object, rather than parsed into a tree and written again.
     std::string_view a = n.alert;
     while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
-    while (!a.empty() && std::isspace(static_cast<unsigned char>(a.front()))) a.remove_prefix(1);
-    if (a.size() < 2 || a.front() != '{' || a.back() != '}') {
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (a.empty() || a.back() != '}' ||
+        parser.parse(a.data(), a.size()).get(object) != simdjson::SUCCESS) {
       return Status::InvalidArgument("the notification's alert is not a JSON object");
     }
     r.body.reserve(a.size() + n.id.size() + c.name.size() + 40);
     r.body.append(a.substr(0, a.size() - 1));
-    if (a.find_first_not_of(" \t\r\n", 1) != a.size() - 1) r.body += ',';
+    if (object.size() != 0) r.body += ',';
     r.body += "\"notification_id\":";
     AppendJsonString(&r.body, n.id);
     r.body += ",\"channel\":";

@@ -51,7 +51,9 @@ TEST(WebhookRender, TheAlertWithTheNotificationIdAndChannelSigned) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(json::parse(r->body).size(), 2u);
 
-  for (const char* bad : {"", "[1]", "{", "\"x\"", "}"}) {
+  // What is not one JSON object is refused, not spliced into a broken body.
+  for (const char* bad : {"", "[1]", "{", "\"x\"", "}", "{x}", "{\"a\":1}}", "{\"a\":}",
+                          "{\"a\":1} {\"b\":2}"}) {
     n.alert = bad;
     EXPECT_FALSE(RenderNotification(c, n, 0).ok()) << bad;
   }
