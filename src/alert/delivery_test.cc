@@ -52,8 +52,8 @@ TEST(WebhookRender, TheAlertWithTheNotificationIdAndChannelSigned) {
   EXPECT_EQ(json::parse(r->body).size(), 2u);
 
   // What is not one JSON object is refused, not spliced into a broken body.
-  for (const char* bad : {"", "[1]", "{", "\"x\"", "}", "{x}", "{\"a\":1}}", "{\"a\":}",
-                          "{\"a\":1} {\"b\":2}"}) {
+  for (const char* bad :
+       {"", "[1]", "{", "\"x\"", "}", "{x}", "{\"a\":1}}", "{\"a\":}", "{\"a\":1} {\"b\":2}"}) {
     n.alert = bad;
     EXPECT_FALSE(RenderNotification(c, n, 0).ok()) << bad;
   }
