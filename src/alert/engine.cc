@@ -47,8 +47,7 @@ std::string ValueText(const findings::Value& v) {
 class FactsSink : public findings::FindingSink {
  public:
   // `wanted`: the fields to keep (null: all).
-  FactsSink(FindingFacts* out, const std::unordered_set<std::string>* wanted)
-      : out_(out), wanted_(wanted) {}
+  FactsSink(FindingFacts* out, const engine_detail::NameSet* wanted) : out_(out), wanted_(wanted) {}
   void OnFinding(const findings::ReadFinding& f) override {
     const findings::FindingMeta& m = f.meta;
     out_->id = std::string(m.id);
@@ -60,7 +59,7 @@ class FactsSink : public findings::FindingSink {
     out_->sample = m.sample;
     out_->summary = ingest::SummarizeFinding(f);
     for (const findings::Field& field : f.document->fields()) {
-      if (wanted_ != nullptr && wanted_->count(std::string(field.name)) == 0) continue;
+      if (wanted_ != nullptr && wanted_->find(field.name) == wanted_->end()) continue;
       std::vector<std::string>& values = out_->fields[std::string(field.name)];
       for (const findings::Value& v : f.document->values(field)) {
         std::string text = ValueText(v);
@@ -75,7 +74,7 @@ class FactsSink : public findings::FindingSink {
 
  private:
   FindingFacts* out_;
-  const std::unordered_set<std::string>* wanted_;
+  const engine_detail::NameSet* wanted_;
 };
 
 }  // namespace
@@ -131,7 +130,7 @@ Status AlertEngine::Refresh() {
   for (Channel& c : d.channels) state_->channels.emplace(c.name, std::move(c));
   // What FindingFacts keeps: the fields of groups, first-seen values and times, the resource,
   // and whatever a template names.
-  std::unordered_set<std::string>& wanted = state_->wanted_fields;
+  engine_detail::NameSet& wanted = state_->wanted_fields;
   wanted.clear();
   for (std::string_view f : FindingFacts::kResourceFields) wanted.emplace(f);
   auto want = [&wanted](std::string_view field) {
