@@ -7,12 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "alert/alert_store.h"
+#include "alert/engine.h"
+#include "alert/outbox.h"
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "base/time.h"
 #include "cli/commands.h"
 #include "ingest/file_ingester.h"
 #include "ingest/findings_deriver.h"
+#include "server/config.h"
 #include "storage/engine.h"
 
 namespace vigil::cli {
@@ -29,7 +33,8 @@ struct RunResult {
 // Runs `paths` through a FileIngester into `index` (and `archive` when not null), printing
 // problems unless `quiet`.
 RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Index* index,
-                    const std::vector<std::string>& paths, bool quiet, bool progress = false) {
+                    const std::vector<std::string>& paths, bool quiet, bool progress = false,
+                    ingest::CommitObserver* observer = nullptr) {
   uint64_t issue_lines = 0;
   ingest::FileIngester ingester(ctx->env, archive, index, ingest::IngestOptions{},
                                 [&](const std::string& line) {
@@ -38,6 +43,7 @@ RunResult RunIngest(Context* ctx, archive::ArchiveWriter* archive, storage::Inde
                                     std::fprintf(stderr, "%s\n", line.c_str());
                                   }
                                 });
+  ingester.set_observer(observer);
   if (progress) {
     ingester.set_on_commit([index](const ingest::IngestSummary& s) {
       std::fprintf(
@@ -80,12 +86,62 @@ std::string IndexLine(const ingest::IngestSummary& s, const storage::Index& inde
       s.indexed, s.updated, s.stale, stats.docs);
 }
 
+// The alert rules on an offline load (docs/alerting.md): the definitions the data directory
+// keeps (and the alerts section of --config), judged on every commit as the server does; the
+// notifications wait in the outbox for the server's next start to deliver them.
+struct OfflineAlerts {
+  std::unique_ptr<alert::AlertStore> store;
+  std::unique_ptr<alert::Outbox> outbox;
+  std::unique_ptr<alert::AlertEngine> engine;
+};
+
+Result<OfflineAlerts> OpenAlerts(Context* ctx, storage::Engine* db, const std::string& data,
+                                 const std::string& config_path) {
+  alert::Definitions configured;
+  std::string base_url;
+  if (!config_path.empty()) {
+    Result<server::ServerConfig> config = server::LoadConfig(ctx->env, config_path);
+    if (!config.ok()) return config.status();
+    configured.channels = config->alert_channels;
+    configured.rules = config->alert_rules;
+    base_url = config->alerts_base_url.value_or("");
+  }
+  auto log = [](std::string_view line) {
+    std::fprintf(stderr, "vigil: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  OfflineAlerts out;
+  Result<std::unique_ptr<alert::AlertStore>> store = alert::AlertStore::Open(
+      ctx->env, JoinPath(data, "alerts/definitions.json"), std::move(configured));
+  if (!store.ok()) {
+    return Status(store.status().code(),
+                  "cannot read the alert definitions: " + store.status().message());
+  }
+  out.store = std::move(*store);
+  alert::OutboxOptions outbox_options;
+  outbox_options.log = log;
+  Result<std::unique_ptr<alert::Outbox>> outbox =
+      alert::Outbox::Open(ctx->env, JoinPath(data, "alerts/outbox"), outbox_options);
+  if (!outbox.ok()) {
+    return Status(outbox.status().code(),
+                  "cannot open the alert outbox: " + outbox.status().message());
+  }
+  out.outbox = std::move(*outbox);
+  alert::AlertEngineOptions engine_options;
+  engine_options.log = log;
+  engine_options.base_url = base_url;
+  out.engine =
+      std::make_unique<alert::AlertEngine>(db, out.store.get(), out.outbox.get(), engine_options);
+  VIGIL_RETURN_IF_ERROR(out.engine->Start());
+  return out;
+}
+
 }  // namespace
 
 void AddIngestCommand(CLI::App* app, Context* ctx) {
   struct Options {
     std::string data = "./vigil-data";
     std::string url;
+    std::string config;
     std::vector<std::string> paths;
     bool quiet = false;
     bool progress = false;
@@ -99,10 +155,15 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
       "indexed in DIR/indices/findings: a finding seen before is updated when this version is "
       "newer (updatedAt, then service.count) and counted as stale otherwise. Prints a summary; "
       "every skipped or rejected event is reported on standard error with its location and "
-      "reason. Exit status 1 if any event was rejected or any input unreadable.");
+      "reason. The alert rules of the data directory (and of --config) judge every commit as "
+      "the server does; their notifications wait in DIR/alerts/outbox for `vigil serve` to "
+      "deliver. Exit status 1 if any event was rejected or any input unreadable.");
   cmd->add_option("--data", opts->data, "The data directory")->capture_default_str();
   cmd->add_option("--url", opts->url,
                   "Send to a running server's POST /api/ingest instead (http://HOST:PORT)");
+  cmd->add_option("--config", opts->config,
+                  "The server's configuration file, for the alert rules and channels of its "
+                  "alerts section (those made through the API are in the data directory)");
   cmd->add_option("paths", opts->paths, "Files and directories to read")->required();
   cmd->add_flag("-q,--quiet", opts->quiet, "Do not list skipped and rejected events");
   cmd->add_flag("--progress", opts->progress,
@@ -126,7 +187,18 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
       ctx->exit_code = 1;
       return;
     }
-    RunResult r = RunIngest(ctx, &writer, index, opts->paths, opts->quiet, opts->progress);
+    Result<OfflineAlerts> alerts = OpenAlerts(ctx, engine.get(), opts->data, opts->config);
+    if (!alerts.ok()) {
+      PrintError(alerts.status().message());
+      ctx->exit_code = 1;
+      return;
+    }
+    RunResult r = RunIngest(ctx, &writer, index, opts->paths, opts->quiet, opts->progress,
+                            alerts->engine.get());
+    if (r.status.ok() && alerts->engine->active()) {
+      // Threshold groups matched within the last second of the load are judged now.
+      r.status = alerts->engine->Tick(NowMillis());
+    }
     // What the run committed is durable in the journal; the seal writes it to partition files
     // (after a failure too: whatever was committed gets its files now rather than at the next
     // open).
@@ -140,6 +212,13 @@ void AddIngestCommand(CLI::App* app, Context* ctx) {
     summary += fmt::format("\narchived {} findings in {} files ({} bytes compressed) under {}\n",
                            s.archive.findings, s.archive.files, s.archive.compressed_bytes, root);
     summary += IndexLine(s, *index);
+    if (alerts->engine->active()) {
+      const alert::AlertEngineStats a = alerts->engine->stats();
+      summary += fmt::format(
+          "alert rules: {} alerts ({} held back by throttles), {} notifications queued for "
+          "`vigil serve` to deliver ({} in the outbox); {} rule errors\n",
+          a.alerts + a.digests, a.suppressed, a.notifications, alerts->outbox->pending(), a.errors);
+    }
     std::fputs(summary.c_str(), stdout);
     Status closed = engine->Close();
     if (!r.status.ok()) {

@@ -149,6 +149,7 @@ Status FileIngester::Commit() {
   if (archive_ != nullptr) job.archive = archive_->TakePending();
   job.batch = batch_;
   job.findings = pending_;
+  job.ingested_at = ingested_at_;
   pending_ = 0;
   // The committer is done with the other batch: it is the next to fill.
   batch_ = batch_ == &batches_[0] ? &batches_[1] : &batches_[0];
@@ -206,7 +207,18 @@ void FileIngester::RunJob(Job* job) {
   uint64_t index_nanos = 0;
   if (s.ok() && index_ != nullptr && job->batch->count() > 0) {
     uint64_t start = SteadyNanos();
-    s = index_->Write(job->batch, &outcomes_);
+    const bool observe = observer_ != nullptr && observer_->active();
+    std::shared_ptr<const storage::Snapshot> before;
+    storage::WriteTrace trace;
+    if (observe) before = index_->GetSnapshot();
+    s = index_->Write(job->batch, &outcomes_, observe ? &trace : nullptr);
+    if (s.ok() && observe) {
+      CommittedWrite write{std::move(before), index_, &trace, outcomes_, job->ingested_at};
+      if (Status o = observer_->OnCommit(write); !o.ok()) {
+        s = Status(o.code(), "findings were indexed but their alerts could not be recorded: " +
+                                 o.message());
+      }
+    }
     index_nanos = SteadyNanos() - start;
     if (s.ok()) {
       for (storage::WriteOutcome o : outcomes_) {

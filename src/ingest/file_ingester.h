@@ -32,6 +32,7 @@
 #include "env/env.h"
 #include "findings/finding_reader.h"
 #include "ingest/document_converter.h"
+#include "ingest/push_ingester.h"
 #include "storage/index.h"
 
 namespace vigil::ingest {
@@ -92,6 +93,9 @@ class FileIngester : public findings::FindingSink {
   FileIngester& operator=(const FileIngester&) = delete;
 
   void set_on_commit(CommitCallback on_commit) { on_commit_ = std::move(on_commit); }
+  // Shows every index commit to `observer` (the alert rules) before the commit counts as done;
+  // an error from it fails the ingest like a failed commit. Call before the first file.
+  void set_observer(CommitObserver* observer) { observer_ = observer; }
 
   void OnFinding(const findings::ReadFinding& finding) override;
   void OnIssue(const findings::ReadIssue& issue) override;
@@ -102,6 +106,7 @@ class FileIngester : public findings::FindingSink {
     archive::ArchiveWriter::Staged archive;
     storage::WriteBatch* batch = nullptr;
     uint64_t findings = 0;
+    int64_t ingested_at = 0;
   };
   Status IngestFile(const std::string& path);
   // Hands what is buffered to the committer (after the previous commit has finished).
@@ -125,6 +130,7 @@ class FileIngester : public findings::FindingSink {
   std::vector<storage::WriteOutcome> outcomes_;  // the committer's
   uint64_t pending_ = 0;  // findings read and not yet handed to the committer
   CommitCallback on_commit_;
+  CommitObserver* observer_ = nullptr;
   std::function<void(const std::string&)> on_issue_;
   findings::FindingReader reader_;
   std::string input_;    // the file being read (its memory reused from file to file)

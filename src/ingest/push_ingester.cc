@@ -185,7 +185,7 @@ Status PushIngester::Commit() {
                       (index.ok() ? s : index.status()).message());
   }
   if (observe) {
-    CommittedWrite write{std::move(before), *index, &trace, outcomes_, ingested_at_};
+    CommittedWrite write{std::move(before), index->get(), &trace, outcomes_, ingested_at_};
     if (Status o = observer_->OnCommit(write); !o.ok()) {
       return Status(o.code(),
                     "the findings of this push are indexed but its alerts could not be "

@@ -67,7 +67,7 @@ using IndexProvider = std::function<Result<std::shared_ptr<storage::Index>>()>;
 // push is acknowledged (the alert rules).
 struct CommittedWrite {
   std::shared_ptr<const storage::Snapshot> before;  // the index just before the write
-  std::shared_ptr<storage::Index> index;            // the index written to
+  storage::Index* index = nullptr;                  // the index written to
   const storage::WriteTrace* trace = nullptr;       // where each operation's document went
   std::span<const storage::WriteOutcome> outcomes;  // one per operation
   int64_t ingested_at = 0;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import aws4 from 'aws4';
 import { SMTPServer } from 'smtp-server';
-import { sampleFindings, startServer } from './helpers.mjs';
+import { sampleFindings, startServer, vigil } from './helpers.mjs';
 
 const SECRET = 'webhook-secret-1';
 const AWS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -348,4 +348,33 @@ test('the configuration file defines channels and rules the API may not change',
   await assert.rejects(bad.ready, /no channel is named \[missing\]/);
   server = startServer(join(dir, 'data'));
   url = await server.ready;
+});
+
+test('an offline load is judged by the rules; the server delivers its notifications at start', async () => {
+  let r = await call('POST', '/api/alerts/channels', { name: 'offline', type: 'webhook', url: `${base}/offline` });
+  assert.equal(r.status, 201);
+  r = await call('POST', '/api/alerts/rules', { name: 'offline-rule', query: { kql: 'id:offline*' }, channels: ['offline'] });
+  assert.equal(r.status, 201);
+  server.child.kill('SIGTERM');
+  await server.exited;
+  const file = join(dir, 'offline.jsonl');
+  writeFileSync(file, [finding('offline-1', 5), finding('offline-2', 6), finding('elsewhere-1', 2)]
+    .map((f) => JSON.stringify(f)).join('\n'));
+  let out = vigil(['ingest', '--data', join(dir, 'data'), file]);
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /alert rules: 1 alerts \(0 held back by throttles\), 1 notifications queued/);
+  assert.equal(got['/offline'], undefined);  // nothing is delivered offline
+  // The same file again: stale versions, no alert.
+  out = vigil(['ingest', '--data', join(dir, 'data'), file]);
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /alert rules: 0 alerts .*, 0 notifications queued for `vigil serve` to deliver \(1 in the outbox\)/);
+  server = startServer(join(dir, 'data'));
+  url = await server.ready;
+  await received('/offline', 1);
+  const alert = JSON.parse(got['/offline'][0].body);
+  assert.deepEqual([...alert.finding_ids].sort(), ['offline-1', 'offline-2']);
+  // Nothing else was queued: the next alert is the next request.
+  await push(finding('offline-3', 5));
+  await received('/offline', 2);
+  assert.deepEqual(JSON.parse(got['/offline'][1].body).finding_ids, ['offline-3']);
 });
