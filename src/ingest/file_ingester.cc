@@ -215,8 +215,8 @@ void FileIngester::RunJob(Job* job) {
     if (s.ok() && observe) {
       CommittedWrite write{std::move(before), index_, &trace, outcomes_, job->ingested_at};
       if (Status o = observer_->OnCommit(write); !o.ok()) {
-        s = Status(o.code(), "findings were indexed but their alerts could not be recorded: " +
-                                 o.message());
+        s = Status(o.code(),
+                   "findings were indexed but their alerts could not be recorded: " + o.message());
       }
     }
     index_nanos = SteadyNanos() - start;
