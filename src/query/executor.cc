@@ -10,6 +10,7 @@
 
 #include "query/analyzer.h"
 #include "query/date_math.h"
+#include "query/ord_docs.h"
 #include "query/plan.h"
 #include "query/query_string.h"
 #include "query/term_values.h"
@@ -25,8 +26,6 @@ namespace {
 
 bool IsString(FieldType t) { return t == FieldType::kKeyword || t == FieldType::kText; }
 
-// A range of ordinals this wide or wider is read from the column rather than from postings.
-constexpr uint32_t kColumnScanOrds = 1024;
 // A range clause after others that left fewer than 1 document in this many is checked on those
 // documents alone (Evaluator::EvalWithin).
 constexpr uint64_t kCandidateRatio = 16;
@@ -325,65 +324,6 @@ bool ScoresVary(const PlanNode& n) {
     }
   }
   return false;
-}
-
-// Adds the documents of ordinals [lo, hi) of a field to *out: from postings when few, from the
-// column when many.
-Status AddOrdRange(const storage::SegmentReader& r, int field, uint32_t lo, uint32_t hi,
-                   Bitmap* out) {
-  if (lo >= hi) return Status::Ok();
-  // Every value of a field every document has: every document.
-  const storage::SegmentField& info = r.fields()[static_cast<size_t>(field)];
-  if (lo == 0 && info.docs_with_value == r.num_docs()) {
-    Result<storage::TermDict> dict = r.Terms(field);
-    if (!dict.ok()) return dict.status();
-    if (hi >= dict->size()) {
-      out->addRange(0, r.num_docs());
-      return Status::Ok();
-    }
-  }
-  if (hi - lo < kColumnScanOrds) {
-    Result<storage::Postings> p = r.GetPostings(field);
-    if (!p.ok()) return p.status();
-    for (uint32_t o = lo; o < hi; ++o) VIGIL_RETURN_IF_ERROR(p->AddTo(o, out));
-    return Status::Ok();
-  }
-  Result<storage::Column> col = r.GetColumn(field);
-  if (!col.ok()) return col.status();
-  std::vector<uint32_t> docs;
-  for (uint32_t e = 0; e < col->entries(); ++e) {
-    bool hit = false;
-    col->ForEachInEntry(e, [&](uint32_t o) { hit = hit || (o >= lo && o < hi); });
-    if (hit) docs.push_back(col->entry_doc(e));
-  }
-  out->addMany(docs.size(), docs.data());
-  return Status::Ok();
-}
-
-// Adds the documents of a set of ordinals (sorted) of a field.
-Status AddOrds(const storage::SegmentReader& r, int field, const std::vector<uint32_t>& ords,
-               Bitmap* out) {
-  if (ords.empty()) return Status::Ok();
-  if (ords.size() < kColumnScanOrds) {
-    Result<storage::Postings> p = r.GetPostings(field);
-    if (!p.ok()) return p.status();
-    for (uint32_t o : ords) VIGIL_RETURN_IF_ERROR(p->AddTo(o, out));
-    return Status::Ok();
-  }
-  Result<storage::TermDict> dict = r.Terms(field);
-  if (!dict.ok()) return dict.status();
-  std::vector<uint8_t> wanted(dict->size(), 0);
-  for (uint32_t o : ords) wanted[o] = 1;
-  Result<storage::Column> col = r.GetColumn(field);
-  if (!col.ok()) return col.status();
-  std::vector<uint32_t> docs;
-  for (uint32_t e = 0; e < col->entries(); ++e) {
-    bool hit = false;
-    col->ForEachInEntry(e, [&](uint32_t o) { hit = hit || (o < wanted.size() && wanted[o]); });
-    if (hit) docs.push_back(col->entry_doc(e));
-  }
-  out->addMany(docs.size(), docs.data());
-  return Status::Ok();
 }
 
 class Evaluator {
