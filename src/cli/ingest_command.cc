@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "alert/alert_store.h"
+#include "alert/alert_files.h"
 #include "alert/engine.h"
-#include "alert/outbox.h"
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "base/time.h"
@@ -109,23 +108,12 @@ Result<OfflineAlerts> OpenAlerts(Context* ctx, storage::Engine* db, const std::s
   auto log = [](std::string_view line) {
     std::fprintf(stderr, "vigil: %.*s\n", static_cast<int>(line.size()), line.data());
   };
+  Result<alert::AlertFiles> files =
+      alert::OpenAlertFiles(ctx->env, data, std::move(configured), log);
+  if (!files.ok()) return files.status();
   OfflineAlerts out;
-  Result<std::unique_ptr<alert::AlertStore>> store = alert::AlertStore::Open(
-      ctx->env, JoinPath(data, "alerts/definitions.json"), std::move(configured));
-  if (!store.ok()) {
-    return Status(store.status().code(),
-                  "cannot read the alert definitions: " + store.status().message());
-  }
-  out.store = std::move(*store);
-  alert::OutboxOptions outbox_options;
-  outbox_options.log = log;
-  Result<std::unique_ptr<alert::Outbox>> outbox =
-      alert::Outbox::Open(ctx->env, JoinPath(data, "alerts/outbox"), outbox_options);
-  if (!outbox.ok()) {
-    return Status(outbox.status().code(),
-                  "cannot open the alert outbox: " + outbox.status().message());
-  }
-  out.outbox = std::move(*outbox);
+  out.store = std::move(files->store);
+  out.outbox = std::move(files->outbox);
   alert::AlertEngineOptions engine_options;
   engine_options.log = log;
   engine_options.base_url = base_url;

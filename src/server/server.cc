@@ -7,10 +7,9 @@
 #include <algorithm>
 #include <thread>
 
-#include "alert/alert_store.h"
+#include "alert/alert_files.h"
 #include "alert/dispatcher.h"
 #include "alert/engine.h"
-#include "alert/outbox.h"
 #include "archive/archive_format.h"
 #include "archive/archive_writer.h"
 #include "aws/sns.h"
@@ -139,20 +138,11 @@ Status Serve(Env* env, const ServeOptions& options) {
   // Alerting (DATA/alerts/): the definitions, the outbox, the rules on every commit, the
   // deliveries. Set up before the first request: every acknowledged push has been judged.
   alert::Definitions configured{config.alert_channels, config.alert_rules, 0};
-  Result<std::unique_ptr<alert::AlertStore>> alert_store = alert::AlertStore::Open(
-      env, JoinPath(options.data_dir, "alerts/definitions.json"), std::move(configured));
-  if (!alert_store.ok()) {
-    return Status(alert_store.status().code(),
-                  "cannot read the alert definitions: " + alert_store.status().message());
-  }
-  alert::OutboxOptions outbox_options;
-  outbox_options.log = options.log;
-  Result<std::unique_ptr<alert::Outbox>> outbox =
-      alert::Outbox::Open(env, JoinPath(options.data_dir, "alerts/outbox"), outbox_options);
-  if (!outbox.ok()) {
-    return Status(outbox.status().code(),
-                  "cannot open the alert outbox: " + outbox.status().message());
-  }
+  Result<alert::AlertFiles> alert_files =
+      alert::OpenAlertFiles(env, options.data_dir, std::move(configured), options.log);
+  if (!alert_files.ok()) return alert_files.status();
+  alert::AlertStore* alert_store = alert_files->store.get();
+  alert::Outbox* outbox = alert_files->outbox.get();
   const std::string_view scheme = server.tls() ? "https" : "http";
   const std::string address = options.host.find(':') != std::string::npos
                                   ? fmt::format("{}://[{}]:{}", scheme, options.host, server.port())
@@ -160,7 +150,7 @@ Status Serve(Env* env, const ServeOptions& options) {
   alert::AlertEngineOptions engine_options;
   engine_options.log = options.log;
   engine_options.base_url = config.alerts_base_url.value_or(address);
-  alert::AlertEngine alerts(db, alert_store->get(), outbox->get(), engine_options);
+  alert::AlertEngine alerts(db, alert_store, outbox, engine_options);
   VIGIL_RETURN_IF_ERROR(alerts.Start());
   alert::DispatcherOptions dispatcher_options;
   dispatcher_options.log = options.log;
@@ -172,15 +162,15 @@ Status Serve(Env* env, const ServeOptions& options) {
     Status s = alerts.Tick(now);
     if (!s.ok() && options.log) options.log("alerts: scheduled evaluation failed: " + s.message());
   };
-  alert::Dispatcher dispatcher(alert_store->get(), outbox->get(), dispatcher_options);
+  alert::Dispatcher dispatcher(alert_store, outbox, dispatcher_options);
   dispatcher.Start();
   alerts.SetSink(
       [&dispatcher](std::vector<alert::Notification> n) { dispatcher.Enqueue(std::move(n)); });
   push.SetObserver(&alerts);
-  api.SetAlerts(alert_store->get(), &alerts, &dispatcher);
-  if (options.log && (*outbox)->pending() > 0) {
+  api.SetAlerts(alert_store, &alerts, &dispatcher);
+  if (options.log && outbox->pending() > 0) {
     options.log(fmt::format("alerts: {} notification(s) from an earlier run to deliver",
-                            (*outbox)->pending()));
+                            outbox->pending()));
   }
   const int threads = options.threads > 0
                           ? options.threads
