@@ -48,10 +48,39 @@ FieldLookup LookupOf(const Alert& alert) {
 
 }  // namespace
 
+void FindingFacts::AddValue(std::string_view field, std::string_view value) {
+  Entry e;
+  // A field's values come one after the other: the name is stored once.
+  if (!entries_.empty() && At(entries_.back().name, entries_.back().name_size) == field) {
+    e.name = entries_.back().name;
+  } else {
+    e.name = static_cast<uint32_t>(text_.size());
+    text_.append(field);
+  }
+  e.name_size = static_cast<uint32_t>(field.size());
+  e.value = static_cast<uint32_t>(text_.size());
+  e.value_size = static_cast<uint32_t>(value.size());
+  text_.append(value);
+  entries_.push_back(e);
+}
+
+std::vector<std::string_view> FindingFacts::Values(std::string_view field) const {
+  std::vector<std::string_view> out;
+  for (const Entry& e : entries_) {
+    if (e.name_size == field.size() && At(e.name, e.name_size) == field) {
+      out.push_back(At(e.value, e.value_size));
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> FindingFacts::Field(std::string_view name) const {
-  auto it = fields.find(std::string(name));
-  if (it == fields.end() || it->second.empty()) return std::nullopt;
-  return it->second.front();
+  for (const Entry& e : entries_) {
+    if (e.name_size == name.size() && At(e.name, e.name_size) == name) {
+      return std::string(At(e.value, e.value_size));
+    }
+  }
+  return std::nullopt;
 }
 
 std::string FindingFacts::Resource() const {

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,6 +30,13 @@
 
 namespace vigil::alert {
 
+// Hashes std::string and std::string_view alike, for maps looked up by a view without making a
+// std::string of it.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
 // What the rules know of one finding: its summary and its flattened fields (the first values
 // as text), for templates, groups and first-seen values.
 struct FindingFacts {
@@ -40,8 +48,17 @@ struct FindingFacts {
   int64_t updated_at = 0;
   bool sample = false;
   std::string summary;  // a JSON object
-  std::unordered_map<std::string, std::vector<std::string>> fields;
 
+  // Room for `values` values taking `bytes` bytes, names included.
+  void Reserve(size_t bytes, size_t values) {
+    text_.reserve(bytes);
+    entries_.reserve(values);
+  }
+  // Adds a value of a field (a field's values are added together, in order).
+  void AddValue(std::string_view field, std::string_view value);
+  // The values of `field`, in order (none: an empty vector).
+  std::vector<std::string_view> Values(std::string_view field) const;
+  // Its first value.
   std::optional<std::string> Field(std::string_view name) const;
   // "Instance i-0abc", "AccessKey AKIA... (user alice)": the resource the finding is about.
   std::string Resource() const;
@@ -58,6 +75,18 @@ struct FindingFacts {
       "resource.lambdaDetails.functionName",
       "resource.ebsVolumeDetails.scannedVolumeDetails.volumeArn",
   };
+
+ private:
+  // The fields' names and values, one after the other in text_ (a finding has a few dozen at
+  // most of those the rules read: a scan finds one sooner than a hash table is built).
+  struct Entry {
+    uint32_t name = 0, name_size = 0, value = 0, value_size = 0;
+  };
+  std::string_view At(uint32_t offset, uint32_t size) const {
+    return {text_.data() + offset, size};
+  }
+  std::string text_;
+  std::vector<Entry> entries_;
 };
 
 struct Alert {

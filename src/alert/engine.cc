@@ -43,29 +43,38 @@ std::string ValueText(const findings::Value& v) {
   }
 }
 
+// What the rules need of one finding. `wanted`: the fields to keep (null: all).
+void TakeFacts(const findings::ReadFinding& f, const engine_detail::NameSet* wanted,
+               FindingFacts* out) {
+  const findings::FindingMeta& m = f.meta;
+  out->id = std::string(m.id);
+  out->type = std::string(m.type);
+  out->account_id = std::string(m.account_id);
+  out->severity = m.severity;
+  out->count = m.service_count;
+  out->updated_at = m.updated_at;
+  out->sample = m.sample;
+  out->summary = ingest::SummarizeFinding(f);
+  if (wanted != nullptr) out->Reserve(64 * wanted->size(), 2 * wanted->size());
+  for (const findings::Field& field : f.document->fields()) {
+    if (wanted != nullptr && wanted->find(field.name) == wanted->end()) continue;
+    for (const findings::Value& v : f.document->values(field)) {
+      if (v.kind == findings::ValueKind::kString) {
+        if (v.length > 0) out->AddValue(field.name, v.string());
+        continue;
+      }
+      std::string text = ValueText(v);
+      if (!text.empty()) out->AddValue(field.name, text);
+    }
+  }
+}
+
 // Captures what the rules need of one finding read again from its stored source.
 class FactsSink : public findings::FindingSink {
  public:
-  // `wanted`: the fields to keep (null: all).
   FactsSink(FindingFacts* out, const engine_detail::NameSet* wanted) : out_(out), wanted_(wanted) {}
   void OnFinding(const findings::ReadFinding& f) override {
-    const findings::FindingMeta& m = f.meta;
-    out_->id = std::string(m.id);
-    out_->type = std::string(m.type);
-    out_->account_id = std::string(m.account_id);
-    out_->severity = m.severity;
-    out_->count = m.service_count;
-    out_->updated_at = m.updated_at;
-    out_->sample = m.sample;
-    out_->summary = ingest::SummarizeFinding(f);
-    for (const findings::Field& field : f.document->fields()) {
-      if (wanted_ != nullptr && wanted_->find(field.name) == wanted_->end()) continue;
-      std::vector<std::string>& values = out_->fields[std::string(field.name)];
-      for (const findings::Value& v : f.document->values(field)) {
-        std::string text = ValueText(v);
-        if (!text.empty()) values.push_back(std::move(text));
-      }
-    }
+    TakeFacts(f, wanted_, out_);
     ok = true;
   }
   void OnIssue(const findings::ReadIssue& issue) override { problem = issue.reason; }
@@ -75,6 +84,13 @@ class FactsSink : public findings::FindingSink {
  private:
   FindingFacts* out_;
   const engine_detail::NameSet* wanted_;
+};
+
+// A finding's facts captured as the ingester read it, with the version of the rules whose
+// fields they keep.
+struct CapturedFacts : ingest::ObservedFinding {
+  uint64_t version = 0;
+  FindingFacts facts;
 };
 
 }  // namespace
@@ -238,6 +254,16 @@ std::shared_ptr<FindingFacts> AlertEngine::ReadFacts(std::string_view source, in
   return sink.ok ? facts : nullptr;
 }
 
+std::shared_ptr<ingest::ObservedFinding> AlertEngine::Capture(
+    const findings::ReadFinding& finding) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Refresh().ok() || !state_->any_enabled || finding.document == nullptr) return nullptr;
+  auto captured = std::make_shared<CapturedFacts>();
+  captured->version = state_->version;
+  TakeFacts(finding, &state_->wanted_fields, &captured->facts);
+  return captured;
+}
+
 Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
   std::lock_guard<std::mutex> lock(mu_);
   VIGIL_RETURN_IF_ERROR(Refresh());
@@ -300,12 +326,25 @@ Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
     stats_.evaluations += state_->rules.size();
   }
   if (wanted.isEmpty()) return Status::Ok();
-  // The matched documents read back, each block of the segment decompressed once.
+  // The matched findings as the ingester captured them, if it did for these rules; the others
+  // read back from the segment, each block decompressed once.
   std::unordered_map<uint32_t, std::shared_ptr<FindingFacts>> facts;
-  VIGIL_RETURN_IF_ERROR(trace.segment->ForEachSource(
-      wanted.minimum(), wanted.maximum() + 1, [&](uint32_t doc, std::string_view source) {
-        if (wanted.contains(doc)) facts[doc] = ReadFacts(source, write.ingested_at);
-      }));
+  if (write.captured.size() == trace.docs.size()) {
+    for (size_t i = 0; i < trace.docs.size(); ++i) {
+      const uint32_t doc = trace.docs[i];
+      if (doc == storage::WriteTrace::kNoDoc || !wanted.contains(doc)) continue;
+      auto* c = dynamic_cast<CapturedFacts*>(write.captured[i].get());
+      if (c == nullptr || c->version != state_->version) continue;
+      facts[doc] = std::shared_ptr<FindingFacts>(write.captured[i], &c->facts);
+      wanted.remove(doc);
+    }
+  }
+  if (!wanted.isEmpty()) {
+    VIGIL_RETURN_IF_ERROR(trace.segment->ForEachSource(
+        wanted.minimum(), wanted.maximum() + 1, [&](uint32_t doc, std::string_view source) {
+          if (wanted.contains(doc)) facts[doc] = ReadFacts(source, write.ingested_at);
+        }));
+  }
   std::shared_ptr<const storage::Snapshot> after;
   std::vector<Alert> alerts;
   for (size_t i = 0; i < state_->rules.size(); ++i) {

@@ -84,6 +84,9 @@ class AlertEngine : public ingest::CommitObserver {
   void SetSink(NotificationSink sink);
 
   bool active() const override;
+  // The fields the rules and templates read of a finding, its summary and meta, kept while the
+  // ingester has it flattened: OnCommit uses them instead of reading the finding back.
+  std::shared_ptr<ingest::ObservedFinding> Capture(const findings::ReadFinding& finding) override;
   Status OnCommit(const ingest::CommittedWrite& write) override;
   // The scheduled work, due at `now` (epoch ms).
   Status Tick(int64_t now);

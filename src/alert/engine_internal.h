@@ -23,10 +23,6 @@ namespace vigil::alert {
 namespace engine_detail {
 
 // A set of names that finds a std::string_view without making a std::string of it.
-struct NameHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
 using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
 
 inline constexpr size_t kMaxSeen = 1'000'000;     // first_seen values remembered per rule
@@ -122,7 +118,7 @@ struct AlertEngine::State {
   std::map<engine_detail::Key, Mark> marks;  // (rule, finding id): as it last alerted
   std::map<engine_detail::Key, engine_detail::GroupState> groups;  // (rule, group)
   findings::FindingReader reader;
-  // The flattened fields the rules and templates read of a finding (FindingFacts::fields),
+  // The flattened fields the rules and templates read of a finding (FindingFacts::Values),
   // looked up by the document's field names without copying them.
   engine_detail::NameSet wanted_fields;
 };

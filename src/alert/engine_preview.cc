@@ -104,9 +104,8 @@ Status AlertEngine::Replay(const Rule& rule,
         break;
       }
       case RuleKind::kFirstSeen: {
-        auto values = f->fields.find(std::string(field));
-        if (values == f->fields.end()) break;
-        for (const std::string& v : values->second) {
+        for (std::string_view value : f->Values(field)) {
+          const std::string v(value);
           auto it = seen.find({group, v});
           const bool fresh = it == seen.end() || it->second < at - rule.lookback_ms;
           seen[{group, v}] = at;

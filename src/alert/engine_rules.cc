@@ -97,13 +97,14 @@ Status AlertEngine::FirstSeenAlerts(Prepared& p,
   // (group, value) -> its alert in *alerts, or SIZE_MAX when the value is not new.
   std::map<std::pair<std::string, std::string>, size_t> judged;
   for (const std::shared_ptr<FindingFacts>& f : found) {
-    auto values = f->fields.find(std::string(field));
-    if (values == f->fields.end()) continue;
+    const std::vector<std::string_view> values = f->Values(field);
+    if (values.empty()) continue;
     const std::string group = GroupOf(rule, *f);
     // The look-back ends at the finding's own time (a finding delivered late, from an export
     // or a replay, is judged against what came before it, as the preview does).
     const int64_t at = std::min(TimeOf(rule, *f, now), now);
-    for (const std::string& v : values->second) {
+    for (std::string_view value : values) {
+      const std::string v(value);
       auto it = judged.find({group, v});
       if (it == judged.end()) {
         std::string key = group;

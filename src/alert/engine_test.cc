@@ -36,13 +36,27 @@ std::string Finding(const std::string& id, double severity, int count, int minut
   return f.dump();
 }
 
+// Shows the engine every commit without letting it capture the findings as the ingester reads
+// them (CommitObserver::Capture): it reads them back from the index instead, as it does for an
+// offline load or when its rules changed between the read and the commit.
+class ReadBack : public ingest::CommitObserver {
+ public:
+  explicit ReadBack(AlertEngine* engine) : engine_(engine) {}
+  bool active() const override { return engine_->active(); }
+  Status OnCommit(const ingest::CommittedWrite& write) override { return engine_->OnCommit(write); }
+
+ private:
+  AlertEngine* engine_;
+};
+
 class AlertEngineTest : public ::testing::Test {
  protected:
   AlertEngineTest() : env_(NewPosixEnv()) { Open(); }
 
   void Open() {
-    engine_.reset();
     push_.reset();
+    read_back_.reset();
+    engine_.reset();
     archive_.reset();
     outbox_.reset();
     store_.reset();
@@ -50,18 +64,18 @@ class AlertEngineTest : public ::testing::Test {
     storage::IndexOptions options = ingest::IngestIndexOptions();
     options.background = false;
     options.log = [](std::string_view) {};
-    auto db = storage::Engine::Open(env_.get(), dir_.Join("data"), options);
+    auto db = storage::Engine::Open(env_.get(), dir_.Join(data_), options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    archive_ = std::make_unique<archive::ArchiveWriter>(env_.get(), dir_.Join("data/archive"));
+    archive_ = std::make_unique<archive::ArchiveWriter>(env_.get(), dir_.Join(data_ + "/archive"));
     archive::CommitStats recovered;
     ASSERT_TRUE(archive_->Open(&recovered).ok());
     push_ = std::make_unique<ingest::PushIngester>(
         archive_.get(), [this] { return db_->GetIndex(storage::kDefaultIndex, true); });
-    auto store = AlertStore::Open(env_.get(), dir_.Join("data/alerts/definitions.json"), {});
+    auto store = AlertStore::Open(env_.get(), dir_.Join(data_ + "/alerts/definitions.json"), {});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
-    auto outbox = Outbox::Open(env_.get(), dir_.Join("data/alerts/outbox"));
+    auto outbox = Outbox::Open(env_.get(), dir_.Join(data_ + "/alerts/outbox"));
     ASSERT_TRUE(outbox.ok());
     outbox_ = std::move(*outbox);
     AlertEngineOptions eo;
@@ -73,7 +87,9 @@ class AlertEngineTest : public ::testing::Test {
     engine_->SetSink([this](std::vector<Notification> ns) {
       for (Notification& n : ns) sent_.push_back(std::move(n));
     });
-    push_->SetObserver(engine_.get());
+    read_back_ = std::make_unique<ReadBack>(engine_.get());
+    push_->SetObserver(capture_ ? static_cast<ingest::CommitObserver*>(engine_.get())
+                                : read_back_.get());
   }
 
   void Channel(const std::string& name) {
@@ -126,6 +142,9 @@ class AlertEngineTest : public ::testing::Test {
   std::unique_ptr<AlertStore> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<AlertEngine> engine_;
+  std::unique_ptr<ReadBack> read_back_;
+  std::string data_ = "data";  // the data directory, under dir_
+  bool capture_ = true;        // false: the engine reads the findings back (ReadBack)
   std::vector<Notification> sent_;
   std::vector<std::string> log_;
   int64_t now_ = kNow;
@@ -327,6 +346,53 @@ TEST_F(AlertEngineTest, FirstSeenValuesWithinTheLookback) {
   EXPECT_EQ(Push(Finding("late1", 5, 1, 5 * 24 * 60, "X:Y/Z")).size(), 1u);
   EXPECT_TRUE(Push(Finding("late2", 5, 1, 5 * 24 * 60 - 60, "X:Y/Z")).empty());
   EXPECT_EQ(Push(Finding("late3", 5, 1, 3 * 24 * 60 + 12 * 60, "X:Y/Z")).size(), 1u);
+}
+
+TEST_F(AlertEngineTest, CapturedAndReadBackFindingsAlertAlike) {
+  // The same pushes through every kind of rule, with templates naming the finding's fields: the
+  // engine that captures the findings as they are read and the one that reads them back from
+  // the index send the same alerts.
+  auto run = [this](bool capture) {
+    data_ = capture ? "captured" : "read-back";
+    capture_ = capture;
+    Open();
+    auto c = ParseChannel(R"({"name":"hook","type":"webhook","url":"http://127.0.0.1:9/",
+        "title_template":"{{type}} in {{accountId}} by {{resource.accessKeyDetails.userName}}",
+        "body_template":"{{region}} {{severity}} {{service.count}} {{missing.field}}"})");
+    EXPECT_TRUE(c.ok());
+    EXPECT_TRUE(store_->PutChannel(*c, true).ok());
+    AddRule(R"({"name":"high","query":{"kql":"severity >= 5"},"channels":["hook"],
+                "group_by":"accountId"})");
+    AddRule(R"({"name":"new-type","kind":"first_seen","query":{"kql":"*"},"channels":["hook"],
+                "field":"type","lookback":"1d","group_by":"accountId"})");
+    AddRule(R"({"name":"burst","kind":"threshold","query":{"kql":"type:Recon*"},
+                "channels":["hook"],"window":"5m","threshold":1,"group_by":"accountId",
+                "cardinality_field":"type"})");
+    std::vector<json> alerts;
+    for (const std::string& body : {Finding("a1", 5, 1, 1, "Recon:A/B", "111111111111") + "\n" +
+                                        Finding("b1", 2, 1, 1, "Recon:C/D", "222222222222"),
+                                    Finding("a1", 8, 2, 1, "Recon:A/B", "111111111111"),
+                                    Finding("a2", 3, 1, 1, "Recon:E/F", "111111111111") + "\n" +
+                                        Finding("b2", 6, 1, 1, "Trojan:A/B", "222222222222")}) {
+      for (json& a : Push(body)) alerts.push_back(std::move(a));
+    }
+    return alerts;
+  };
+  const std::vector<json> captured = run(true);
+  const std::vector<json> read_back = run(false);
+  ASSERT_EQ(captured.size(), read_back.size());
+  ASSERT_GE(captured.size(), 6u);
+  std::set<std::string> kinds;
+  for (size_t i = 0; i < captured.size(); ++i) {
+    for (const char* key : {"rule", "kind", "reason", "group", "resource", "title", "body",
+                            "severity", "count", "finding_ids", "findings"}) {
+      EXPECT_EQ(captured[i][key], read_back[i][key]) << key << " of alert " << i;
+    }
+    kinds.insert(captured[i]["kind"].get<std::string>());
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"finding", "first_seen", "threshold"}));
+  // The templates were filled from the finding's fields.
+  EXPECT_EQ(captured[0]["title"], "Recon:A/B in 111111111111 by GeneratedFindingUserName");
 }
 
 TEST_F(AlertEngineTest, DisabledRulesDoNotRun) {

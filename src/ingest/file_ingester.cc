@@ -213,7 +213,7 @@ void FileIngester::RunJob(Job* job) {
     if (observe) before = index_->GetSnapshot();
     s = index_->Write(job->batch, &outcomes_, observe ? &trace : nullptr);
     if (s.ok() && observe) {
-      CommittedWrite write{std::move(before), index_, &trace, outcomes_, job->ingested_at};
+      CommittedWrite write{std::move(before), index_, &trace, outcomes_, job->ingested_at, {}};
       if (Status o = observer_->OnCommit(write); !o.ok()) {
         s = Status(o.code(),
                    "findings were indexed but their alerts could not be recorded: " + o.message());

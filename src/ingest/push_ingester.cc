@@ -91,6 +91,7 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
     archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at,
                   finding.raw);
     converter_.Add(write_->kind, finding, &batch_, ingested_at_);
+    if (capture_) captured_.push_back(observer_->Capture(finding));
     write_result_->accepted = true;
     if (publish_) {
       pending_events_.push_back({0, "", std::string(finding.meta.id),
@@ -100,6 +101,7 @@ void PushIngester::OnFinding(const findings::ReadFinding& finding) {
   }
   archive_->Add(finding.meta.account_id, finding.meta.region, finding.meta.updated_at, finding.raw);
   converter_.AddUpsert(finding, &batch_, ingested_at_);
+  if (capture_) captured_.push_back(observer_->Capture(finding));
   if (publish_) {
     pending_events_.push_back({0, "", std::string(finding.meta.id),
                                std::string(finding.meta.account_id), SummarizeFinding(finding)});
@@ -138,6 +140,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   finding_items_.clear();
   pending_events_.clear();
   publish_ = events_ != nullptr && events_->subscribers() > 0;
+  StartCapture();
   reader_.Read(source, body, ingested_at, this);
   result_ = nullptr;
   scope_ = {};
@@ -164,6 +167,11 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   return result;
 }
 
+void PushIngester::StartCapture() {
+  captured_.clear();
+  capture_ = observer_ != nullptr && observer_->active();
+}
+
 Status PushIngester::Commit() {
   // The archive first: an indexed finding is always in the archive.
   archive::CommitStats archived;
@@ -185,7 +193,8 @@ Status PushIngester::Commit() {
                       (index.ok() ? s : index.status()).message());
   }
   if (observe) {
-    CommittedWrite write{std::move(before), index->get(), &trace, outcomes_, ingested_at_};
+    CommittedWrite write{std::move(before), index->get(), &trace, outcomes_, ingested_at_, {}};
+    if (capture_ && captured_.size() == batch_.count()) write.captured = captured_;
     if (Status o = observer_->OnCommit(write); !o.ok()) {
       return Status(o.code(),
                     "the findings of this push are indexed but its alerts could not be "
@@ -206,6 +215,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   batch_.Clear();
   pending_events_.clear();
   publish_ = events_ != nullptr && events_->subscribers() > 0;
+  StartCapture();
   std::vector<size_t> written;  // results index of each document added to batch_
   for (size_t i = 0; i < writes.size(); ++i) {
     write_ = &writes[i];

@@ -63,6 +63,11 @@ struct FindingWriteResult {
 
 using IndexProvider = std::function<Result<std::shared_ptr<storage::Index>>()>;
 
+// What an observer keeps of a finding while the ingester reads it (CommitObserver::Capture).
+struct ObservedFinding {
+  virtual ~ObservedFinding() = default;
+};
+
 // What one commit to the findings index changed, for an observer that must see it before the
 // push is acknowledged (the alert rules).
 struct CommittedWrite {
@@ -71,6 +76,9 @@ struct CommittedWrite {
   const storage::WriteTrace* trace = nullptr;       // where each operation's document went
   std::span<const storage::WriteOutcome> outcomes;  // one per operation
   int64_t ingested_at = 0;
+  // What the observer captured of each operation's finding (Capture), one per operation; empty
+  // when it was not asked to (then it reads the findings back from trace->segment).
+  std::span<const std::shared_ptr<ObservedFinding>> captured;
 };
 
 class CommitObserver {
@@ -78,6 +86,12 @@ class CommitObserver {
   virtual ~CommitObserver() = default;
   // False: no need to trace writes for now (no rule is enabled).
   virtual bool active() const = 0;
+  // What to keep of a finding read for a write that will be observed, while its flattened
+  // document is at hand, so that OnCommit need not read it back from the index: handed back in
+  // CommittedWrite::captured. Null: nothing kept. Called with the ingester's lock held.
+  virtual std::shared_ptr<ObservedFinding> Capture(const findings::ReadFinding& /*finding*/) {
+    return nullptr;
+  }
   // Called after each commit, with the ingester's lock held. An error fails the push: it is not
   // acknowledged (its findings are archived and indexed, and a retry is a no-op for them).
   virtual Status OnCommit(const CommittedWrite& write) = 0;
@@ -119,6 +133,8 @@ class PushIngester : private findings::FindingSink {
  private:
   void OnFinding(const findings::ReadFinding& finding) override;
   void OnIssue(const findings::ReadIssue& issue) override;
+  // Whether the findings read next are shown to the observer's Capture (it is active).
+  void StartCapture();
   // Archives what the batch holds, then writes it; fills outcomes_.
   Status Commit();
   // Publishes the pending events of the documents whose outcome was a change.
@@ -144,6 +160,9 @@ class PushIngester : private findings::FindingSink {
   // sees the commits after it).
   bool publish_ = false;
   std::vector<FindingEvent> pending_events_;  // one per document of batch_, when publish_
+  // What the observer captured of each document of batch_, when it was active as the write began.
+  bool capture_ = false;
+  std::vector<std::shared_ptr<ObservedFinding>> captured_;
 };
 
 }  // namespace vigil::ingest
