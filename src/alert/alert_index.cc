@@ -69,32 +69,35 @@ void AlertIndex::Remember(json alert) {
   }
 }
 
-Status AlertIndex::Write(std::span<const json* const> alerts) {
+Status AlertIndex::Write(std::span<const json* const> alerts,
+                         std::span<const std::string> sources) {
   if (alerts.empty()) return Status::Ok();
   Result<std::shared_ptr<storage::Index>> index = db_->GetIndex(kAlertsIndex, true);
   if (!index.ok()) return index.status();
   batch_.Clear();
-  std::vector<std::string> sources;  // alive until the write
-  sources.reserve(alerts.size());
-  for (const json* a : alerts) {
+  std::string source;
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    const json* a = alerts[i];
     if (!a->is_object() || !a->contains("id") || !(*a)["id"].is_string()) {
       return Status::InvalidArgument("an alert is not a JSON object with an id");
     }
-    sources.push_back(a->dump(-1, ' ', false, json::error_handler_t::replace));
+    if (sources.size() != alerts.size()) {
+      source = a->dump(-1, ' ', false, json::error_handler_t::replace);
+    }
     BuildDocument(*a);
-    converter_.AddDocument(storage::OpKind::kIndex, (*a)["id"].get<std::string>(), sources.back(),
-                           doc_, &batch_);
+    converter_.AddDocument(storage::OpKind::kIndex, (*a)["id"].get_ref<const std::string&>(),
+                           sources.size() == alerts.size() ? sources[i] : source, doc_, &batch_);
   }
   std::vector<storage::WriteOutcome> outcomes;
   return (*index)->Write(&batch_, &outcomes);
 }
 
-Status AlertIndex::Put(std::vector<json> alerts) {
+Status AlertIndex::Put(std::vector<json> alerts, std::vector<std::string> sources) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<const json*> list;
   list.reserve(alerts.size());
   for (const json& a : alerts) list.push_back(&a);
-  VIGIL_RETURN_IF_ERROR(Write(list));
+  VIGIL_RETURN_IF_ERROR(Write(list, sources));
   for (json& a : alerts) Remember(std::move(a));
   return Status::Ok();
 }

@@ -41,7 +41,8 @@ class AlertIndex {
   explicit AlertIndex(storage::Engine* db, size_t cached = 20'000) : db_(db), cached_(cached) {}
 
   // Indexes (or replaces) alerts (each a JSON object with an "id"). Durable when OK.
-  Status Put(std::vector<nlohmann::ordered_json> alerts);
+  // `sources`, when not empty, holds each alert's dump() (the caller had made it).
+  Status Put(std::vector<nlohmann::ordered_json> alerts, std::vector<std::string> sources = {});
   // Sets delivery.<channel> of an alert to `entry`, in memory until the next Flush (NotFound
   // when the alert is in neither memory nor the index).
   Status SetDelivery(std::string_view alert_id, std::string_view channel,
@@ -52,8 +53,10 @@ class AlertIndex {
  private:
   // Builds doc_ from `alert` (a JSON object).
   void BuildDocument(const nlohmann::ordered_json& alert);
-  Status Write(std::span<const nlohmann::ordered_json* const> alerts);  // REQUIRES mu_
-  void Remember(nlohmann::ordered_json alert);                          // REQUIRES mu_
+  // `sources`: empty, or one per alert (its dump()). REQUIRES mu_.
+  Status Write(std::span<const nlohmann::ordered_json* const> alerts,
+               std::span<const std::string> sources = {});
+  void Remember(nlohmann::ordered_json alert);  // REQUIRES mu_
 
   storage::Engine* db_;
   const size_t cached_;
@@ -64,7 +67,6 @@ class AlertIndex {
   findings::Document doc_;
   ingest::DocumentConverter converter_;
   storage::WriteBatch batch_;
-  std::string source_;
 };
 
 }  // namespace vigil::alert

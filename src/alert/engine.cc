@@ -447,15 +447,17 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
   if (alerts.empty()) return Status::Ok();
   std::vector<Notification> notifications;
   std::vector<json> docs;
+  std::vector<std::string> sources;  // each doc's dump()
   docs.reserve(alerts.size());
+  sources.reserve(alerts.size());
   uint64_t notified = 0, suppressed = 0, digests = 0;
   for (const Alert& a : alerts) {
     json delivery = json::object();
     json base = AlertJson(a, options_.base_url);
     const std::string title = AlertTitle(a, base["findings"], "");
     const std::string body = AlertBody(a, base["findings"], "");
+    std::string plain;  // the notification of a channel without templates, made once
     if (!a.suppressed) {
-      std::string plain;  // the notification of a channel without templates, made once
       for (const std::string& name : a.channels) {
         auto c = state_->channels.find(name);
         if (c == state_->channels.end()) continue;
@@ -490,12 +492,24 @@ Status AlertEngine::Emit(std::vector<Alert>& alerts, int64_t now) {
     }
     base["title"] = title;
     base["body"] = body;
+    // Its document: `plain` (title and body as here, keys in the same order) with the
+    // delivery states last, as base.dump() would write it, without writing it all again.
+    std::string source;
+    if (!plain.empty() && plain.back() == '}') {
+      source = std::move(plain);
+      source.pop_back();
+      source += ",\"delivery\":";
+      source += delivery.dump(-1, ' ', false, json::error_handler_t::replace);
+      source.push_back('}');
+    }
     base["delivery"] = std::move(delivery);
+    if (source.empty()) source = base.dump(-1, ' ', false, json::error_handler_t::replace);
+    sources.push_back(std::move(source));
     docs.push_back(std::move(base));
   }
   // The outbox first: once a notification is there it goes out, whatever happens next.
   VIGIL_RETURN_IF_ERROR(outbox_->Add(notifications));
-  if (Status s = alert_index_.Put(std::move(docs)); !s.ok()) {
+  if (Status s = alert_index_.Put(std::move(docs), std::move(sources)); !s.ok()) {
     return Status(s.code(), "the alerts index could not record alerts: " + s.message());
   }
   {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/json_writer.h"
 #include "storage/wal_reader.h"
 
 namespace vigil::alert {
@@ -144,14 +145,20 @@ Status Outbox::Add(std::span<const Notification> notifications) {
       return s;
     }
   }
+  std::string record;
   for (const Notification& n : notifications) {
-    json j = {{"op", "add"},
-              {"id", n.id},
-              {"alert_id", n.alert_id},
-              {"channel", n.channel},
-              {"created_at", n.created_at},
-              {"alert", n.alert}};
-    if (Status s = Append(j.dump(-1, ' ', false, json::error_handler_t::replace)); !s.ok()) {
+    // Written directly: the alert, valid JSON text already, is escaped once as a string.
+    record.clear();
+    JsonWriter w(&record);
+    w.BeginObject();
+    w.Field("op", "add");
+    w.Field("id", n.id);
+    w.Field("alert_id", n.alert_id);
+    w.Field("channel", n.channel);
+    w.Field("created_at", n.created_at);
+    w.Field("alert", n.alert);
+    w.EndObject();
+    if (Status s = Append(record); !s.ok()) {
       error_ = s;
       return s;
     }
