@@ -97,5 +97,50 @@ TEST(FindingEventHubTest, PushesPublishCreatedAndUpdatedFindingsButNotStaleOnes)
   EXPECT_EQ(got[1]->account_id, e["detail"]["accountId"]);
 }
 
+// Reads one finding; keeps its summary and its flattened document (as `vigil flatten` prints it).
+class SummarySink : public findings::FindingSink {
+ public:
+  void OnFinding(const findings::ReadFinding& f) override {
+    summary = json::parse(SummarizeFinding(f));
+    std::string text;
+    f.document->WriteJson(&text);
+    document = json::parse(text);
+  }
+  void OnIssue(const findings::ReadIssue& issue) override { ADD_FAILURE() << issue.reason; }
+  json summary;
+  json document;
+};
+
+TEST(SummarizeFindingTest, NamesTheFindingAndTheFirstValueOfTheFieldsItPicks) {
+  findings::FindingReader reader;
+  SummarySink sink;
+  reader.Read("probe.json",
+              testing::ReadFileOrDie(
+                  testing::SamplePath("security_monkey-fork__01__Recon-EC2-PortProbeUnprotectedPort.json")),
+              1, &sink);
+  const json& s = sink.summary;
+  const json& d = sink.document;
+  ASSERT_TRUE(s.is_object());
+  auto first = [&d](const char* field) { return d[field].is_array() ? d[field][0] : d[field]; };
+  EXPECT_EQ(s["id"], d["id"]);
+  EXPECT_EQ(s["type"], d["type"]);
+  EXPECT_EQ(s["severity"], d["severity"]);
+  EXPECT_EQ(s["accountId"], d["accountId"]);
+  EXPECT_EQ(s["region"], d["region"]);
+  EXPECT_EQ(s["updatedAt"], d["updatedAt"]);
+  EXPECT_EQ(s["count"], d["service.count"]);
+  EXPECT_EQ(s["title"], d["title"]);
+  EXPECT_EQ(s["severityLabel"], d["derived.severityLabel"]);
+  // A port probe by two attackers (KR, US): the first one's address, country and location.
+  ASSERT_TRUE(d.contains("derived.attacker.ip"));
+  EXPECT_EQ(s["attackerIp"], first("derived.attacker.ip"));
+  EXPECT_EQ(s["attackerCountryCode"], "KR");
+  EXPECT_EQ(s["attackerCountryCode"], first("derived.attacker.countryCode"));
+  EXPECT_EQ(s["attackerCountry"], first("derived.attacker.countryName"));
+  EXPECT_EQ(s["attackerLocation"], first("derived.attacker.location"));
+  EXPECT_TRUE(s["attackerLocation"].contains("lat"));
+  EXPECT_EQ(s.size(), 13u);
+}
+
 }  // namespace
 }  // namespace vigil::ingest
