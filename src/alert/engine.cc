@@ -301,12 +301,17 @@ Status AlertEngine::OnCommit(const ingest::CommittedWrite& write) {
     if (!p.rule.enabled) continue;
     Status s = [&]() -> Status {
       if (!p.filter_status.ok()) return p.filter_status;
-      query::ExecOptions exec;
-      exec.now = now;
-      Result<query::CompiledQuery> compiled =
-          query::CompiledQuery::Compile(*p.filter, resolver, exec);
-      if (!compiled.ok()) return compiled.status();
-      Result<storage::Bitmap> matched = compiled->Match(segment);
+      if (p.compiled == nullptr || p.compiled_for != trace.mapping) {
+        query::ExecOptions exec;
+        exec.now = now;
+        Result<query::CompiledQuery> compiled =
+            query::CompiledQuery::Compile(*p.filter, resolver, exec);
+        if (!compiled.ok()) return compiled.status();
+        p.compiled = std::make_shared<const query::CompiledQuery>(std::move(*compiled));
+        // Date math ("now-1h") is resolved when compiling: such a query is compiled each time.
+        p.compiled_for = p.json.find("now") == std::string::npos ? trace.mapping : nullptr;
+      }
+      Result<storage::Bitmap> matched = p.compiled->Match(segment);
       if (!matched.ok()) return matched.status();
       *matched &= ours;
       wanted |= *matched;

@@ -16,6 +16,7 @@
 #include "alert/engine.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
+#include "query/executor.h"
 #include "query/query.h"
 
 namespace vigil::alert {
@@ -98,6 +99,10 @@ struct AlertEngine::Prepared {
   // The rule's filter, parsed once (or why it cannot be).
   std::shared_ptr<const query::Query> filter;
   Status filter_status;
+  // The filter compiled against the findings' mapping `compiled_for`, kept for the next commits
+  // while the mapping stays the same, unless the query has date math (its "now" moves).
+  std::shared_ptr<const storage::Mapping> compiled_for;
+  std::shared_ptr<const query::CompiledQuery> compiled;
   int64_t last_scheduled = INT64_MIN;  // threshold: the last scheduled evaluation
   int64_t last_exact = INT64_MIN;      // threshold: the last evaluation on a commit
   std::set<std::string> dirty;         // threshold: groups with matches not evaluated yet

@@ -395,6 +395,28 @@ TEST_F(AlertEngineTest, CapturedAndReadBackFindingsAlertAlike) {
   EXPECT_EQ(captured[0]["title"], "Recon:A/B in 111111111111 by GeneratedFindingUserName");
 }
 
+TEST_F(AlertEngineTest, RuleQueriesFollowNewFieldsAndTheClock) {
+  // A rule's compiled query is kept from commit to commit; it must still see a field that
+  // appears later, and a query relative to now must follow the clock.
+  Channel("hook");
+  AddRule(R"({"name":"marked","query":{"kql":"service.additionalInfo.marker:x"},
+              "channels":["hook"]})");
+  AddRule(R"({"name":"recent","query":{"kql":"updatedAt >= \"now-10m\""},"channels":["hook"]})");
+  std::vector<json> a = Push(Finding("f1", 5, 1));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["rule"], "recent");
+  json marked = json::parse(Finding("f2", 5, 1));
+  marked["service"]["additionalInfo"]["marker"] = "x";
+  a = Push(marked.dump());
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0]["rule"], "marked");
+  EXPECT_EQ(a[1]["rule"], "recent");
+  // An hour later, a finding updated an hour ago (and eleven minutes) is not recent.
+  now_ += 3'600'000;
+  EXPECT_TRUE(Push(Finding("f3", 5, 1, 11)).empty());
+  EXPECT_EQ(Push(Finding("f4", 5, 1, -55)).size(), 1u);
+}
+
 TEST_F(AlertEngineTest, DisabledRulesDoNotRun) {
   Channel("hook");
   AddRule(R"({"name":"off","query":{"kql":"*"},"channels":["hook"],"enabled":false})");
