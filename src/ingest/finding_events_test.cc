@@ -115,8 +115,8 @@ TEST(SummarizeFindingTest, NamesTheFindingAndTheFirstValueOfTheFieldsItPicks) {
   findings::FindingReader reader;
   SummarySink sink;
   reader.Read("probe.json",
-              testing::ReadFileOrDie(
-                  testing::SamplePath("security_monkey-fork__01__Recon-EC2-PortProbeUnprotectedPort.json")),
+              testing::ReadFileOrDie(testing::SamplePath(
+                  "security_monkey-fork__01__Recon-EC2-PortProbeUnprotectedPort.json")),
               1, &sink);
   const json& s = sink.summary;
   const json& d = sink.document;
