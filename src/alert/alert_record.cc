@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "alert/notification.h"
+#include "base/json_writer.h"
 #include "base/percent_encode.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
@@ -81,6 +84,52 @@ std::optional<std::string> FindingFacts::Field(std::string_view name) const {
     }
   }
   return std::nullopt;
+}
+
+std::string FindingFacts::Summary() const {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("id", id);
+  w.Field("type", type);
+  w.Field("severity", severity);
+  w.Field("accountId", account_id);
+  w.Field("region", region);
+  w.Field("updatedAt", FormatTimestamp(updated_at));
+  w.Field("count", count);
+  // The same short names as ingest::SummarizeFinding. These fields are text in a finding (the
+  // location excepted: "lat,lon" here, an object there); a value of another kind says itself
+  // as text.
+  static constexpr std::array<std::string_view, kSummaryFields.size()> kNames = {
+      "title",           "severityLabel",    "attackerIp", "attackerCountryCode",
+      "attackerCountry", "attackerLocation",
+  };
+  for (size_t i = 0; i < kSummaryFields.size(); ++i) {
+    std::string_view field = kSummaryFields[i];
+    auto e = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& x) {
+      return x.name_size == field.size() && At(x.name, x.name_size) == field;
+    });
+    if (e == entries_.end()) continue;
+    std::string_view value = At(e->value, e->value_size);
+    w.Key(kNames[i]);
+    if (field == "derived.attacker.location") {
+      double lat = 0, lon = 0;
+      size_t comma = value.find(',');
+      const char* end = value.data() + value.size();
+      if (comma != std::string_view::npos &&
+          std::from_chars(value.data(), value.data() + comma, lat).ptr == value.data() + comma &&
+          std::from_chars(value.data() + comma + 1, end, lon).ptr == end) {
+        w.BeginObject();
+        w.Field("lat", lat);
+        w.Field("lon", lon);
+        w.EndObject();
+        continue;
+      }
+    }
+    w.String(value);
+  }
+  w.EndObject();
+  return out;
 }
 
 std::string FindingFacts::Resource() const {

@@ -37,17 +37,30 @@ struct NameHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
 };
 
-// What the rules know of one finding: its summary and its flattened fields (the first values
-// as text), for templates, groups and first-seen values.
+// What the rules know of one finding: its meta and its flattened fields (the values as text),
+// for templates, groups, first-seen values and the summaries of alerts.
 struct FindingFacts {
   std::string id;
   std::string type;
   std::string account_id;
+  std::string region;
   double severity = 0;
   int64_t count = 0;
   int64_t updated_at = 0;
   bool sample = false;
-  std::string summary;  // a JSON object
+
+  // The finding's summary, a JSON object: what ingest::SummarizeFinding says of it, made from
+  // these facts when an alert needs it (most findings alert nothing: none is made for them).
+  // The picked fields are kSummaryFields, which the facts must keep.
+  std::string Summary() const;
+  static constexpr std::array<std::string_view, 6> kSummaryFields = {
+      "title",
+      "derived.severityLabel",
+      "derived.attacker.ip",
+      "derived.attacker.countryCode",
+      "derived.attacker.countryName",
+      "derived.attacker.location",
+  };
 
   // Room for `values` values taking `bytes` bytes, names included.
   void Reserve(size_t bytes, size_t values) {

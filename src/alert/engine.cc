@@ -12,7 +12,6 @@
 #include "alert/rule_queries.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
-#include "ingest/finding_events.h"
 #include "query/executor.h"
 #include "query/search.h"
 
@@ -50,11 +49,11 @@ void TakeFacts(const findings::ReadFinding& f, const engine_detail::NameSet* wan
   out->id = std::string(m.id);
   out->type = std::string(m.type);
   out->account_id = std::string(m.account_id);
+  out->region = std::string(m.region);
   out->severity = m.severity;
   out->count = m.service_count;
   out->updated_at = m.updated_at;
   out->sample = m.sample;
-  out->summary = ingest::SummarizeFinding(f);
   if (wanted != nullptr) out->Reserve(64 * wanted->size(), 2 * wanted->size());
   for (const findings::Field& field : f.document->fields()) {
     if (wanted != nullptr && wanted->find(field.name) == wanted->end()) continue;
@@ -149,6 +148,7 @@ Status AlertEngine::Refresh() {
   engine_detail::NameSet& wanted = state_->wanted_fields;
   wanted.clear();
   for (std::string_view f : FindingFacts::kResourceFields) wanted.emplace(f);
+  for (std::string_view f : FindingFacts::kSummaryFields) wanted.emplace(f);
   auto want = [&wanted](std::string_view field) {
     if (field.ends_with(".keyword")) field.remove_suffix(8);
     if (!field.empty()) wanted.emplace(field);

@@ -86,7 +86,7 @@ inline void AddFinding(Alert* a, const std::shared_ptr<FindingFacts>& f) {
     a->resource = f->Resource();
   }
   a->finding_ids.push_back(f->id);
-  if (a->summaries.size() < kMaxSummaries) a->summaries.push_back(f->summary);
+  if (a->summaries.size() < kMaxSummaries) a->summaries.push_back(f->Summary());
   a->severity = std::max(a->severity, f->severity);
   if (a->kind != "threshold") ++a->count;
 }

@@ -165,7 +165,7 @@ Result<std::string> AlertEngine::Preview(const Rule& rule, int64_t lookback_ms) 
   out["findings"] = json::array();
   for (const std::string& s : *newest) {
     if (std::shared_ptr<FindingFacts> f = ReadFacts(s, now)) {
-      out["findings"].push_back(json::parse(f->summary));
+      out["findings"].push_back(json::parse(f->Summary()));
     }
   }
   VIGIL_RETURN_IF_ERROR(Replay(rule, snapshot, now, lookback_ms, &out));

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 
 #include "base/time.h"
+#include "findings/finding_reader.h"
+#include "ingest/finding_events.h"
 #include "ingest/findings_deriver.h"
 #include "testing/test_util.h"
 
@@ -393,6 +396,63 @@ TEST_F(AlertEngineTest, CapturedAndReadBackFindingsAlertAlike) {
   EXPECT_EQ(kinds, (std::set<std::string>{"finding", "first_seen", "threshold"}));
   // The templates were filled from the finding's fields.
   EXPECT_EQ(captured[0]["title"], "Recon:A/B in 111111111111 by GeneratedFindingUserName");
+}
+
+// Keeps the summary (ingest::SummarizeFinding) of each finding read.
+class SummarySink : public findings::FindingSink {
+ public:
+  void OnFinding(const findings::ReadFinding& f) override {
+    summaries[std::string(f.meta.id)] = json::parse(ingest::SummarizeFinding(f));
+  }
+  void OnIssue(const findings::ReadIssue& issue) override { ADD_FAILURE() << issue.reason; }
+  std::map<std::string, json> summaries;
+};
+
+TEST_F(AlertEngineTest, AnAlertSummarizesItsFindingsAsTheLiveEventsDo) {
+  // An alert's summaries are made from the rules' facts when it is raised, not by
+  // ingest::SummarizeFinding as the finding is read: on every real sample (port probes with
+  // several attackers, locations, findings without an attacker), both say the same, whether
+  // the engine captured the findings or read them back.
+  std::vector<std::string> samples;
+  for (const auto& e : std::filesystem::directory_iterator(vigil::testing::SamplePath(""))) {
+    if (e.path().extension() == ".json") samples.push_back(e.path().string());
+  }
+  std::sort(samples.begin(), samples.end());
+  ASSERT_GE(samples.size(), 20u);
+  for (bool capture : {true, false}) {
+    data_ = capture ? "captured" : "read-back";
+    capture_ = capture;
+    Open();
+    Channel("hook");
+    AddRule(R"({"name":"all","query":{"kql":"*"},"channels":["hook"],"include_samples":true})");
+    std::map<std::string, json> alerted;
+    for (const std::string& path : samples) {
+      const std::string text = vigil::testing::ReadFileOrDie(path);
+      SummarySink expected;
+      findings::FindingReader().Read(path, text, 1, &expected);
+      ASSERT_EQ(expected.summaries.size(), 1u) << path;
+      Result<ingest::PushResult> r = push_->Ingest(path, text, now_);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      std::vector<json> alerts = Take();
+      // A few samples are versions of the same finding: an older one is stale, a newer one an
+      // update that the rule need not alert on again.
+      if (r->stale == 1) continue;
+      ASSERT_EQ(r->created + r->updated, 1u) << path;
+      ASSERT_LE(alerts.size(), 1u) << path;
+      const auto& [id, summary] = *expected.summaries.begin();
+      if (r->updated == 1 && alerts.empty()) continue;
+      ASSERT_EQ(alerts.size(), 1u) << path << ": no alert for " << id;
+      ASSERT_EQ(alerts[0]["finding_ids"], json::array({id})) << path;
+      ASSERT_EQ(alerts[0]["findings"].size(), 1u) << path;
+      EXPECT_EQ(alerts[0]["findings"][0], summary)
+          << path << (capture ? " (captured)" : " (read back)");
+      alerted[id] = alerts[0]["findings"][0];
+    }
+    EXPECT_GE(alerted.size(), samples.size() - 5);
+    size_t with_location = 0;
+    for (const auto& [id, summary] : alerted) with_location += summary.contains("attackerLocation");
+    EXPECT_GE(with_location, 3u);  // the location's "lat,lon" text made an object again
+  }
 }
 
 TEST_F(AlertEngineTest, RuleQueriesFollowNewFieldsAndTheClock) {
