@@ -154,13 +154,19 @@ async function api(base, method, path, body) {
 }
 
 // The webhook receiver: 200 to everything; `onAlert` sees each parsed body with its arrival time.
-const receiver = { requests: 0, connections: 0, bad: 0, onAlert: null };
+// `keys`: the Idempotency-Key of each request, to count the same notification received twice.
+const receiver = { requests: 0, connections: 0, bad: 0, repeated: 0, keys: new Set(), onAlert: null };
 const hook = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const now = performance.now();
     receiver.requests += 1;
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined) {
+      if (receiver.keys.has(key)) receiver.repeated += 1;
+      receiver.keys.add(key);
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
     let body;
@@ -342,10 +348,14 @@ async function ingestRun(label, lines, rules, history) {
     receiver.requests = 0;
     receiver.connections = 0;
     receiver.bad = 0;
+    receiver.repeated = 0;
+    receiver.keys.clear();
     const pushed = await pushAll(base, batches);
     const out = { findings: lines.length, seconds: Math.round(pushed.ms / 10) / 100, findings_per_s: Math.round((lines.length * 1000) / pushed.ms), ...pushed.totals };
     if (rules.length) {
       const d = await drain(base);
+      // What the receiver had when nothing was pending (later requests: digests on their schedule).
+      const received = { requests: receiver.requests, repeated: receiver.repeated };
       const history = await api(base, 'GET', '/api/alerts/history?size=0');
       const m = d.metrics;
       // Which rules alerted how often (the alerts index, by rule).
@@ -375,7 +385,9 @@ async function ingestRun(label, lines, rules, history) {
         notifications_pending: m.vigil_alert_notifications_pending ?? 0,
         delivery_failures: m.vigil_alert_delivery_failures_total ?? 0,
         notifications_dropped: m.vigil_alert_notifications_dropped_total ?? 0,
-        webhook_requests: receiver.requests,
+        webhook_requests: received.requests,
+        webhook_requests_repeated: received.repeated,
+        webhook_requests_after_drain: receiver.requests - received.requests,
         webhook_connections: receiver.connections,
         webhook_bodies_without_finding_ids: receiver.bad,
         drain_ms: Math.round(d.ms),
@@ -540,7 +552,7 @@ try {
   log(`    alerts: notified ${withRules.alerts_notified}, suppressed ${withRules.alerts_suppressed}, digests ${withRules.alerts_digest}; rule errors ${withRules.rule_errors}`);
   log(`    by kind: ${Object.entries(withRules.alerts_by_kind).map(([k, v]) => `${k} ${v.alerts} (${v.rules_alerting} of ${v.rules} rules alerted)`).join(', ')}`);
   log(`    most alerts: ${withRules.top_rules.map((r) => `${r.name} [${r.kind} ${r.query}${r.field ? ` field ${r.field}` : ''}${r.group_by ? ` by ${r.group_by}` : ''}] ${r.alerts}`).join('; ')}`);
-  log(`    notifications: ${withRules.notifications_delivered} delivered, ${withRules.notifications_pending} pending, ${withRules.delivery_failures} failed attempts, ${withRules.notifications_dropped} dropped; webhook requests received: ${withRules.webhook_requests} (over ${withRules.webhook_connections} connections); drained ${withRules.drained ? 'in' : 'NOT within'} ${withRules.drain_ms} ms after the last push`);
+  log(`    notifications: ${withRules.notifications_delivered} delivered, ${withRules.notifications_pending} pending, ${withRules.delivery_failures} failed attempts, ${withRules.notifications_dropped} dropped; webhook requests received: ${withRules.webhook_requests} (over ${withRules.webhook_connections} connections; ${withRules.webhook_requests_repeated} with an idempotency key seen before; ${withRules.webhook_requests_after_drain} more after the drain); drained ${withRules.drained ? 'in' : 'NOT within'} ${withRules.drain_ms} ms after the last push`);
   const again = await ingestRun('without-rules-again', lines, [], history);
   log(`  no rules, again: ${fmtInt(again.findings_per_s)} findings/s (${again.seconds} s)`);
   const base = (without.findings_per_s + again.findings_per_s) / 2;
