@@ -225,6 +225,11 @@ Result<Channel> ParseChannel(std::string_view text, size_t max_depth) {
   }
   VIGIL_RETURN_IF_ERROR(f.String("title_template", &c.title_template, false));
   VIGIL_RETURN_IF_ERROR(f.String("body_template", &c.body_template, false));
+  VIGIL_RETURN_IF_ERROR(f.String("ca_file", &c.ca_file, false));
+  if (!c.ca_file.empty() && c.ca_file.front() != '/') {
+    return Status::InvalidArgument(
+        fmt::format("[ca_file] must be an absolute path, got \"{}\"", c.ca_file));
+  }
   switch (c.type) {
     case ChannelType::kWebhook:
     case ChannelType::kSlack:
@@ -421,6 +426,7 @@ std::string ChannelToJson(const Channel& c, bool redact) {
   }
   if (!c.title_template.empty()) j["title_template"] = c.title_template;
   if (!c.body_template.empty()) j["body_template"] = c.body_template;
+  if (!c.ca_file.empty()) j["ca_file"] = c.ca_file;
   return j.dump();
 }
 

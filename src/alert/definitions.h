@@ -48,6 +48,9 @@ struct Channel {
   // Templates of the title and the body ({{field}} for a finding's fields); empty: the default.
   std::string title_template;
   std::string body_template;
+  // Every type: a PEM file of the certificate authorities that TLS with the receiver is
+  // verified against (a private CA, an SMTP relay's own); empty: the system's. An absolute path.
+  std::string ca_file;
 };
 
 enum class RuleKind { kFinding, kThreshold, kFirstSeen };

@@ -26,9 +26,12 @@ TEST(AlertChannels, EachTypeWithItsSettings) {
 
   Result<Channel> mail = ParseChannel(
       R"({"name":"soc-mail","type":"email","smtp_url":"smtp://127.0.0.1:2525","from":"vigil@x.org",)"
-      R"("to":["soc@x.org"],"username":"u","password":"p","starttls":false})");
+      R"("to":["soc@x.org"],"username":"u","password":"p","starttls":false,)"
+      R"("ca_file":"/etc/vigil/relay-ca.pem"})");
   ASSERT_TRUE(mail.ok()) << mail.status().message();
   EXPECT_FALSE(mail->starttls);
+  EXPECT_EQ(mail->ca_file, "/etc/vigil/relay-ca.pem");
+  EXPECT_EQ(ParseChannel(ChannelToJson(*mail, false))->ca_file, "/etc/vigil/relay-ca.pem");
   EXPECT_EQ(ChannelToJson(*mail, true).find("\"p\""), std::string::npos);
   EXPECT_TRUE(
       ParseChannel(R"({"name":"s","type":"slack","url":"https://hooks.slack.com/x"})").ok());
@@ -55,6 +58,9 @@ TEST(AlertChannels, MistakesAreNamed) {
   EXPECT_EQ(Error(ParseChannel(R"({"name":"a","type":"email","smtp_url":"smtp://h","from":"x@y",)"
                                R"("to":["nobody"]})")),
             "[to[0]] must be an e-mail address, got \"nobody\"");
+  EXPECT_EQ(
+      Error(ParseChannel(R"({"name":"a","type":"webhook","url":"https://x","ca_file":"ca.pem"})")),
+      "[ca_file] must be an absolute path, got \"ca.pem\"");
   EXPECT_EQ(Error(ParseChannel(R"({"name":"a","type":"sns","topic_arn":"sec"})")),
             "[topic_arn] must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME), got \"sec\"");
   EXPECT_EQ(Error(ParseChannel(R"([1])")), "a channel must be a JSON object, got an array");

@@ -393,6 +393,7 @@ Result<OutgoingRequest> RenderNotification(const Channel& c, const Notification&
       r.username = c.username;
       r.password = c.password;
       r.starttls = c.starttls;
+      r.ca_file = c.ca_file;
       return r;
     case ChannelType::kSns: {
       Result<OutgoingRequest> sns = SnsRequest(c, n, alert, now);
@@ -403,6 +404,7 @@ Result<OutgoingRequest> RenderNotification(const Channel& c, const Notification&
   }
   r.headers.emplace_back("Idempotency-Key", n.id);
   r.headers.emplace_back("User-Agent", "Vigil-Alerts/1");
+  r.ca_file = c.ca_file;
   return r;
 }
 
@@ -426,6 +428,7 @@ DeliveryResult Send(const OutgoingRequest& request, const TransportOptions& opti
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+  if (!request.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, request.ca_file.c_str());
   curl_slist* list = nullptr;
   Upload upload{request.body};
   if (request.smtp) {

@@ -40,6 +40,8 @@ struct OutgoingRequest {
   std::string username;
   std::string password;
   bool starttls = true;
+  // Both: the certificate authorities to verify TLS against (empty: the system's).
+  std::string ca_file;
 };
 
 // The request that delivers `n` over `c` at `now` (epoch ms; SNS signs with it).

@@ -45,6 +45,9 @@ TEST(WebhookRender, TheAlertWithTheNotificationIdAndChannelSigned) {
   EXPECT_EQ(Header(*r, "X-Team"), "blue");
   EXPECT_EQ(Header(*r, "Idempotency-Key"), n.id);
   EXPECT_EQ(Header(*r, "Content-Type"), "application/json");
+  EXPECT_EQ(r->ca_file, "");  // the system's certificate authorities
+  c.ca_file = "/etc/vigil/ca.pem";
+  EXPECT_EQ(RenderNotification(c, n, 0)->ca_file, "/etc/vigil/ca.pem");
 
   n.alert = "{ }";  // an empty object gets no leading comma
   r = RenderNotification(c, n, 0);

@@ -76,8 +76,8 @@ export function formFromRule(r) {
 }
 
 // {name, type, url, secret, headers (lines "Name: value"), smtp_url, from, to, username,
-//  password, starttls, topic_arn, endpoint, access_key_id, secret_access_key, title_template,
-//  body_template} -> the channel's JSON. A header line without a colon is an Error naming it.
+//  password, starttls, topic_arn, endpoint, access_key_id, secret_access_key, session_token,
+//  title_template, body_template, ca_file} -> the channel's JSON. A header line without a colon is an Error naming it.
 export function channelFromForm(f) {
   const c = { name: trimmed(f.name), type: f.type || 'webhook' };
   if (['webhook', 'slack', 'teams'].includes(c.type)) c.url = trimmed(f.url);
@@ -102,9 +102,11 @@ export function channelFromForm(f) {
     if (trimmed(f.endpoint)) c.endpoint = trimmed(f.endpoint);
     if (trimmed(f.access_key_id)) c.access_key_id = trimmed(f.access_key_id);
     if (trimmed(f.secret_access_key)) c.secret_access_key = f.secret_access_key;
+    if (trimmed(f.session_token)) c.session_token = f.session_token;
   }
   if (trimmed(f.title_template)) c.title_template = f.title_template;
   if (trimmed(f.body_template)) c.body_template = f.body_template;
+  if (trimmed(f.ca_file)) c.ca_file = trimmed(f.ca_file);
   return c;
 }
 
@@ -125,8 +127,10 @@ export function formFromChannel(c) {
     endpoint: c.endpoint ?? '',
     access_key_id: c.access_key_id ?? '',
     secret_access_key: c.secret_access_key ?? '',
+    session_token: c.session_token ?? '',
     title_template: c.title_template ?? '',
     body_template: c.body_template ?? '',
+    ca_file: c.ca_file ?? '',
   };
 }
 

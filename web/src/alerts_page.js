@@ -244,8 +244,10 @@ export class AlertsPage {
       field('Endpoint', 'endpoint', f.endpoint, { for: 'sns', hint: 'Empty: https://sns.REGION.amazonaws.com/' }),
       field('Access key id', 'access_key_id', f.access_key_id, { for: 'sns', hint: 'Empty: the server\'s AWS_ACCESS_KEY_ID.' }),
       field('Secret access key', 'secret_access_key', f.secret_access_key, { type: 'password', for: 'sns' }),
+      field('Session token', 'session_token', f.session_token, { type: 'password', for: 'sns' }),
       field('Title template', 'title_template', f.title_template, { placeholder: '{{rule}}: {{type}} in {{accountId}}' }),
       field('Body template', 'body_template', f.body_template, { type: 'textarea' }),
+      field('CA file', 'ca_file', f.ca_file, { placeholder: '/etc/vigil/ca.pem', hint: 'Empty: the system\'s certificate authorities verify TLS.' }),
       el('div', { class: 'toolbar' }, el('button', { type: 'submit', id: 'channel-save' }, 'Save channel'),
         el('button', { type: 'button', onclick: () => this.editor.replaceChildren() }, 'Cancel')),
       error);
