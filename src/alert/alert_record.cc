@@ -12,6 +12,7 @@
 #include "base/percent_encode.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
+#include "ingest/finding_events.h"
 
 namespace vigil::alert {
 
@@ -97,21 +98,17 @@ std::string FindingFacts::Summary() const {
   w.Field("region", region);
   w.Field("updatedAt", FormatTimestamp(updated_at));
   w.Field("count", count);
-  // The same short names as ingest::SummarizeFinding. These fields are text in a finding (the
-  // location excepted: "lat,lon" here, an object there); a value of another kind says itself
-  // as text.
-  static constexpr std::array<std::string_view, kSummaryFields.size()> kNames = {
-      "title",           "severityLabel",    "attackerIp", "attackerCountryCode",
-      "attackerCountry", "attackerLocation",
-  };
-  for (size_t i = 0; i < kSummaryFields.size(); ++i) {
-    std::string_view field = kSummaryFields[i];
+  // The fields ingest::SummarizeFinding picks, under its short names. They are text in a
+  // finding (the location excepted: "lat,lon" here, an object there); a value of another kind
+  // says itself as text.
+  for (const auto& pick : ingest::kSummaryPicks) {
+    std::string_view field = pick.first;
     auto e = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& x) {
       return x.name_size == field.size() && At(x.name, x.name_size) == field;
     });
     if (e == entries_.end()) continue;
     std::string_view value = At(e->value, e->value_size);
-    w.Key(kNames[i]);
+    w.Key(pick.second);
     if (field == "derived.attacker.location") {
       double lat = 0, lon = 0;
       size_t comma = value.find(',');

@@ -51,16 +51,8 @@ struct FindingFacts {
 
   // The finding's summary, a JSON object: what ingest::SummarizeFinding says of it, made from
   // these facts when an alert needs it (most findings alert nothing: none is made for them).
-  // The picked fields are kSummaryFields, which the facts must keep.
+  // The facts must keep the fields of ingest::kSummaryPicks.
   std::string Summary() const;
-  static constexpr std::array<std::string_view, 6> kSummaryFields = {
-      "title",
-      "derived.severityLabel",
-      "derived.attacker.ip",
-      "derived.attacker.countryCode",
-      "derived.attacker.countryName",
-      "derived.attacker.location",
-  };
 
   // Room for `values` values taking `bytes` bytes, names included.
   void Reserve(size_t bytes, size_t values) {

@@ -12,6 +12,7 @@
 #include "alert/rule_queries.h"
 #include "base/time.h"
 #include "findings/derived_fields.h"
+#include "ingest/finding_events.h"
 #include "query/executor.h"
 #include "query/search.h"
 
@@ -148,7 +149,7 @@ Status AlertEngine::Refresh() {
   engine_detail::NameSet& wanted = state_->wanted_fields;
   wanted.clear();
   for (std::string_view f : FindingFacts::kResourceFields) wanted.emplace(f);
-  for (std::string_view f : FindingFacts::kSummaryFields) wanted.emplace(f);
+  for (const auto& pick : ingest::kSummaryPicks) wanted.emplace(pick.first);
   auto want = [&wanted](std::string_view field) {
     if (field.ends_with(".keyword")) field.remove_suffix(8);
     if (!field.empty()) wanted.emplace(field);

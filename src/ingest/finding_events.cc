@@ -54,25 +54,17 @@ std::string SummarizeFinding(const findings::ReadFinding& finding) {
   w.Key("count");
   w.Int(m.service_count);
   // The first value of a few flattened and derived fields, under short names.
-  static constexpr std::pair<std::string_view, std::string_view> kPicked[] = {
-      {"title", "title"},
-      {"derived.severityLabel", "severityLabel"},
-      {"derived.attacker.ip", "attackerIp"},
-      {"derived.attacker.countryCode", "attackerCountryCode"},
-      {"derived.attacker.countryName", "attackerCountry"},
-      {"derived.attacker.location", "attackerLocation"},
-  };
   if (finding.document != nullptr) {
     const findings::Document& doc = *finding.document;
     // Each picked field's values, in one pass over the fields (their sizes compared first: a
     // finding has a hundred fields or more).
-    constexpr size_t kCount = std::size(kPicked);
+    constexpr size_t kCount = std::size(kSummaryPicks);
     std::array<const findings::Field*, kCount> fields{};
     size_t left = kCount;
     for (const findings::Field& f : doc.fields()) {
       for (size_t i = 0; i < kCount; ++i) {
-        if (fields[i] == nullptr && f.name.size() == kPicked[i].first.size() &&
-            f.name == kPicked[i].first) {
+        if (fields[i] == nullptr && f.name.size() == kSummaryPicks[i].first.size() &&
+            f.name == kSummaryPicks[i].first) {
           fields[i] = &f;
           --left;
           break;
@@ -88,7 +80,7 @@ std::string SummarizeFinding(const findings::ReadFinding& finding) {
                x.kind != findings::ValueKind::kEmptyObject;
       });
       if (v == values.end()) continue;
-      w.Key(kPicked[i].second);
+      w.Key(kSummaryPicks[i].second);
       WriteValue(&w, *v);
     }
   }

@@ -10,12 +10,15 @@
 // Thread-safe: Publish, Subscribe and every Subscription call may come from any thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "findings/finding_reader.h"
@@ -34,6 +37,17 @@ struct FindingEvent {
 // label, accountId, region, updatedAt (ISO-8601), count (service.count), and the attacker's ip,
 // country and location when the finding has them.
 std::string SummarizeFinding(const findings::ReadFinding& finding);
+
+// The flattened and derived fields a summary picks (their first value), with the short names it
+// gives them. The alert engine writes its findings' summaries with the same table.
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSummaryPicks = {{
+    {"title", "title"},
+    {"derived.severityLabel", "severityLabel"},
+    {"derived.attacker.ip", "attackerIp"},
+    {"derived.attacker.countryCode", "attackerCountryCode"},
+    {"derived.attacker.countryName", "attackerCountry"},
+    {"derived.attacker.location", "attackerLocation"},
+}};
 
 class FindingEventHub {
  public:
