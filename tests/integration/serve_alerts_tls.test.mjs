@@ -15,10 +15,10 @@ import { sampleFindings, startServer } from './helpers.mjs';
 let dir;
 let server;
 let url;
-const smtp = {};  // name -> { server, mails, sessions }
+const smtp = {};  // name -> { server, port, mails }
 
 async function startSmtp(name, tls) {
-  const s = { mails: [], sessions: [] };
+  const s = { mails: [] };
   s.server = new SMTPServer({
     authOptional: true,
     key: tls.key,
