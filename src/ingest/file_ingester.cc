@@ -34,6 +34,7 @@ FileIngester::FileIngester(Env* env, archive::ArchiveWriter* archive, storage::I
       reader_(WithRaw(options.reader)) {
   // Findings are logged without their fields; recovery rebuilds them (FindingsDeriver).
   for (storage::WriteBatch& b : batches_) b.SetDerived(kFindingsCodec);
+  if (index_ != nullptr) batch_->SetSourceDictionary(index_->SourceDictionary());
   // On one core a second thread only adds switches between them: commits run inline.
   cpu_set_t cpus;
   threaded_ = ::sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) > 1;
@@ -154,6 +155,8 @@ Status FileIngester::Commit() {
   // The committer is done with the other batch: it is the next to fill.
   batch_ = batch_ == &batches_[0] ? &batches_[1] : &batches_[0];
   batch_->Clear();
+  // Compressed as the index stores them, once it has learnt its dictionary (at its first flush).
+  if (index_ != nullptr) batch_->SetSourceDictionary(index_->SourceDictionary());
   if (!threaded_) {
     RunJob(&job);
     std::lock_guard<std::mutex> lock(mu_);

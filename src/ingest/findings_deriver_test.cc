@@ -198,14 +198,48 @@ TEST(FindingsDeriverTest, ReplayOfDerivedBatchesGivesTheSameIndex) {
     ASSERT_TRUE(ingester.Finish().ok());
     EXPECT_GT(ingester.summary().updated, 0u);
     EXPECT_EQ((*index)->stats().file_segments, 0u);
+    // The index learnt its source dictionary from its first 2,000 findings (before any flush),
+    // and the batches after that compressed their sources with it: their log records name it.
+    ASSERT_NE((*index)->SourceDictionary(), nullptr);
     before = DumpIndex(*(*index)->GetSnapshot());
     // Destroyed without Close: like a process that dies, it leaves its memory unflushed.
   }
+  std::string dict_file;
+  Result<std::vector<std::string>> files = env->ListFilesRecursive(dir.Join("index"));
+  ASSERT_TRUE(files.ok());
+  for (const std::string& f : *files) {
+    if (f.ends_with(".zdict")) dict_file = f;
+  }
+  ASSERT_FALSE(dict_file.empty()) << "no source-<id>.zdict in the index directory";
   auto reopened = storage::Index::Open(env.get(), dir.Join("index"), options);
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_GT((*reopened)->recovery().replayed_ops, 3000u);
   EXPECT_EQ(DumpIndex(*(*reopened)->GetSnapshot()), before);
   reopened->reset();
+
+  // Without the dictionary file, the records that need it cannot be replayed: the index says
+  // which file is missing instead of opening without those findings.
+  const std::string moved = dir.Join("dict.bak");
+  ASSERT_TRUE(env->RenameFile(dict_file, moved).ok());
+  auto no_dict = storage::Index::Open(env.get(), dir.Join("index"), options);
+  ASSERT_FALSE(no_dict.ok());
+  EXPECT_NE(no_dict.status().message().find(std::string(BaseName(dict_file))), std::string::npos)
+      << no_dict.status().ToString();
+  // A damaged one is reported as such, and refused the same way.
+  testing::WriteFileOrDie(dict_file, "not a dictionary");
+  std::vector<std::string> lines;
+  storage::IndexOptions logged = options;
+  logged.log = [&lines](std::string_view line) { lines.emplace_back(line); };
+  ASSERT_FALSE(storage::Index::Open(env.get(), dir.Join("index"), logged).ok());
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.find(dict_file) != std::string::npos && l.find("damaged") != std::string::npos;
+  })) << "no log line names the damaged dictionary";
+  ASSERT_TRUE(env->RemoveFile(dict_file).ok());
+  ASSERT_TRUE(env->RenameFile(moved, dict_file).ok());
+  auto restored = storage::Index::Open(env.get(), dir.Join("index"), options);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(DumpIndex(*(*restored)->GetSnapshot()), before);
+  restored->reset();
 
   // Without the deriver the log cannot be replayed, and the index says so instead of opening
   // without the findings.

@@ -128,6 +128,13 @@ void PushIngester::OnIssue(const findings::ReadIssue& issue) {
   result_->items.push_back(std::move(item));
 }
 
+void PushIngester::StartBatch() {
+  batch_.Clear();
+  // Sources compressed as the index stores them, once it has learnt its dictionary.
+  Result<std::shared_ptr<storage::Index>> index = index_();
+  batch_.SetSourceDictionary(index.ok() ? (*index)->SourceDictionary() : nullptr);
+}
+
 Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_view body,
                                         int64_t ingested_at,
                                         std::span<const std::string> accounts) {
@@ -136,7 +143,7 @@ Result<PushResult> PushIngester::Ingest(std::string_view source, std::string_vie
   result_ = &result;
   scope_ = accounts;
   ingested_at_ = ingested_at;
-  batch_.Clear();
+  StartBatch();
   finding_items_.clear();
   pending_events_.clear();
   publish_ = events_ != nullptr && events_->subscribers() > 0;
@@ -212,7 +219,7 @@ Result<std::vector<FindingWriteResult>> PushIngester::Write(std::span<const Find
   std::vector<FindingWriteResult> results(writes.size());
   scope_ = accounts;
   ingested_at_ = ingested_at;
-  batch_.Clear();
+  StartBatch();
   pending_events_.clear();
   publish_ = events_ != nullptr && events_->subscribers() > 0;
   StartCapture();

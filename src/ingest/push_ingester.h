@@ -135,6 +135,8 @@ class PushIngester : private findings::FindingSink {
   void OnIssue(const findings::ReadIssue& issue) override;
   // Whether the findings read next are shown to the observer's Capture (it is active).
   void StartCapture();
+  // Clears the batch for the next write, with the index's source dictionary.
+  void StartBatch();
   // Archives what the batch holds, then writes it; fills outcomes_.
   Status Commit();
   // Publishes the pending events of the documents whose outcome was a change.

@@ -26,11 +26,13 @@ std::string_view WriteOutcomeName(WriteOutcome outcome) {
 
 GroupApplier::GroupApplier(const std::vector<LiveSegment>& segments, const Mapping* mapping,
                            std::function<Mapping*()> mutable_mapping,
-                           std::function<void(std::string_view)> log)
+                           std::function<void(std::string_view)> log,
+                           std::shared_ptr<const ZstdDictionary> source_dict)
     : segments_(segments),
       mapping_(mapping),
       mutable_mapping_(std::move(mutable_mapping)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      builder_(SegmentBuilderOptions{.dict = std::move(source_dict)}) {}
 
 bool GroupApplier::Lookup(std::string_view id, Location* found) {
   auto it = group_ids_.find(id);
@@ -156,8 +158,9 @@ uint32_t GroupApplier::AddDoc(const BatchOp& op, bool framed) {
 }
 
 Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> frames,
-                           uint64_t first_seq, uint64_t skip_below,
-                           std::vector<WriteOutcome>* outcomes, std::vector<uint32_t>* docs) {
+                           const ZstdDictionary* frames_dict, uint64_t first_seq,
+                           uint64_t skip_below, std::vector<WriteOutcome>* outcomes,
+                           std::vector<uint32_t>* docs) {
   uint8_t flags = 0;
   VIGIL_RETURN_IF_ERROR(DecodeBatch(rep, &ops_, &names_, &flags));
   const bool framed = (flags & kBatchFramed) != 0;
@@ -236,8 +239,8 @@ Status GroupApplier::Apply(std::string_view rep, std::span<const SourceFrame> fr
       live_[i / 8] = static_cast<char>(live_[i / 8] | (1 << (i % 8)));
     }
     if (live == 0) continue;
-    VIGIL_RETURN_IF_ERROR(builder_.AddSourceFrame(f.bytes, f.entries,
-                                                  live == f.entries ? std::string_view() : live_));
+    VIGIL_RETURN_IF_ERROR(builder_.AddSourceFrame(
+        f.bytes, f.entries, live == f.entries ? std::string_view() : live_, frames_dict));
   }
   return Status::Ok();
 }

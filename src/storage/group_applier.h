@@ -42,20 +42,23 @@ struct LiveSegment {
 class GroupApplier {
  public:
   // `segments` (oldest first) and `*mapping` are the index's state; the applier changes the
-  // mapping through `mutable_mapping`, which returns a private copy when others share it.
+  // mapping through `mutable_mapping`, which returns a private copy when others share it. The
+  // group's segment compresses its sources with `source_dict` (null: without a dictionary).
   GroupApplier(const std::vector<LiveSegment>& segments, const Mapping* mapping,
-               std::function<Mapping*()> mutable_mapping,
-               std::function<void(std::string_view)> log);
+               std::function<Mapping*()> mutable_mapping, std::function<void(std::string_view)> log,
+               std::shared_ptr<const ZstdDictionary> source_dict = nullptr);
 
   // Applies one batch (`rep` and `frames` must outlive the applier); `frames` are a derived
-  // batch's compressed sources (empty for others). Operations numbered below `skip_below`
+  // batch's compressed sources (empty for others), compressed with `frames_dict` (null: without
+  // a dictionary; frames compressed otherwise than the group's segment are compressed again).
+  // Operations numbered below `skip_below`
   // (already durable elsewhere, during recovery) are skipped. Outcomes are appended to *outcomes
   // when it is not null, and the document each operation added to the group's segment (kNoDoc:
   // none) to *docs when it is not null.
   static constexpr uint32_t kNoDoc = UINT32_MAX;
-  Status Apply(std::string_view rep, std::span<const SourceFrame> frames, uint64_t first_seq,
-               uint64_t skip_below, std::vector<WriteOutcome>* outcomes,
-               std::vector<uint32_t>* docs = nullptr);
+  Status Apply(std::string_view rep, std::span<const SourceFrame> frames,
+               const ZstdDictionary* frames_dict, uint64_t first_seq, uint64_t skip_below,
+               std::vector<WriteOutcome>* outcomes, std::vector<uint32_t>* docs = nullptr);
 
   uint32_t new_docs() const { return builder_.num_docs(); }
   size_t memory_usage() const { return builder_.memory_usage(); }

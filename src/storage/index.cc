@@ -38,6 +38,11 @@ uint64_t FileNumber(std::string_view name, std::string_view prefix) {
   return digits == 0 ? 0 : n;
 }
 
+// The file of a saved source dictionary: source-<id, 16 hex digits>.zdict.
+std::string SourceDictionaryFileName(uint64_t id) {
+  return fmt::format("source-{:016x}.zdict", id);
+}
+
 // The largest number in a file name of the index (so new names never reuse one).
 uint64_t LargestNumber(std::string_view name) {
   uint64_t best = 0;
@@ -153,25 +158,31 @@ Status Index::Recover() {
     segments_.push_back(std::move(entry));
   }
 
-  // The source dictionary of the newest segment file that has one: later files share it, so
-  // that merges copy their blocks as they are.
-  if (options_.source_dictionary) {
-    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
-      Result<std::shared_ptr<const ZstdDictionary>> dict = (*it)->reader->SourceDictionary();
-      if (dict.ok() && *dict != nullptr) {
-        std::lock_guard<std::mutex> dict_lock(dict_mu_);
-        source_dict_ = *dict;
-        break;
-      }
-    }
-  }
-
-  // Files of the index: find the write-ahead logs, and make sure new names are new.
+  // Files of the index: find the write-ahead logs and the source dictionaries, and make sure new
+  // names are new.
   Result<std::vector<std::string>> files = env_->ListFilesRecursive(dir_);
   if (!files.ok()) return files.status();
   std::vector<std::pair<uint64_t, std::string>> wals;
   for (const std::string& path : *files) {
     std::string_view name = BaseName(path);
+    if (name.starts_with("source-")) {
+      if (name.ends_with(".zdict") && DirName(path) == dir_) {
+        // Named by the dictionary's id, which is a hash of its bytes: a check of them too.
+        Result<std::string> bytes = env_->ReadFile(path, 64 << 20);
+        Result<std::shared_ptr<const ZstdDictionary>> dict =
+            bytes.ok() ? ZstdDictionary::FromBytes(std::move(*bytes))
+                       : Result<std::shared_ptr<const ZstdDictionary>>(bytes.status());
+        if (dict.ok() && name == SourceDictionaryFileName((*dict)->id())) {
+          saved_dicts_[(*dict)->id()] = *dict;
+        } else {
+          report(fmt::format(
+              "source dictionary {} is damaged ({}); log records that need it "
+              "cannot be replayed",
+              path, dict.ok() ? "its bytes do not match its name" : dict.status().message()));
+        }
+      }
+      continue;
+    }
     next_file_ = std::max(next_file_, LargestNumber(name) + 1);
     if (name.ends_with(".log")) {
       uint64_t n = FileNumber(name, "wal-");
@@ -179,6 +190,31 @@ Status Index::Recover() {
     }
   }
   std::sort(wals.begin(), wals.end());
+
+  // The source dictionary: the newest segment file's (later files share it, so that merges copy
+  // their blocks as they are), else a saved one. Write batches use it once it is saved.
+  if (options_.source_dictionary) {
+    std::shared_ptr<const ZstdDictionary> dict;
+    for (auto it = segments_.rbegin(); it != segments_.rend() && dict == nullptr; ++it) {
+      Result<std::shared_ptr<const ZstdDictionary>> d = (*it)->reader->SourceDictionary();
+      if (d.ok()) dict = *d;
+    }
+    if (dict == nullptr && !saved_dicts_.empty()) dict = saved_dicts_.rbegin()->second;
+    bool saved = dict != nullptr && saved_dicts_.count(dict->id()) > 0;
+    if (dict != nullptr && !saved) {
+      Status s = SaveSourceDictionary(*dict);
+      if (s.ok()) {
+        saved_dicts_[dict->id()] = dict;
+        saved = true;
+      } else {
+        options_.log(fmt::format("cannot save the source dictionary: {}", s.message()));
+      }
+    }
+    std::lock_guard<std::mutex> dict_lock(dict_mu_);
+    source_dict_ = std::move(dict);
+    source_dict_saved_ = saved;
+  }
+
   last_applied_seq_ = next_seq_ - 1;
   for (size_t i = 0; i < wals.size(); ++i) {
     VIGIL_RETURN_IF_ERROR(ReplayWalFile(wals[i].second, wal_start, i + 1 == wals.size()));
@@ -193,6 +229,11 @@ Status Index::Recover() {
   for (const std::string& path : *files) {
     std::string_view name = BaseName(path);
     if (DirName(path) != dir_) continue;
+    if (name.starts_with("source-") && name.ends_with(".zdict.tmp")) {
+      options_.log(fmt::format("removing leftover file {}", path));
+      (void)env_->RemoveFile(path);
+      continue;
+    }
     bool ours = (name.starts_with("seg-") && (name.ends_with(".vseg") || name.ends_with(".del"))) ||
                 name == "MANIFEST.tmp";
     if (!ours) continue;
@@ -238,7 +279,20 @@ Status Index::Rederive(const WalPayload& payload, WriteBatch* batch) {
     if (next == sources.size()) {
       if (frame >= payload.frames.size()) return Status::Corruption("derived batch: no source");
       const SourceFrame& f = payload.frames[frame++];
-      VIGIL_RETURN_IF_ERROR(ZstdDecompress(f.bytes, 1u << 30, &raw));
+      if (payload.has_dict) {
+        auto dict = saved_dicts_.find(payload.dict_id);
+        if (dict == saved_dicts_.end()) {
+          // Like a missing deriver: the log is sound, this process cannot read it. Refuse to
+          // open rather than open without acknowledged documents.
+          return Status::InvalidArgument(fmt::format(
+              "the log's sources are compressed with the source dictionary {}, which the index "
+              "directory does not have (or has damaged): restore that file to open the index",
+              SourceDictionaryFileName(payload.dict_id)));
+        }
+        VIGIL_RETURN_IF_ERROR(dict->second->Decompress(f.bytes, 1u << 30, &raw));
+      } else {
+        VIGIL_RETURN_IF_ERROR(ZstdDecompress(f.bytes, 1u << 30, &raw));
+      }
       Decoder in(raw);
       uint32_t entries;
       if (!in.GetFixed32(&entries) || entries != f.entries || entries > in.remaining() / 4) {
@@ -307,7 +361,8 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
       options_.log(fmt::format("{}: record at offset {}: {}; replay of this file stops here", path,
                                record.offset, s.message()));
       recovery_.errors.push_back(fmt::format("{}: {}", path, s.message()));
-      if (s.code() == StatusCode::kInvalidArgument) return s;  // no deriver: refuse to open
+      // No deriver, or no source dictionary: refuse to open.
+      if (s.code() == StatusCode::kInvalidArgument) return s;
       stopped = true;
       break;
     }
@@ -319,7 +374,7 @@ Status Index::ReplayWalFile(const std::string& path, uint64_t wal_start, bool la
     next_seq_ = std::max(next_seq_, record.first_seq + count);
     pending_bytes += rep.size();
     reps.push_back(std::move(rep));
-    batches.push_back({reps.back(), {}, record.first_seq});
+    batches.push_back({reps.back(), {}, nullptr, record.first_seq});
     if (pending_bytes >= (16u << 20)) {
       s = apply();
       if (!s.ok()) break;
@@ -426,7 +481,8 @@ Status Index::CommitGroup(std::vector<Writer*>& group) {
       bg_error_ = s;
       return s;
     }
-    batches.push_back({x->batch->rep(), x->batch->frames(), seq, x->trace});
+    batches.push_back(
+        {x->batch->rep(), x->batch->frames(), x->batch->source_dictionary().get(), seq, x->trace});
     outcomes.push_back(x->outcomes);
     seq += x->batch->count();
   }
@@ -470,12 +526,13 @@ Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_b
                          const std::vector<std::vector<WriteOutcome>*>& outcomes) {
   uint64_t t0 = SteadyNanos();
   std::vector<LiveSegment> live = LiveSegments();
+  std::shared_ptr<const ZstdDictionary> dict = SourceDictionary();
   GroupApplier applier(
-      live, mapping_.get(), [this] { return MutableMapping(); }, options_.log);
+      live, mapping_.get(), [this] { return MutableMapping(); }, options_.log, dict);
   for (size_t i = 0; i < batches.size(); ++i) {
     WriteTrace* trace = batches[i].trace;
-    VIGIL_RETURN_IF_ERROR(applier.Apply(batches[i].rep, batches[i].frames, batches[i].first_seq,
-                                        skip_below, outcomes[i],
+    VIGIL_RETURN_IF_ERROR(applier.Apply(batches[i].rep, batches[i].frames, batches[i].frames_dict,
+                                        batches[i].first_seq, skip_below, outcomes[i],
                                         trace != nullptr ? &trace->docs : nullptr));
   }
   for (const auto& [i, bits] : applier.deletions()) {
@@ -490,8 +547,8 @@ Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_b
     Result<std::string> bytes = applier.FinishSegment();
     if (!bytes.ok()) return bytes.status();
     auto entry = std::make_unique<Entry>();
-    Result<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::FromBytes(fmt::format("memory-{}", next_memory_id_++), std::move(*bytes));
+    Result<std::shared_ptr<const SegmentReader>> reader = SegmentReader::FromBytes(
+        fmt::format("memory-{}", next_memory_id_++), std::move(*bytes), std::move(dict));
     if (!reader.ok()) return reader.status();
     entry->reader = std::move(*reader);
     entry->deleted = std::make_shared<Bitmap>(applier.new_deleted());
@@ -507,6 +564,25 @@ Status Index::ApplyGroup(const std::vector<GroupBatch>& batches, uint64_t skip_b
   }
   Publish();
   return Status::Ok();
+}
+
+std::shared_ptr<const ZstdDictionary> Index::SourceDictionary() const {
+  std::lock_guard<std::mutex> lock(dict_mu_);
+  return source_dict_saved_ ? source_dict_ : nullptr;
+}
+
+Status Index::SaveSourceDictionary(const ZstdDictionary& dict) {
+  const std::string path = JoinPath(dir_, SourceDictionaryFileName(dict.id()));
+  const std::string tmp = path + ".tmp";
+  Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(tmp);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(dict.bytes());
+  if (s.ok()) s = (*file)->Sync();
+  if (s.ok()) s = (*file)->Close();
+  if (s.ok()) s = env_->RenameFile(tmp, path);
+  if (s.ok()) s = env_->SyncDir(dir_);
+  if (!s.ok()) (void)env_->RemoveFile(tmp);
+  return s;
 }
 
 void Index::Publish() {

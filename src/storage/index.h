@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -144,6 +145,12 @@ class Index {
   // through the log like any write. Returns how many were deleted.
   Result<uint64_t> DeleteOlderThan(int64_t cutoff);
 
+  // The dictionary the index compresses stored sources with, once it has one (learnt from the
+  // first flush and kept in its directory as source-<id>.zdict; docs/format/index.md), or null.
+  // A write batch whose sources are compressed with it (WriteBatch::SetSourceDictionary) has
+  // them stored as they are, in memory and in segment files: compressed once.
+  std::shared_ptr<const ZstdDictionary> SourceDictionary() const;
+
   IndexStats stats() const;
   const RecoveryReport& recovery() const { return recovery_; }
   const std::string& dir() const { return dir_; }
@@ -177,6 +184,7 @@ class Index {
   struct GroupBatch {
     std::string_view rep;
     std::span<const SourceFrame> frames;
+    const ZstdDictionary* frames_dict = nullptr;
     uint64_t first_seq = 0;
     WriteTrace* trace = nullptr;
   };
@@ -207,6 +215,12 @@ class Index {
   // `inputs` when it has none yet (null when there is too little to learn from, or
   // source_dictionary is off).
   std::shared_ptr<const ZstdDictionary> SourceDictionaryFor(std::span<const MergeSource> inputs);
+  // Learns the source dictionary as soon as the in-memory segments hold kSourceDictMinDocs
+  // documents, rather than at the first flush: the write batches after it compress their sources
+  // with it, and flushes keep those as they are.
+  void MaybeLearnSourceDictionary();
+  // Writes `dict` durably as source-<id>.zdict, so that log records may use it.
+  Status SaveSourceDictionary(const ZstdDictionary& dict);
   void SwapIn(const Work& work, std::shared_ptr<const SegmentReader> result,
               const std::string& file_name);
   void PruneWalFiles(uint64_t wal_start);
@@ -259,9 +273,13 @@ class Index {
   uint64_t persisted_wal_start_ = 0;  // the replay start the manifest on disk records
   std::condition_variable state_cv_;  // with apply_mu_: background work committed or failed
 
-  // The source dictionary of segment files (SourceDictionaryFor).
-  std::mutex dict_mu_;
+  // The source dictionary of segment files (SourceDictionaryFor), and whether it is saved in its
+  // own file (only then do write batches and in-memory segments use it).
+  mutable std::mutex dict_mu_;
   std::shared_ptr<const ZstdDictionary> source_dict_;  // GUARDED_BY(dict_mu_)
+  bool source_dict_saved_ = false;                     // GUARDED_BY(dict_mu_)
+  // The dictionaries of the index's directory by id, for replaying log records (Recover).
+  std::map<uint64_t, std::shared_ptr<const ZstdDictionary>> saved_dicts_;
 
   // The published snapshot.
   mutable std::mutex snapshot_mu_;

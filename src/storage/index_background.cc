@@ -131,9 +131,19 @@ std::shared_ptr<const ZstdDictionary> Index::SourceDictionaryFor(
   Result<std::shared_ptr<const ZstdDictionary>> dict =
       ZstdDictionary::Train(views, kSourceDictBytes);
   if (!dict.ok() || *dict == nullptr) return nullptr;
+  // Saved before any write batch may compress with it (log records name it; recovery needs it).
+  Status saved = SaveSourceDictionary(**dict);
+  if (!saved.ok()) {
+    options_.log(
+        fmt::format("cannot save the source dictionary ({}): segments are written "
+                    "without one for now",
+                    saved.message()));
+    return nullptr;
+  }
   std::lock_guard<std::mutex> lock(dict_mu_);
   if (source_dict_ == nullptr) {
     source_dict_ = std::move(*dict);
+    source_dict_saved_ = true;
     options_.log(fmt::format("learnt a {}-byte source dictionary from {} bytes of {} documents",
                              source_dict_->bytes().size(), bytes, sample.size()));
   }
@@ -142,12 +152,13 @@ std::shared_ptr<const ZstdDictionary> Index::SourceDictionaryFor(
 
 Status Index::WriteSegmentFile(const std::string& path, std::span<const MergeSource> inputs,
                                std::shared_ptr<const SegmentReader>* result) {
+  std::shared_ptr<const ZstdDictionary> dict;
   Result<std::unique_ptr<WritableFile>> file = env_->NewWritableFile(path);
   Status s = file.status();
   if (s.ok()) {
     SegmentWriter writer(file->get());
-    Result<MergeResult> merged =
-        MergeSegments(inputs, options_.flush_zstd_level, &writer, SourceDictionaryFor(inputs));
+    dict = SourceDictionaryFor(inputs);
+    Result<MergeResult> merged = MergeSegments(inputs, options_.flush_zstd_level, &writer, dict);
     s = merged.status();
     if (s.ok()) s = (*file)->Sync();
     if (s.ok()) s = (*file)->Close();
@@ -158,7 +169,7 @@ Status Index::WriteSegmentFile(const std::string& path, std::span<const MergeSou
     s = mapped.status();
     if (s.ok()) {
       Result<std::shared_ptr<const SegmentReader>> reader =
-          SegmentReader::Open(path, std::move(*mapped));
+          SegmentReader::Open(path, std::move(*mapped), std::move(dict));
       s = reader.status();
       if (s.ok()) *result = std::move(*reader);
     }
@@ -254,7 +265,9 @@ Status Index::RunWork(Work* work) {
     size_t bytes = 0;
     for (const MergeSource& input : work->inputs) bytes += input.segment->data().size();
     SegmentWriter writer(bytes);
-    Result<MergeResult> merged = MergeSegments(work->inputs, 1, &writer);
+    // In the dictionary's blocks once there is one, as the segments of commit groups are.
+    std::shared_ptr<const ZstdDictionary> dict = SourceDictionary();
+    Result<MergeResult> merged = MergeSegments(work->inputs, 1, &writer, dict);
     if (!merged.ok()) return merged.status();
     std::string name;
     {
@@ -262,7 +275,7 @@ Status Index::RunWork(Work* work) {
       name = fmt::format("memory-{}", next_memory_id_++);
     }
     Result<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::FromBytes(name, std::move(merged->bytes));
+        SegmentReader::FromBytes(name, std::move(merged->bytes), std::move(dict));
     if (!reader.ok()) return reader.status();
     result = std::move(*reader);
   }
@@ -338,7 +351,28 @@ void Index::RemoveObsoleteFiles() {
   obsolete_files_.clear();
 }
 
+void Index::MaybeLearnSourceDictionary() {
+  if (!options_.source_dictionary) return;
+  {
+    std::lock_guard<std::mutex> lock(dict_mu_);
+    if (source_dict_ != nullptr) return;
+  }
+  std::vector<MergeSource> inputs;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    uint64_t docs = 0;
+    for (const auto& e : segments_) {
+      if (e->on_disk) continue;
+      inputs.push_back({e->reader, e->deleted});
+      docs += e->reader->num_docs();
+    }
+    if (docs < kSourceDictMinDocs) return;
+  }
+  (void)SourceDictionaryFor(inputs);
+}
+
 Status Index::DoAllWork(WorkKind kind) {
+  if (kind != WorkKind::kFiles) MaybeLearnSourceDictionary();
   while (!stopping_) {
     Work work;
     {

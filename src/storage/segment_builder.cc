@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <utility>
+
+#include "storage/coding.h"
+#include "storage/compression.h"
 
 namespace vigil::storage {
 
@@ -53,10 +57,17 @@ uint64_t HashTerm(std::string_view s) {
 }  // namespace
 
 SegmentBuilder::SegmentBuilder(SegmentBuilderOptions options)
-    : options_(options), sources_(options.zstd_level, [this](std::string_view block) {
-        source_data_.append(block);
-        return Status::Ok();
-      }) {
+    : options_(std::move(options)),
+      sources_(options_.dict != nullptr
+                   ? SourceBlocks(options_.dict,
+                                  [this](std::string_view block) {
+                                    source_data_.append(block);
+                                    return Status::Ok();
+                                  })
+                   : SourceBlocks(options_.zstd_level, [this](std::string_view block) {
+                       source_data_.append(block);
+                       return Status::Ok();
+                     })) {
   id_handle_ = FieldHandle("_id", FieldType::kKeyword);
 }
 
@@ -82,12 +93,38 @@ uint32_t SegmentBuilder::StartDocWithoutSource(std::string_view id, Version vers
 }
 
 Status SegmentBuilder::AddSourceFrame(std::string_view compressed, uint32_t entries,
-                                      std::string_view live) {
+                                      std::string_view live, const ZstdDictionary* dict) {
   size_t before = sources_.emitted_bytes();
-  Status s = sources_.AddCompressed(compressed, entries, live);
+  const bool same = dict != nullptr ? options_.dict != nullptr && options_.dict->id() == dict->id()
+                                    : options_.dict == nullptr;
+  Status s = same ? sources_.AddCompressed(compressed, entries, live)
+                  : AddSourcesOf(compressed, entries, live, dict);
   if (!s.ok() && status_.ok()) status_ = s;
   memory_ += sources_.emitted_bytes() - before;
   return s;
+}
+
+Status SegmentBuilder::AddSourcesOf(std::string_view compressed, uint32_t entries,
+                                    std::string_view live, const ZstdDictionary* dict) {
+  std::string raw;
+  VIGIL_RETURN_IF_ERROR(dict != nullptr ? dict->Decompress(compressed, size_t{1} << 30, &raw)
+                                        : ZstdDecompress(compressed, size_t{1} << 30, &raw));
+  Decoder in(raw);
+  uint32_t count;
+  if (!in.GetFixed32(&count) || count != entries || count > in.remaining() / 4 ||
+      live.size() < (live.empty() ? 0 : (static_cast<size_t>(entries) + 7) / 8)) {
+    return Status::Corruption("source frame: bad entry count");
+  }
+  std::vector<uint32_t> lengths(count);
+  for (uint32_t& len : lengths) (void)in.GetFixed32(&len);
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view source;
+    if (!in.GetBytes(lengths[i], &source)) return Status::Corruption("source frame: bad lengths");
+    if (!live.empty() && ((static_cast<uint8_t>(live[i / 8]) >> (i % 8)) & 1) == 0) continue;
+    VIGIL_RETURN_IF_ERROR(sources_.Add(source));
+  }
+  if (!in.empty()) return Status::Corruption("source frame: trailing bytes");
+  return Status::Ok();
 }
 
 uint32_t SegmentBuilder::FieldHandle(std::string_view name, FieldType type, bool conflicts) {
@@ -216,6 +253,10 @@ Result<std::string> SegmentBuilder::Finish(uint64_t min_seq, uint64_t max_seq) {
   VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceData, kNoField, source_data_));
   if (!sources_.live().empty()) {
     VIGIL_RETURN_IF_ERROR(writer.AddSection(SectionKind::kSourceLive, kNoField, sources_.live()));
+  }
+  if (options_.dict != nullptr) {
+    VIGIL_RETURN_IF_ERROR(
+        writer.AddSection(SectionKind::kSourceDict, kNoField, options_.dict->bytes()));
   }
   VIGIL_RETURN_IF_ERROR(writer.AddVersions(versions_));
 

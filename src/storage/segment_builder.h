@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/compression.h"
 #include "storage/field_value.h"
 #include "storage/segment_writer.h"
 
@@ -26,6 +27,9 @@ struct SegmentBuilderOptions {
   // them were deleted), so this is the level sources keep on disk: 1 compresses about as well as
   // 3 at a third more speed.
   int zstd_level = 1;
+  // When set, sources are compressed with this dictionary instead, in blocks of
+  // kDictSourceBlockSize (the index's source dictionary), and the segment holds it.
+  std::shared_ptr<const ZstdDictionary> dict;
 };
 
 class SegmentBuilder {
@@ -42,8 +46,11 @@ class SegmentBuilder {
   uint32_t StartDocWithoutSource(std::string_view id, Version version);
   // Adds a frame of compressed sources (a derived batch's, write_batch.h) holding `entries`
   // sources, of which the ones marked in `live` (bit i of byte i / 8; empty: all) are the next
-  // documents' sources.
-  Status AddSourceFrame(std::string_view compressed, uint32_t entries, std::string_view live);
+  // documents' sources. `dict`: the dictionary the frame is compressed with (null: none); a
+  // frame compressed as the segment's blocks are is kept as it is, any other is decompressed
+  // and its sources compressed again.
+  Status AddSourceFrame(std::string_view compressed, uint32_t entries, std::string_view live,
+                        const ZstdDictionary* dict = nullptr);
 
   // The handle of a field for AddTerm, creating it on first use. `conflicts` selects the keyword
   // entry that holds the values of `name` that did not fit its type.
@@ -73,6 +80,9 @@ class SegmentBuilder {
   // Stores `term` with a length prefix; returns the record (u32 length, then the bytes).
   const char* StoreRecord(std::string_view term);
   void AddTermHashed(uint32_t handle, uint32_t doc, std::string_view term, uint32_t hash);
+  // AddSourceFrame of a frame compressed otherwise than this segment's blocks.
+  Status AddSourcesOf(std::string_view compressed, uint32_t entries, std::string_view live,
+                      const ZstdDictionary* dict);
 
   SegmentBuilderOptions options_;
   std::vector<std::unique_ptr<FieldBuilder>> fields_;

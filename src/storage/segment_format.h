@@ -78,9 +78,11 @@ inline constexpr size_t kSourceBlockSize = size_t{256} * 1024;
 // blocks (about 7.2 x at zstd level 3 against 6.1 x).
 inline constexpr size_t kDictSourceBlockSize = size_t{8} * 1024;
 // The dictionary an index trains for its segment files: at most this many bytes, learnt from
-// about this many bytes of its first flushed sources.
+// about this many bytes of its first sources.
 inline constexpr size_t kSourceDictBytes = size_t{112} * 1024;
 inline constexpr size_t kSourceDictSampleBytes = size_t{4} << 20;
+// An index learns its source dictionary once its in-memory segments hold this many documents.
+inline constexpr uint64_t kSourceDictMinDocs = 2000;
 inline constexpr size_t kSourceIndexEntrySize = 4 + 8 + 4 + 4 + 4;
 // A merge copies a compressed source block whose deleted entries are marked in kSourceLive as
 // long as at least kSourceReuseNumerator / kSourceReuseDenominator of its entries are live;

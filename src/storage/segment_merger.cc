@@ -205,9 +205,10 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
   for (size_t si = 0; si < sources.size(); ++si) {
     const MergeSource& src = sources[si];
     const SourceDocs& sd = source_docs[si];
-    // A source is compressed once, when its in-memory segment is built: a block is copied as it
-    // is while enough of its entries are live (the deleted ones are marked in the live-entry
-    // bitmap and skipped by readers); below that its live sources are compressed again.
+    // A source is compressed once, by its write batch or when its in-memory segment is built: a
+    // block is copied as it is while enough of its entries are live (the deleted ones are marked
+    // in the live-entry bitmap and skipped by readers); below that its live sources are
+    // compressed again.
     Result<uint32_t> block_count = src.segment->SourceBlockCount();
     if (!block_count.ok()) return block_count.status();
     // Blocks can be copied only into a segment compressed the same way: the same dictionary, or
@@ -228,8 +229,9 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
       if (alive == 0) continue;
       // Small blocks (the last of a segment, or the frames of small write batches) are gathered
       // into full ones.
-      const bool large = same_compression && (dict != nullptr || ZstdContentSize(info.compressed) >=
-                                                                     kSourceBlockSize / 2);
+      const bool large =
+          same_compression && ZstdContentSize(info.compressed) >=
+                                  (dict != nullptr ? kDictSourceBlockSize : kSourceBlockSize) / 2;
       if (large && alive == info.entries) {
         VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, {}));
         continue;

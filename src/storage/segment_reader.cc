@@ -46,19 +46,22 @@ Status SegmentReader::Corrupt(std::string_view what) const {
   return Status::Corruption(fmt::format("segment {}: {}", name_, what));
 }
 
-Result<std::shared_ptr<const SegmentReader>> SegmentReader::Open(std::string name,
-                                                                 std::unique_ptr<MappedFile> file) {
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::Open(
+    std::string name, std::unique_ptr<MappedFile> file,
+    std::shared_ptr<const ZstdDictionary> dict) {
   std::shared_ptr<SegmentReader> r(new SegmentReader());
   r->name_ = std::move(name);
+  r->preset_dict_ = std::move(dict);
   r->data_ = file->data();
   r->file_ = std::move(file);
   return Init(std::move(r));
 }
 
-Result<std::shared_ptr<const SegmentReader>> SegmentReader::FromBytes(std::string name,
-                                                                      std::string bytes) {
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::FromBytes(
+    std::string name, std::string bytes, std::shared_ptr<const ZstdDictionary> dict) {
   std::shared_ptr<SegmentReader> r(new SegmentReader());
   r->name_ = std::move(name);
+  r->preset_dict_ = std::move(dict);
   r->bytes_ = std::move(bytes);
   r->data_ = r->bytes_;
   return Init(std::move(r));
@@ -600,6 +603,10 @@ Result<std::shared_ptr<const ZstdDictionary>> SegmentReader::SourceDictionary() 
     Result<std::string_view> bytes = Section(SectionKind::kSourceDict, kNoField);
     if (!bytes.ok()) {
       source_dict_status_ = bytes.status();
+      return;
+    }
+    if (preset_dict_ != nullptr && preset_dict_->bytes() == *bytes) {
+      source_dict_ = preset_dict_;
       return;
     }
     Result<std::shared_ptr<const ZstdDictionary>> dict =

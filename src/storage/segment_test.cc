@@ -471,6 +471,68 @@ TEST(SourceDictionaryTest, SegmentFilesStoreSmallDictionaryBlocks) {
   EXPECT_EQ(AllSources(*plain_again), expected);
 }
 
+// A frame of sources as a derived write batch makes it (the layout of a source block),
+// compressed with `dict` (null: plain zstd).
+std::string FrameOf(const std::vector<std::string>& sources, size_t begin, size_t end,
+                    const ZstdDictionary* dict) {
+  std::string raw;
+  PutFixed32(&raw, static_cast<uint32_t>(end - begin));
+  for (size_t i = begin; i < end; ++i) PutFixed32(&raw, static_cast<uint32_t>(sources[i].size()));
+  for (size_t i = begin; i < end; ++i) raw.append(sources[i]);
+  std::string frame;
+  EXPECT_TRUE(
+      (dict != nullptr ? dict->CompressAppend(raw, &frame) : ZstdCompressAppend(raw, 1, &frame))
+          .ok());
+  return frame;
+}
+
+// An in-memory segment built with the index's dictionary keeps the frames compressed with it as
+// they are (each source compressed once: by the write batch), compresses again those made
+// otherwise (before the dictionary, or with another), and a flush with the same dictionary
+// copies its blocks.
+TEST(SourceDictionaryTest, FramesWithTheSegmentsDictionaryAreKeptAsTheyAre) {
+  std::vector<std::string> sources = FindingLikeSources(60, 6);
+  auto dict = TrainOn(FindingLikeSources(2000, 7));
+  auto other = TrainOn(FindingLikeSources(2000, 8));
+  ASSERT_NE(dict, nullptr);
+  ASSERT_NE(other, nullptr);
+  const std::string same_frame = FrameOf(sources, 0, 20, dict.get());
+  const std::string plain_frame = FrameOf(sources, 20, 40, nullptr);
+  const std::string other_frame = FrameOf(sources, 40, 60, other.get());
+
+  SegmentBuilder b(SegmentBuilderOptions{.dict = dict});
+  // Of the plain frame, entry 3 is not a document (a stale update in the batch).
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < 60; ++i) {
+    if (i == 23) continue;
+    b.StartDocWithoutSource(fmt::format("f{}", i), {static_cast<int64_t>(i), 0});
+    expected.push_back(sources[i]);
+  }
+  std::string live(3, '\xff');
+  live[0] = static_cast<char>(0xff & ~(1 << 3));
+  ASSERT_TRUE(b.AddSourceFrame(same_frame, 20, {}, dict.get()).ok());
+  ASSERT_TRUE(b.AddSourceFrame(plain_frame, 20, live, nullptr).ok());
+  ASSERT_TRUE(b.AddSourceFrame(other_frame, 20, {}, other.get()).ok());
+  Result<std::string> bytes = b.Finish(1, 60);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  auto seg = SegmentReader::FromBytes("memory-1", std::move(*bytes), dict);
+  ASSERT_TRUE(seg.ok()) << seg.status().ToString();
+  Result<std::shared_ptr<const ZstdDictionary>> held = (*seg)->SourceDictionary();
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(*held, dict);  // the dictionary handed over, not one made again from its bytes
+  EXPECT_EQ(AllSources(**seg), expected);
+  std::set<std::string_view> blocks = CompressedBlocks(**seg);
+  EXPECT_EQ(blocks.count(same_frame), 1u);
+  EXPECT_EQ(blocks.count(plain_frame), 0u);
+  EXPECT_EQ(blocks.count(other_frame), 0u);
+
+  // Flushed with the same dictionary: the full blocks are copied, not compressed again.
+  auto flushed = MergeWithDict({{*seg, std::make_shared<Bitmap>()}}, dict);
+  ASSERT_NE(flushed, nullptr);
+  EXPECT_EQ(AllSources(*flushed), expected);
+  EXPECT_EQ(CompressedBlocks(*flushed).count(same_frame), 1u);
+}
+
 TEST(SourceDictionaryTest, ADamagedDictionaryIsReportedNotFollowed) {
   std::vector<std::string> a = FindingLikeSources(2000, 5);
   auto out = MergeWithDict({{SegmentOf(a, "a"), std::make_shared<Bitmap>()}}, TrainOn(a));

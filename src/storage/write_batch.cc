@@ -91,6 +91,10 @@ void WriteBatch::SetDerived(uint8_t codec) {
   Clear();
 }
 
+void WriteBatch::SetSourceDictionary(std::shared_ptr<const ZstdDictionary> dict) {
+  if (count_ == 0 && pending_lengths_.empty() && frame_ends_.empty()) dict_ = std::move(dict);
+}
+
 void WriteBatch::Clear() {
   count_ = 0;
   body_.assign(4, '\0');
@@ -124,7 +128,7 @@ uint32_t WriteBatch::NameId(std::string_view name, uint64_t hash) {
 void WriteBatch::AddSource(std::string_view source) {
   pending_lengths_.push_back(static_cast<uint32_t>(source.size()));
   pending_.append(source);
-  if (pending_.size() >= kSourceBlockSize) FlushFrame();
+  if (pending_.size() >= (dict_ != nullptr ? kDictSourceBlockSize : kSourceBlockSize)) FlushFrame();
 }
 
 void WriteBatch::FlushFrame() {
@@ -133,7 +137,9 @@ void WriteBatch::FlushFrame() {
   PutFixed32(&scratch_, static_cast<uint32_t>(pending_lengths_.size()));
   for (uint32_t len : pending_lengths_) PutFixed32(&scratch_, len);
   scratch_.append(pending_);
-  if (!ZstdCompressAppend(scratch_, kFrameZstdLevel, &frame_bytes_).ok()) {
+  if (!(dict_ != nullptr ? dict_->CompressAppend(scratch_, &frame_bytes_)
+                         : ZstdCompressAppend(scratch_, kFrameZstdLevel, &frame_bytes_))
+           .ok()) {
     // Cannot happen with a valid level; a frame that does not decode fails the write's replay
     // and its segment's reads, never silently.
     frame_bytes_.append(scratch_);
@@ -318,7 +324,12 @@ Status DecodeBatch(std::string_view rep, std::vector<BatchOp>* ops,
 std::string_view EncodeWalPayload(WriteBatch* batch, std::string* buffer) {
   std::string_view rep = batch->rep();
   if (batch->derived()) {
-    buffer->assign(1, '\2');
+    if (batch->source_dictionary() != nullptr) {
+      buffer->assign(1, '\3');
+      PutFixed64(buffer, batch->source_dictionary()->id());
+    } else {
+      buffer->assign(1, '\2');
+    }
     buffer->push_back(static_cast<char>(batch->codec()));
     PutLengthPrefixed(buffer, batch->lean());
     PutVarint32(buffer, static_cast<uint32_t>(batch->frames().size()));
@@ -404,6 +415,13 @@ Status DecodeWalPayload(std::string_view payload, WalPayload* out) {
   if (payload[0] == '\2') {
     out->derived = true;
     return DecodeLean(payload.substr(1), out);
+  }
+  if (payload[0] == '\3') {
+    out->derived = true;
+    out->has_dict = true;
+    if (payload.size() < 9) return Status::Corruption("WAL payload: derived batch: bad header");
+    out->dict_id = DecodeFixed64(payload.data() + 1);
+    return DecodeLean(payload.substr(9), out);
   }
   if (payload[0] == '\0') {
     out->rep.assign(payload.substr(1));

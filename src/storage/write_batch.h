@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,7 @@
 
 #include "base/flat_string_map.h"
 #include "base/status.h"
+#include "storage/compression.h"
 #include "storage/field_value.h"
 
 namespace vigil::storage {
@@ -74,6 +76,12 @@ class WriteBatch {
   void SetDerived(uint8_t codec);
   bool derived() const { return codec_ != 0; }
   uint8_t codec() const { return codec_; }
+  // A derived batch compresses its sources with `dict` (the index's source dictionary,
+  // Index::SourceDictionary(); null: without one) into frames of about kDictSourceBlockSize,
+  // which the index's segments then keep as they are: each source is compressed once. Takes
+  // effect only on an empty batch (no operation since the last Clear()); stays across Clear().
+  void SetSourceDictionary(std::shared_ptr<const ZstdDictionary> dict);
+  const std::shared_ptr<const ZstdDictionary>& source_dictionary() const { return dict_; }
 
   void Upsert(const IndexDoc& doc) { AddDoc(OpKind::kUpsert, doc); }
   void Index(const IndexDoc& doc) { AddDoc(OpKind::kIndex, doc); }
@@ -100,6 +108,7 @@ class WriteBatch {
   void FlushFrame();
 
   uint8_t codec_ = 0;
+  std::shared_ptr<const ZstdDictionary> dict_;
   uint32_t count_ = 0;
   std::string body_;  // u32 count, u8 flags, ops; plus the names while sealed
   size_t unsealed_size_ = 0;
@@ -160,6 +169,9 @@ void ForEachField(const BatchOp& op, std::vector<FieldValue>* scratch, Fn&& fn) 
 //   u8 2, u8 codec, lp lean, varint frames, (varint entries, varint length)[frames], frames
 //                        a derived batch: lean := u32 count, (u8 kind, lp id, [u64 primary,
 //                        u64 secondary, u64 context] | [u64 cutoff] | nothing)[count]
+//   u8 3, u64 dict, then as u8 2 from the codec on
+//                        a derived batch whose frames are compressed with the source dictionary
+//                        whose id is `dict`
 // Returns a view into *buffer, which is reused (not cleared) across calls.
 std::string_view EncodeWalPayload(WriteBatch* batch, std::string* buffer);
 
@@ -169,6 +181,9 @@ struct WalPayload {
   bool derived = false;
   std::string rep;  // not derived
   uint8_t codec = 0;
+  // Derived: the id of the source dictionary its frames are compressed with (has_dict).
+  bool has_dict = false;
+  uint64_t dict_id = 0;
   std::vector<BatchOp> ops;  // derived: kind, id, version, context; `source` empty
   std::vector<SourceFrame> frames;
 };
