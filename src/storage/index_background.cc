@@ -95,7 +95,7 @@ bool Index::PickWork(Work* work, WorkKind kind) {
   if (work->sources.empty()) return false;
   for (Entry* e : work->sources) {
     e->merging = true;
-    work->inputs.push_back({e->reader, e->deleted});
+    work->inputs.push_back({e->reader, e->deleted, e->on_disk});
   }
   return true;
 }
@@ -227,7 +227,7 @@ Status Index::PersistWithMemoryEmpty() {
     if (e->on_disk) continue;
     if (e->merging) return Status::Ok();  // the background thread will get here after its merge
     rest.sources.push_back(e.get());
-    rest.inputs.push_back({e->reader, e->deleted});
+    rest.inputs.push_back({e->reader, e->deleted, false});
   }
   if (!rest.sources.empty()) {
     std::string path = NewFileName("seg-", ".vseg");

@@ -236,8 +236,9 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
         VIGIL_RETURN_IF_ERROR(blocks.AddCompressed(info.compressed, info.entries, {}));
         continue;
       }
-      if (large && static_cast<uint64_t>(alive) * kSourceReuseDenominator >=
-                       static_cast<uint64_t>(info.entries) * kSourceReuseNumerator) {
+      if (large && src.reuse_blocks_with_holes &&
+          static_cast<uint64_t>(alive) * kSourceReuseDenominator >=
+              static_cast<uint64_t>(info.entries) * kSourceReuseNumerator) {
         live.assign((static_cast<size_t>(info.entries) + 7) / 8, '\0');
         uint32_t doc = info.first_doc;
         for (uint32_t i = 0; i < info.entries; ++i) {

@@ -19,6 +19,10 @@ namespace vigil::storage {
 struct MergeSource {
   std::shared_ptr<const SegmentReader> segment;
   std::shared_ptr<const Bitmap> deleted;  // as of the start of the merge; never null
+  // Whether a source block with deleted entries may be copied with a live-entry bitmap (while
+  // three quarters of it lives). False for in-memory segments being flushed: their blocks' dead
+  // entries (stale or replaced versions from one write batch) are dropped while that is cheap.
+  bool reuse_blocks_with_holes = true;
 };
 
 struct MergeResult {

@@ -531,6 +531,22 @@ TEST(SourceDictionaryTest, FramesWithTheSegmentsDictionaryAreKeptAsTheyAre) {
   ASSERT_NE(flushed, nullptr);
   EXPECT_EQ(AllSources(*flushed), expected);
   EXPECT_EQ(CompressedBlocks(*flushed).count(same_frame), 1u);
+
+  // With one of that block's documents replaced (deleted), a file merge keeps the block with a
+  // live-entry bitmap; a flush of an in-memory segment (reuse_blocks_with_holes false) compresses
+  // its live sources again instead.
+  auto one_deleted = std::make_shared<Bitmap>();
+  one_deleted->add(2);
+  std::vector<std::string> rest = expected;
+  rest.erase(rest.begin() + 2);
+  auto merged = MergeWithDict({{*seg, one_deleted}}, dict);
+  ASSERT_NE(merged, nullptr);
+  EXPECT_EQ(AllSources(*merged), rest);
+  EXPECT_EQ(CompressedBlocks(*merged).count(same_frame), 1u);
+  auto dropped = MergeWithDict({{*seg, one_deleted, false}}, dict);
+  ASSERT_NE(dropped, nullptr);
+  EXPECT_EQ(AllSources(*dropped), rest);
+  EXPECT_EQ(CompressedBlocks(*dropped).count(same_frame), 0u);
 }
 
 TEST(SourceDictionaryTest, ADamagedDictionaryIsReportedNotFollowed) {
