@@ -155,7 +155,7 @@ Status FileIngester::Commit() {
   // The committer is done with the other batch: it is the next to fill.
   batch_ = batch_ == &batches_[0] ? &batches_[1] : &batches_[0];
   batch_->Clear();
-  // Compressed as the index stores them, once it has learnt its dictionary (at its first flush).
+  // Sources compressed as the index stores them, once it has learnt its dictionary.
   if (index_ != nullptr) batch_->SetSourceDictionary(index_->SourceDictionary());
   if (!threaded_) {
     RunJob(&job);

@@ -141,4 +141,13 @@ Status ZstdDictionary::Decompress(std::string_view in, size_t max_size, std::str
   return Status::Ok();
 }
 
+Status ZstdDecompressWith(const ZstdDictionary* dict, std::string_view in, size_t max_size,
+                          std::string* out) {
+  return dict != nullptr ? dict->Decompress(in, max_size, out) : ZstdDecompress(in, max_size, out);
+}
+
+bool SameCompression(const ZstdDictionary* a, const ZstdDictionary* b) {
+  return a != nullptr ? b != nullptr && a->id() == b->id() : b == nullptr;
+}
+
 }  // namespace vigil::storage

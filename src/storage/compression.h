@@ -28,6 +28,14 @@ Status ZstdDecompress(std::string_view in, size_t max_size, std::string* out);
 // kilobytes of decompression away (a point lookup) while the ratio stays that of large blocks:
 // findings share most of their keys and many values, which the dictionary holds once.
 // Immutable and thread-safe.
+class ZstdDictionary;
+// Decompresses one frame compressed with `dict` (null: without a dictionary) into *out.
+Status ZstdDecompressWith(const ZstdDictionary* dict, std::string_view in, size_t max_size,
+                          std::string* out);
+// Whether frames compressed with `a` and with `b` are compressed alike (the same dictionary, or
+// none on either side), so that one can be stored where the other is expected.
+bool SameCompression(const ZstdDictionary* a, const ZstdDictionary* b);
+
 class ZstdDictionary {
  public:
   // zstd level sources are compressed at with a dictionary: 3 compresses findings a seventh

@@ -279,9 +279,10 @@ Status Index::Rederive(const WalPayload& payload, WriteBatch* batch) {
     if (next == sources.size()) {
       if (frame >= payload.frames.size()) return Status::Corruption("derived batch: no source");
       const SourceFrame& f = payload.frames[frame++];
+      const ZstdDictionary* dict = nullptr;
       if (payload.has_dict) {
-        auto dict = saved_dicts_.find(payload.dict_id);
-        if (dict == saved_dicts_.end()) {
+        auto it = saved_dicts_.find(payload.dict_id);
+        if (it == saved_dicts_.end()) {
           // Like a missing deriver: the log is sound, this process cannot read it. Refuse to
           // open rather than open without acknowledged documents.
           return Status::InvalidArgument(fmt::format(
@@ -289,24 +290,11 @@ Status Index::Rederive(const WalPayload& payload, WriteBatch* batch) {
               "directory does not have (or has damaged): restore that file to open the index",
               SourceDictionaryFileName(payload.dict_id)));
         }
-        VIGIL_RETURN_IF_ERROR(dict->second->Decompress(f.bytes, 1u << 30, &raw));
-      } else {
-        VIGIL_RETURN_IF_ERROR(ZstdDecompress(f.bytes, 1u << 30, &raw));
+        dict = it->second.get();
       }
-      Decoder in(raw);
-      uint32_t entries;
-      if (!in.GetFixed32(&entries) || entries != f.entries || entries > in.remaining() / 4) {
-        return Status::Corruption("derived batch: bad frame");
-      }
-      std::vector<uint32_t> lengths(entries);
-      for (uint32_t& len : lengths) (void)in.GetFixed32(&len);
-      sources.clear();
-      for (uint32_t len : lengths) {
-        std::string_view src;
-        if (!in.GetBytes(len, &src)) return Status::Corruption("derived batch: bad frame");
-        sources.push_back(src);
-      }
-      if (!in.empty()) return Status::Corruption("derived batch: bad frame");
+      VIGIL_RETURN_IF_ERROR(ZstdDecompressWith(dict, f.bytes, 1u << 30, &raw));
+      Status split = SplitSourceFrame(raw, f.entries, &sources);
+      if (!split.ok()) return Status::Corruption("derived batch: " + split.message());
       next = 0;
     }
     Status s =

@@ -58,16 +58,10 @@ uint64_t HashTerm(std::string_view s) {
 
 SegmentBuilder::SegmentBuilder(SegmentBuilderOptions options)
     : options_(std::move(options)),
-      sources_(options_.dict != nullptr
-                   ? SourceBlocks(options_.dict,
-                                  [this](std::string_view block) {
-                                    source_data_.append(block);
-                                    return Status::Ok();
-                                  })
-                   : SourceBlocks(options_.zstd_level, [this](std::string_view block) {
-                       source_data_.append(block);
-                       return Status::Ok();
-                     })) {
+      sources_(options_.dict, options_.zstd_level, [this](std::string_view block) {
+        source_data_.append(block);
+        return Status::Ok();
+      }) {
   id_handle_ = FieldHandle("_id", FieldType::kKeyword);
 }
 
@@ -95,10 +89,9 @@ uint32_t SegmentBuilder::StartDocWithoutSource(std::string_view id, Version vers
 Status SegmentBuilder::AddSourceFrame(std::string_view compressed, uint32_t entries,
                                       std::string_view live, const ZstdDictionary* dict) {
   size_t before = sources_.emitted_bytes();
-  const bool same = dict != nullptr ? options_.dict != nullptr && options_.dict->id() == dict->id()
-                                    : options_.dict == nullptr;
-  Status s = same ? sources_.AddCompressed(compressed, entries, live)
-                  : AddSourcesOf(compressed, entries, live, dict);
+  Status s = SameCompression(dict, options_.dict.get())
+                 ? sources_.AddCompressed(compressed, entries, live)
+                 : AddSourcesOf(compressed, entries, live, dict);
   if (!s.ok() && status_.ok()) status_ = s;
   memory_ += sources_.emitted_bytes() - before;
   return s;
@@ -106,24 +99,17 @@ Status SegmentBuilder::AddSourceFrame(std::string_view compressed, uint32_t entr
 
 Status SegmentBuilder::AddSourcesOf(std::string_view compressed, uint32_t entries,
                                     std::string_view live, const ZstdDictionary* dict) {
+  if (!live.empty() && live.size() < (static_cast<size_t>(entries) + 7) / 8) {
+    return Status::Corruption("source frame: short live-entry bitmap");
+  }
   std::string raw;
-  VIGIL_RETURN_IF_ERROR(dict != nullptr ? dict->Decompress(compressed, size_t{1} << 30, &raw)
-                                        : ZstdDecompress(compressed, size_t{1} << 30, &raw));
-  Decoder in(raw);
-  uint32_t count;
-  if (!in.GetFixed32(&count) || count != entries || count > in.remaining() / 4 ||
-      live.size() < (live.empty() ? 0 : (static_cast<size_t>(entries) + 7) / 8)) {
-    return Status::Corruption("source frame: bad entry count");
-  }
-  std::vector<uint32_t> lengths(count);
-  for (uint32_t& len : lengths) (void)in.GetFixed32(&len);
-  for (uint32_t i = 0; i < count; ++i) {
-    std::string_view source;
-    if (!in.GetBytes(lengths[i], &source)) return Status::Corruption("source frame: bad lengths");
+  VIGIL_RETURN_IF_ERROR(ZstdDecompressWith(dict, compressed, size_t{1} << 30, &raw));
+  std::vector<std::string_view> sources;
+  VIGIL_RETURN_IF_ERROR(SplitSourceFrame(raw, entries, &sources));
+  for (uint32_t i = 0; i < entries; ++i) {
     if (!live.empty() && ((static_cast<uint8_t>(live[i / 8]) >> (i % 8)) & 1) == 0) continue;
-    VIGIL_RETURN_IF_ERROR(sources_.Add(source));
+    VIGIL_RETURN_IF_ERROR(sources_.Add(sources[i]));
   }
-  if (!in.empty()) return Status::Corruption("source frame: trailing bytes");
   return Status::Ok();
 }
 

@@ -197,7 +197,7 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
 
   // Stored sources, streamed block by block.
   auto emit = [writer](std::string_view block) { return writer->AppendToSection(block); };
-  SourceBlocks blocks = dict != nullptr ? SourceBlocks(dict, emit) : SourceBlocks(zstd_level, emit);
+  SourceBlocks blocks(dict, zstd_level, emit);
   VIGIL_RETURN_IF_ERROR(writer->BeginSection(SectionKind::kSourceData, kNoField));
   std::vector<Version> versions;
   versions.reserve(total);
@@ -215,9 +215,7 @@ Result<MergeResult> MergeSegments(std::span<const MergeSource> sources, int zstd
     // none on either side.
     Result<std::shared_ptr<const ZstdDictionary>> in_dict = src.segment->SourceDictionary();
     if (!in_dict.ok()) return in_dict.status();
-    const bool same_compression = dict != nullptr
-                                      ? *in_dict != nullptr && (*in_dict)->id() == dict->id()
-                                      : *in_dict == nullptr;
+    const bool same_compression = SameCompression(in_dict->get(), dict.get());
     Status add_status;
     SegmentReader::SourceBlockInfo info;
     for (uint32_t b = 0; b < *block_count; ++b) {

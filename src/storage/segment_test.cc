@@ -549,6 +549,22 @@ TEST(SourceDictionaryTest, FramesWithTheSegmentsDictionaryAreKeptAsTheyAre) {
   EXPECT_EQ(CompressedBlocks(*dropped).count(same_frame), 0u);
 }
 
+// A frame's content split into its sources; anything that does not add up is Corruption.
+TEST(SourceFrameTest, SplitsExactlyTheEntriesItSays) {
+  std::string raw;
+  PutFixed32(&raw, 2);
+  PutFixed32(&raw, 3);
+  PutFixed32(&raw, 2);
+  raw.append("abcde");
+  std::vector<std::string_view> sources;
+  ASSERT_TRUE(SplitSourceFrame(raw, 2, &sources).ok());
+  EXPECT_EQ(sources, (std::vector<std::string_view>{"abc", "de"}));
+  EXPECT_FALSE(SplitSourceFrame(raw, 3, &sources).ok());                // other entry count
+  EXPECT_FALSE(SplitSourceFrame(raw.substr(0, 12), 2, &sources).ok());  // sources cut short
+  EXPECT_FALSE(SplitSourceFrame(raw + "x", 2, &sources).ok());          // trailing bytes
+  EXPECT_FALSE(SplitSourceFrame(std::string_view(raw).substr(0, 6), 2, &sources).ok());
+}
+
 TEST(SourceDictionaryTest, ADamagedDictionaryIsReportedNotFollowed) {
   std::vector<std::string> a = FindingLikeSources(2000, 5);
   auto out = MergeWithDict({{SegmentOf(a, "a"), std::make_shared<Bitmap>()}}, TrainOn(a));

@@ -34,6 +34,27 @@ void PackForInts(std::span<const int64_t> values, std::string* out) {
 
 }  // namespace
 
+Status SplitSourceFrame(std::string_view raw, uint32_t entries,
+                        std::vector<std::string_view>* sources) {
+  Decoder in(raw);
+  uint32_t count;
+  if (!in.GetFixed32(&count) || count != entries || count > in.remaining() / 4) {
+    return Status::Corruption("source frame: bad entry count");
+  }
+  std::string_view lengths;
+  (void)in.GetBytes(4 * static_cast<size_t>(count), &lengths);
+  sources->clear();
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view source;
+    if (!in.GetBytes(DecodeFixed32(lengths.data() + 4 * static_cast<size_t>(i)), &source)) {
+      return Status::Corruption("source frame: bad lengths");
+    }
+    sources->push_back(source);
+  }
+  if (!in.empty()) return Status::Corruption("source frame: trailing bytes");
+  return Status::Ok();
+}
+
 Status SourceBlocks::Add(std::string_view source) {
   lengths_.push_back(static_cast<uint32_t>(source.size()));
   block_.append(source);

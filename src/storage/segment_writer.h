@@ -25,14 +25,18 @@ namespace vigil::storage {
 // Compresses sources into blocks of about kSourceBlockSize and hands each block to `emit`;
 // keeps the source index (first document, offset, length, checksum and live entries of each
 // block) and the live-entry bitmaps of blocks copied with holes.
+// The sources of a decompressed frame (a source block's content, below): `entries` views into
+// `raw`. Corruption when the frame does not hold exactly that.
+Status SplitSourceFrame(std::string_view raw, uint32_t entries,
+                        std::vector<std::string_view>* sources);
+
 class SourceBlocks {
  public:
-  SourceBlocks(int zstd_level, std::function<Status(std::string_view)> emit)
-      : zstd_level_(zstd_level), emit_(std::move(emit)) {}
-  // Blocks of kDictSourceBlockSize compressed with `dict` (when not null) instead.
-  SourceBlocks(std::shared_ptr<const ZstdDictionary> dict,
+  // Blocks of kDictSourceBlockSize compressed with `dict` when it is not null; else plain blocks
+  // of kSourceBlockSize at `zstd_level`.
+  SourceBlocks(std::shared_ptr<const ZstdDictionary> dict, int zstd_level,
                std::function<Status(std::string_view)> emit)
-      : zstd_level_(ZstdDictionary::kLevel),
+      : zstd_level_(dict != nullptr ? ZstdDictionary::kLevel : zstd_level),
         dict_(std::move(dict)),
         block_size_(dict_ != nullptr ? kDictSourceBlockSize : kSourceBlockSize),
         emit_(std::move(emit)) {}
